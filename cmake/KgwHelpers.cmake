@@ -1,0 +1,42 @@
+# Helpers shared by every module: warnings, library and test targets.
+
+function(kgw_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                         -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+endfunction()
+
+# kgw_module(<folder> SOURCES ... DEPS ...): the CMake library kgw_<folder> whose public headers
+# live in <folder>/include/kgw/<folder>/.
+function(kgw_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  if(ARG_SOURCES)
+    add_library(kgw_${name} STATIC ${ARG_SOURCES})
+    target_include_directories(kgw_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    target_link_libraries(kgw_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+    kgw_warnings(kgw_${name})
+  else()
+    add_library(kgw_${name} INTERFACE)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include)
+      target_include_directories(kgw_${name} INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    endif()
+    target_link_libraries(kgw_${name} INTERFACE ${ARG_DEPS})
+  endif()
+  add_library(kgw::${name} ALIAS kgw_${name})
+endfunction()
+
+# kgw_test(<name> SOURCES ... DEPS ...): one GoogleTest executable registered with ctest.
+# Tests run with the source tree's location so fixtures resolve on any clone.
+function(kgw_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    KGW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    KGW_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  kgw_warnings(${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()
