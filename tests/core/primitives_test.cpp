@@ -1,0 +1,153 @@
+#include "kgw/core/clock.hpp"
+#include "kgw/core/crc32.hpp"
+#include "kgw/core/seqlock.hpp"
+#include "kgw/core/spsc_ring.hpp"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <atomic>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+
+namespace kgw {
+namespace {
+
+TEST(Crc32, MatchesTheStandardCheckValue) {
+  EXPECT_EQ(crc32("123456789"), 0xCBF43926u);
+  EXPECT_EQ(crc32(""), 0u);
+}
+
+TEST(Crc32, MatchesKrakensDocumentedBookChecksum) {
+  // vectors.json ws_v2_book_checksum_official_btcusd: asks string then bids string.
+  const std::string asks =
+      "45285210000045286415457195345286615457110945289615456091145290215890660452918154553491452947445474945296135380000"
+      "452975994554245299518772827";
+  const std::string bids =
+      "452835100000004528341545820154528211000000045281010000000452803154592586452790799000045277633101034527753000000"
+      "045277315460273745276615445238";
+  EXPECT_EQ(crc32(asks + bids), 3310070434u);
+  // Incremental feeding gives the same value.
+  std::uint32_t st = crc32_init();
+  st = crc32_update(st, asks);
+  st = crc32_update(st, bids);
+  EXPECT_EQ(crc32_final(st), 3310070434u);
+}
+
+TEST(Crc32, AgreesWithZlibOnRandomInputsOfEveryLength) {
+  std::mt19937 rng(7);
+  std::string buf;
+  for (std::size_t len = 0; len < 600; ++len) {
+    buf.resize(len);
+    for (auto& c : buf) c = static_cast<char>(rng());
+    const auto z = ::crc32(0L, reinterpret_cast<const Bytef*>(buf.data()), static_cast<uInt>(buf.size()));
+    ASSERT_EQ(crc32(buf), static_cast<std::uint32_t>(z)) << len;
+  }
+}
+
+TEST(Clock, ManualClockAdvancesWallAndMonotonicTogether) {
+  ManualClock c;
+  const auto w = c.wall_now();
+  const auto m = c.mono_now();
+  c.advance(std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.wall_now() - w, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.mono_now() - m, std::chrono::milliseconds(1500));
+}
+
+TEST(Rfc3339, ParsesKrakenTimestampsToTheNanosecond) {
+  auto t = parse_rfc3339("2023-09-25T09:04:31.742648Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->time_since_epoch().count(), 1695632671742648000LL);
+  auto ns = parse_rfc3339("2023-10-04T16:25:00.000000000Z");
+  ASSERT_TRUE(ns);
+  EXPECT_EQ(format_rfc3339(*ns, 9), "2023-10-04T16:25:00.000000000Z");
+  auto off = parse_rfc3339("2023-03-24T18:41:56+01:00");
+  ASSERT_TRUE(off);
+  EXPECT_EQ(format_rfc3339(*off, 0), "2023-03-24T17:41:56Z");
+  EXPECT_EQ(format_rfc3339(*t), "2023-09-25T09:04:31.742648Z");
+  for (const char* bad : {"", "2023-09-25", "2023-13-01T00:00:00Z", "2023-09-25T09:04:31", "2023-09-25T09:04:31.Z",
+                          "2023-09-25T09:04:31Zjunk", "2023-02-30T00:00:00Z"})
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+}
+
+struct Wide {
+  std::uint64_t a, b, c, d, e, f, g, h;
+};
+
+TEST(SeqlockSlot, ReaderNeverSeesATornValueWhileTheWriterRuns) {
+  SeqlockSlot<Wide> slot;
+  std::atomic<bool> done{false};
+  constexpr std::uint64_t kWrites = 200000;
+  std::thread writer([&] {
+    for (std::uint64_t i = 1; i <= kWrites; ++i) slot.store(Wide{i, i, i, i, i, i, i, i});
+    done.store(true, std::memory_order_release);
+  });
+  std::uint64_t last = 0, reads = 0, torn = 0, backwards = 0;
+  // Bounded: the writer finishes after kWrites; the reader also stops after 50M reads.
+  while (!done.load(std::memory_order_acquire) && reads < 50'000'000) {
+    const Wide w = slot.load();
+    ++reads;
+    if (w.a != w.b || w.a != w.c || w.a != w.d || w.a != w.e || w.a != w.f || w.a != w.g || w.a != w.h) ++torn;
+    if (w.a < last) ++backwards;
+    last = w.a;
+  }
+  writer.join();
+  EXPECT_EQ(torn, 0u);
+  EXPECT_EQ(backwards, 0u);
+  EXPECT_EQ(slot.load().a, kWrites);
+  EXPECT_EQ(slot.version(), kWrites + 1);  // + the constructor's initial store
+  EXPECT_GT(reads, 0u);
+}
+
+TEST(SeqlockSlot, TryLoadFailsWhileAWriteIsInProgressOnlyAndOtherwiseSucceeds) {
+  SeqlockSlot<int> slot(5);
+  int v = 0;
+  ASSERT_TRUE(slot.try_load(v));
+  EXPECT_EQ(v, 5);
+}
+
+TEST(SpscRing, RejectsPushWhenFullAndKeepsFifoOrder) {
+  SpscRing<int> r(4);
+  EXPECT_EQ(r.capacity(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(r.push(i));
+  EXPECT_FALSE(r.push(99));
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(r.pop().value(), i);
+  EXPECT_FALSE(r.pop().has_value());
+}
+
+TEST(SpscRing, DestroysElementsLeftInTheRing) {
+  auto counter = std::make_shared<int>(0);
+  {
+    SpscRing<std::shared_ptr<int>> r(8);
+    r.push(counter);
+    r.push(counter);
+    EXPECT_EQ(counter.use_count(), 3);
+  }
+  EXPECT_EQ(counter.use_count(), 1);
+}
+
+TEST(SpscRing, TwoThreadsTransferEveryValueInOrder) {
+  SpscRing<std::uint64_t> r(1024);
+  constexpr std::uint64_t kCount = 2'000'000;
+  std::thread producer([&] {
+    for (std::uint64_t i = 0; i < kCount; ++i)
+      while (!r.push(i)) cpu_relax();
+  });
+  std::uint64_t expected = 0, mismatches = 0;
+  while (expected < kCount) {
+    if (auto v = r.pop()) {
+      if (*v != expected) ++mismatches;
+      ++expected;
+    } else {
+      cpu_relax();
+    }
+  }
+  producer.join();
+  EXPECT_EQ(mismatches, 0u);
+  EXPECT_TRUE(r.empty());
+}
+
+}  // namespace
+}  // namespace kgw
