@@ -30,6 +30,7 @@ function(kgw_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_definitions(${name} PRIVATE
     KGW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     KGW_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")

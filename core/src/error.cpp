@@ -5,6 +5,10 @@
 namespace kgw {
 namespace {
 
+// boost's error_category has a protected non-virtual destructor by design (categories are
+// statics, never deleted through a base pointer).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class KgwCategory final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "kgw"; }
@@ -33,6 +37,7 @@ class KgwCategory final : public boost::system::error_category {
     return "unknown kgw error";
   }
 };
+#pragma GCC diagnostic pop
 
 bool starts_with(std::string_view s, std::string_view p) noexcept { return s.substr(0, p.size()) == p; }
 
