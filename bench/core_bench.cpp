@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "kgw/core/book_checksum.hpp"
 #include "kgw/core/crc32.hpp"
 #include "kgw/core/decimal.hpp"
 #include "kgw/core/seqlock.hpp"
@@ -96,6 +97,19 @@ void BM_ZlibCrc32Checksum20Levels(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s.size()));
 }
 BENCHMARK(BM_ZlibCrc32Checksum20Levels);
+
+// The same 20 levels checksummed straight from fixed-point mantissas (what the feed does per
+// update): digits via to_chars into a stack buffer, CRC fed incrementally.
+void BM_BookChecksumFromLevels(benchmark::State& state) {
+  std::mt19937 rng(3);
+  std::vector<kgw::BookLevel> asks, bids;
+  for (int i = 0; i < 10; ++i) {
+    asks.push_back({628025 + i + 1, 10000 + static_cast<std::int64_t>(rng() % 300000000)});
+    bids.push_back({628025 - i, 10000 + static_cast<std::int64_t>(rng() % 300000000)});
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(kgw::book_checksum(asks, bids));
+}
+BENCHMARK(BM_BookChecksumFromLevels);
 
 struct TopOfBook {
   std::int64_t bid, bid_qty, ask, ask_qty, exch_ns, recv_ns, seq, pad;

@@ -9,21 +9,25 @@ namespace {
 
 constexpr std::size_t kChecksumDepth = 10;
 
-std::uint32_t feed_side(std::uint32_t crc, std::span<const BookLevel> side) noexcept {
-  char buf[48];
+// Appends the digits of the top levels of one side to `p`. Each level needs at most 40 chars
+// (two int64 of up to 20 chars with sign).
+char* write_side(char* p, std::span<const BookLevel> side) noexcept {
   const std::size_t n = side.size() < kChecksumDepth ? side.size() : kChecksumDepth;
   for (std::size_t i = 0; i < n; ++i) {
-    char* p = std::to_chars(buf, buf + 24, side[i].price).ptr;
-    p = std::to_chars(p, buf + sizeof buf, side[i].qty).ptr;
-    crc = crc32_update(crc, buf, static_cast<std::size_t>(p - buf));
+    p = std::to_chars(p, p + 20, side[i].price).ptr;
+    p = std::to_chars(p, p + 20, side[i].qty).ptr;
   }
-  return crc;
+  return p;
 }
 
 }  // namespace
 
 std::uint32_t book_checksum(std::span<const BookLevel> asks, std::span<const BookLevel> bids) noexcept {
-  return crc32_final(feed_side(feed_side(crc32_init(), asks), bids));
+  // One contiguous buffer and one CRC call: feeding 40 short pieces separately costs ~3x more
+  // (the slice-by-8 loop never engages on 10-byte pieces).
+  char buf[2 * kChecksumDepth * 40];
+  char* end = write_side(write_side(buf, asks), bids);
+  return crc32_final(crc32_update(crc32_init(), buf, static_cast<std::size_t>(end - buf)));
 }
 
 }  // namespace kgw
