@@ -46,6 +46,14 @@ result<std::int64_t> to_grid(const std::optional<Decimal>& d, int precision, std
   return *r;
 }
 
+// `value` at precision `from` expressed at precision `to`; `floor` if it cannot be represented.
+std::int64_t rescale(std::int64_t value, int from, int to, std::int64_t floor) {
+  if (to == from) return value;
+  if (to > from) return value * kPow10[to - from];
+  const std::int64_t div = kPow10[from - to];
+  return value % div == 0 && value / div > 0 ? value / div : floor;
+}
+
 }  // namespace
 
 PairStatus parse_pair_status(std::string_view s) noexcept {
@@ -66,10 +74,20 @@ std::string asset_code_from_altname(std::string_view altname) {
   return std::string(altname);
 }
 
-InstrumentRegistry::InstrumentRegistry() { current_.store(std::make_shared<const Snapshot>()); }
+InstrumentRegistry::InstrumentRegistry() : current_(std::make_shared<const Snapshot>()) {}
 
 std::shared_ptr<const InstrumentRegistry::Snapshot> InstrumentRegistry::snapshot() const {
-  return current_.load(std::memory_order_acquire);
+  std::lock_guard lock(read_mu_);
+  return current_;
+}
+
+void InstrumentRegistry::publish(std::shared_ptr<const Snapshot> next) {
+  {
+    std::lock_guard lock(read_mu_);
+    current_.swap(next);
+  }
+  version_.fetch_add(1, std::memory_order_acq_rel);
+  // `next` (the old snapshot) is released here, outside the read lock.
 }
 
 result<std::shared_ptr<InstrumentRegistry::Snapshot>> InstrumentRegistry::build(std::vector<Asset> assets,
@@ -115,8 +133,7 @@ result<void> InstrumentRegistry::load(std::vector<Asset> assets, std::vector<Ins
   std::lock_guard lock(write_mu_);
   auto snap = build(std::move(assets), std::move(instruments));
   if (!snap) return snap.error();
-  current_.store(std::move(*snap), std::memory_order_release);
-  version_.fetch_add(1, std::memory_order_acq_rel);
+  publish(std::move(*snap));
   return {};
 }
 
@@ -140,16 +157,28 @@ InstrumentRegistry::AssetPtr InstrumentRegistry::find_asset(std::string_view nam
   return it == snap->asset_names.end() ? nullptr : snap->assets[it->second];
 }
 
-result<void> InstrumentRegistry::apply(const InstrumentUpdate& u) {
+result<void> InstrumentRegistry::apply(const InstrumentUpdate& update) { return apply(std::vector<InstrumentUpdate>{update}); }
+
+result<void> InstrumentRegistry::apply(const std::vector<InstrumentUpdate>& updates) {
   std::lock_guard lock(write_mu_);
   auto snap = snapshot();
   std::vector<Asset> assets;
   for (const auto& a : snap->assets) assets.push_back(*a);
   std::vector<Instrument> instruments;
   for (const auto& i : snap->instruments) instruments.push_back(*i);
+  std::unordered_map<std::string, std::size_t> names = snap->pair_names;
+  for (const auto& u : updates)
+    if (auto r = apply_one(u, instruments, names); !r) return r;
+  auto rebuilt = build(std::move(assets), std::move(instruments));
+  if (!rebuilt) return rebuilt.error();
+  publish(std::move(*rebuilt));
+  return {};
+}
 
+result<void> InstrumentRegistry::apply_one(const InstrumentUpdate& u, std::vector<Instrument>& instruments,
+                                           std::unordered_map<std::string, std::size_t>& names) {
   Instrument* target = nullptr;
-  if (auto it = snap->pair_names.find(upper(u.symbol)); it != snap->pair_names.end()) target = &instruments[it->second];
+  if (auto it = names.find(upper(u.symbol)); it != names.end()) target = &instruments[it->second];
   if (!target) {
     Instrument fresh;
     fresh.symbol = u.symbol;
@@ -161,6 +190,7 @@ result<void> InstrumentRegistry::apply(const InstrumentUpdate& u) {
     fresh.altname = key;
     fresh.base_asset = u.base;
     fresh.quote_asset = u.quote;
+    names.emplace(upper(u.symbol), instruments.size());
     instruments.push_back(std::move(fresh));
     target = &instruments.back();
   }
@@ -172,6 +202,10 @@ result<void> InstrumentRegistry::apply(const InstrumentUpdate& u) {
   if (next.price_precision < 0 || next.price_precision > kMaxScale || next.qty_precision < 0 ||
       next.qty_precision > kMaxScale)
     return Error(errc::invalid_argument, fmt::format("{}: precision outside 0..{}", u.symbol, kMaxScale));
+  // A precision change without new grid values keeps the grid's real value, in the new units.
+  next.price_increment = rescale(next.price_increment, target->price_precision, next.price_precision, 1);
+  next.qty_increment = rescale(next.qty_increment, target->qty_precision, next.qty_precision, 1);
+  next.qty_min = rescale(next.qty_min, target->qty_precision, next.qty_precision, 0);
   if (u.price_increment) {
     auto r = to_grid(u.price_increment, next.price_precision, "price_increment", u.symbol);
     if (!r) return r.error();
@@ -194,10 +228,6 @@ result<void> InstrumentRegistry::apply(const InstrumentUpdate& u) {
   if (u.position_limit_short) next.short_position_limit = *u.position_limit_short;
   *target = std::move(next);
 
-  auto rebuilt = build(std::move(assets), std::move(instruments));
-  if (!rebuilt) return rebuilt.error();
-  current_.store(std::move(*rebuilt), std::memory_order_release);
-  version_.fetch_add(1, std::memory_order_acq_rel);
   return {};
 }
 

@@ -160,3 +160,30 @@ TEST(ReferenceData, MalformedJsonIsAParseErrorNotACrash) {
 
 }  // namespace
 }  // namespace kgw
+
+namespace kgw {
+namespace {
+
+TEST_F(RegistryFromDocs, PrecisionChangeWithoutNewGridKeepsTheGridsValue) {
+  InstrumentUpdate u;
+  u.symbol = "BTC/USD";
+  u.price_precision = 2;
+  ASSERT_TRUE(reg_.apply(u));
+  auto btc = reg_.find("BTC/USD");
+  EXPECT_EQ(btc->price_precision, 2);
+  EXPECT_EQ(btc->price_increment, 10);  // still 0.1
+}
+
+TEST_F(RegistryFromDocs, BatchApplyIsAllOrNothing) {
+  InstrumentUpdate good;
+  good.symbol = "BTC/USD";
+  good.status = PairStatus::maintenance;
+  InstrumentUpdate bad;
+  bad.symbol = "ETH/BTC";
+  bad.qty_min = Decimal::parse("0.000000001").value();
+  EXPECT_FALSE(reg_.apply(std::vector<InstrumentUpdate>{good, bad}));
+  EXPECT_EQ(reg_.find("BTC/USD")->status, PairStatus::online);
+}
+
+}  // namespace
+}  // namespace kgw

@@ -3,7 +3,10 @@
 // (REST key `XXBTZUSD`, altname `XBTUSD`, wsname `XBT/USD`, WS v2 symbol `BTC/USD`, and `BTCUSD`)
 // and of an asset (`XXBT`, `XBT`, `BTC`) to one entry. The registry is loaded from REST
 // AssetPairs + Assets and updated by the WS v2 `instrument` channel. Readers on any thread get
-// an immutable snapshot (no lock on the read path); updates copy-on-write under a mutex.
+// immutable entries (shared_ptr, valid across later updates); updates copy-on-write. Taking the
+// current snapshot is a short mutex-guarded pointer copy: lookups happen per request, not per
+// market-data message (the feed keeps its own per-symbol pointers), and libstdc++ 12's
+// atomic<shared_ptr> is invisible to TSan.
 
 #include "kgw/core/decimal.hpp"
 #include "kgw/core/error.hpp"
@@ -121,6 +124,8 @@ class InstrumentRegistry {
   // Applies an instrument-channel update (precisions, increments, minimums, status); a pair not
   // known yet is added with its v2 names. The update's decimals must fit the new precisions.
   result<void> apply(const InstrumentUpdate& update);
+  // Applies every update of one instrument message as one new snapshot; all or nothing.
+  result<void> apply(const std::vector<InstrumentUpdate>& updates);
 
   std::vector<InstrumentPtr> instruments() const;
   std::vector<AssetPtr> assets() const;
@@ -132,9 +137,13 @@ class InstrumentRegistry {
   struct Snapshot;
   std::shared_ptr<const Snapshot> snapshot() const;
   static result<std::shared_ptr<Snapshot>> build(std::vector<Asset> assets, std::vector<Instrument> instruments);
+  static result<void> apply_one(const InstrumentUpdate& u, std::vector<Instrument>& instruments,
+                                std::unordered_map<std::string, std::size_t>& names);
+  void publish(std::shared_ptr<const Snapshot> next);
 
-  std::atomic<std::shared_ptr<const Snapshot>> current_;
-  std::mutex write_mu_;
+  mutable std::mutex read_mu_;  // guards current_ (the pointer copy only)
+  std::shared_ptr<const Snapshot> current_;
+  std::mutex write_mu_;  // serialises writers
   std::atomic<std::uint64_t> version_{0};
 };
 
