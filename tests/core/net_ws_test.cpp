@@ -10,7 +10,11 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <simdjson.h>
 
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
 #include <optional>
+#include <thread>
 
 namespace kgw::net {
 namespace {
@@ -491,6 +495,57 @@ TEST(WsSession, CloseEndsAPendingReadWithCancelled) {
     EXPECT_TRUE(co_await eventually([&] { return server.state().ended; }));
     EXPECT_EQ(server.state().close_code, std::optional<std::uint16_t>(1000));
   });
+}
+
+
+// The session's documented threading model: one strand of an io_context that several threads
+// run, counters read from a foreign thread. Meant for the TSan build.
+TEST(WsSession, WorksOnAStrandOfAMultiThreadedIoContextWithCountersReadElsewhere) {
+  asio::io_context io;
+  WsTestServer server(io, ServerMode::echo);
+  std::atomic<bool> done{false};
+  std::atomic<const WsSession*> live{nullptr};
+  std::optional<WsSession> session;
+  int echoed = 0;
+  auto body = [&]() -> asio::awaitable<void> {
+    auto s = co_await connect_ws(server.url(), fast_options());
+    EXPECT_TRUE(s);
+    if (!s) co_return;
+    session.emplace(std::move(*s));
+    live.store(&*session);
+    for (int i = 0; i < 300; ++i) {
+      EXPECT_TRUE(session->send("n" + std::to_string(i)));
+      auto m = co_await session->read();
+      EXPECT_TRUE(m);
+      if (!m) co_return;
+      if (m->data == "n" + std::to_string(i)) ++echoed;
+    }
+    EXPECT_TRUE(co_await session->close());
+  };
+  asio::co_spawn(asio::make_strand(io), body(), [&](std::exception_ptr e) {
+    log_unexpected(e);
+    done = true;
+  });
+  std::uint64_t last_seen = 0;
+  std::thread metrics([&] {
+    while (!done) {
+      if (const WsSession* s = live.load()) last_seen = std::max(last_seen, s->counters().messages_in);
+      std::this_thread::yield();
+    }
+  });
+  auto guard = asio::make_work_guard(io);
+  std::thread second([&] { io.run_for(8s); });
+  const auto end = std::chrono::steady_clock::now() + 8s;
+  while (!done && std::chrono::steady_clock::now() < end) io.run_for(20ms);
+  guard.reset();
+  io.stop();
+  second.join();
+  metrics.join();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(echoed, 300);
+  EXPECT_LE(last_seen, 300u);
+  EXPECT_EQ(session->counters().messages_in, 300u);
+  live.store(nullptr);
 }
 
 }  // namespace
