@@ -1,0 +1,299 @@
+#pragma once
+// Exchange: the simulated Kraken spot exchange behind the REST and WS servers. It owns the
+// instrument registry, one MatchingEngine per pair, the accounts (balances, holds, fees, ledger),
+// the order and trade records that the query endpoints read, the system status, the dead-man
+// switches and the trading rate counters. Requests come in as typed structs with the numbers
+// still as text (REST form values and WS raw JSON numbers alike) and are validated the way Kraken
+// validates them, failing with Kraken's own error strings. Single-threaded: all calls on the
+// simulator's exchange thread; observers are called synchronously from it.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kgw/core/clock.hpp"
+#include "kgw/core/error.hpp"
+#include "kgw/core/instrument.hpp"
+#include "kgw/sim/accounts.hpp"
+#include "kgw/sim/matching_engine.hpp"
+
+namespace kgw::sim {
+
+enum class SystemStatus : unsigned char { online, cancel_only, post_only, maintenance };
+std::string_view to_string(SystemStatus s) noexcept;
+std::optional<SystemStatus> parse_system_status(std::string_view s) noexcept;
+
+// A conditional close order attached to an AddOrder (REST close[ordertype]/close[price]/close[price2]).
+struct CloseSpec {
+  OrderType type = OrderType::limit;
+  std::optional<std::string> price{}, price2{};
+};
+
+struct AddOrderRequest {
+  std::string pair;  // any Kraken spelling
+  Side side = Side::buy;
+  OrderType type = OrderType::limit;
+  std::string volume;                       // base units, decimal text
+  std::optional<std::string> price{};         // limit, or trigger; may be relative (+ - # %)
+  std::optional<std::string> price2{};        // limit of *-limit orders; may be relative
+  std::optional<std::string> displayvol{};    // iceberg visible size
+  std::string trigger = "last";             // last | index
+  std::optional<std::string> leverage{};      // "2", "5:1"
+  bool reduce_only = false;
+  std::optional<SelfTradePrevention> stp{};
+  bool post_only = false, fcib = false, fciq = false, viqc = false;
+  TimeInForce tif = TimeInForce::gtc;
+  std::optional<WallTime> starttm{}, expiretm{};  // absolute (callers resolve +n forms)
+  std::optional<std::string> cl_ord_id{};
+  std::optional<std::int64_t> userref{};
+  std::optional<CloseSpec> close{};
+  std::optional<WallTime> deadline{};
+  bool validate = false;
+};
+
+struct AddOrderResult {
+  std::string txid;     // empty when validate
+  std::string descr;    // "buy 1.45000000 XBTUSD @ limit 27500.0"
+  std::string close_descr;
+  std::optional<std::string> cl_ord_id{};
+  std::optional<std::int64_t> userref{};
+};
+
+// How to select orders for cancel/amend/query: a txid, a userref, or a cl_ord_id.
+struct OrderSelector {
+  std::optional<std::string> txid{};
+  std::optional<std::int64_t> userref{};
+  std::optional<std::string> cl_ord_id{};
+};
+
+struct AmendOrderRequest {
+  OrderSelector which;  // txid or cl_ord_id
+  std::optional<std::string> order_qty{}, display_qty{}, limit_price{}, trigger_price{};
+  bool post_only = false;
+  std::optional<WallTime> deadline{};
+};
+
+struct EditOrderRequest {
+  OrderSelector which;  // txid or userref
+  std::string pair;
+  std::optional<std::string> volume{}, displayvol{}, price{}, price2{};
+  std::optional<bool> post_only{};
+  std::optional<std::int64_t> new_userref{};
+  bool cancel_response = false;
+  std::optional<WallTime> deadline{};
+  bool validate = false;
+};
+
+struct EditOrderResult {
+  std::string txid, original_txid, volume, price, price2, descr;
+  int orders_cancelled = 0;
+};
+
+// Everything the query endpoints and the executions channel need about one order.
+struct OrderRecord {
+  std::string txid;
+  std::size_t pair = 0;  // index in Exchange::instruments()
+  Order order;           // engine view (volume, filled, prices, status, times)
+  std::optional<std::string> cl_ord_id{};
+  std::optional<std::int64_t> userref{};
+  std::string trigger = "last";
+  std::optional<std::string> leverage{};  // "5:1" or none
+  std::string oflags;                   // "fciq", "post,fciq", ...
+  bool fee_in_base = false;
+  bool margin = false;
+  bool reduce_only = false;
+  std::optional<CloseSpec> close{};
+  std::string descr, close_descr;
+  std::int64_t cost = 0;  // quote asset decimals
+  std::int64_t fee = 0;   // fee asset decimals (quote unless fcib)
+  std::vector<std::string> trades;  // trade txids
+  WallTime closetm{};
+  std::string reason;
+  std::string misc;  // "amended", "touched", ...
+  std::int64_t hold_asset = -1;  // asset index holding funds for this order
+  std::int64_t held = 0;          // amount currently held
+  WallTime last_change{};         // creation or last amend (rate-limit penalties)
+};
+
+struct TradeRecord {
+  std::string txid;
+  std::string ordertxid, postxid;
+  std::size_t pair = 0;
+  WallTime time{};
+  Side side = Side::buy;
+  OrderType ordertype = OrderType::limit;
+  Price price;
+  Qty vol;
+  std::int64_t cost = 0, fee = 0;  // quote decimals (fee in its asset)
+  bool maker = false;
+  std::uint64_t trade_id = 0;
+  std::vector<std::string> ledgers;
+};
+
+// What the private executions channel reports (PROTOCOL.md §6.5).
+enum class ExecType : unsigned char { pending_new, new_, trade, filled, canceled, expired, amended, restated, status };
+std::string_view to_string(ExecType t) noexcept;
+
+struct Execution {
+  ExecType type = ExecType::new_;
+  const OrderRecord* order = nullptr;  // valid during the callback
+  const TradeRecord* trade = nullptr;  // for trade/filled
+  std::string reason;
+};
+
+struct PublicTrade {
+  std::size_t pair = 0;
+  Side taker_side = Side::buy;
+  Price price;
+  Qty qty;
+  bool taker_market = false;
+  std::uint64_t trade_id = 0;
+  WallTime time{};
+};
+
+class Exchange {
+ public:
+  class Observer {
+   public:
+    virtual ~Observer() = default;
+    virtual void on_execution(AccountId, const Execution&) {}
+    virtual void on_ledger(AccountId, const LedgerEntry&) {}
+    virtual void on_public_trade(const PublicTrade&) {}
+    // The book of `pair` changed; the observer reads the engine for deltas.
+    virtual void on_book_changed(std::size_t /*pair*/) {}
+    virtual void on_status(SystemStatus) {}
+  };
+
+  struct Config {
+    std::vector<Asset> assets;
+    std::vector<Instrument> instruments;
+    std::uint64_t seed = 1;  // ids are deterministic for a seed
+    std::string tier = "intermediate";  // rate limits: starter | intermediate | pro
+  };
+
+  Exchange(Config config, const Clock& clock);
+  ~Exchange();
+
+  void add_observer(Observer* o) { observers_.push_back(o); }
+  void remove_observer(Observer* o);
+
+  // --- reference data ---
+  const InstrumentRegistry& registry() const noexcept { return registry_; }
+  const std::vector<std::shared_ptr<const Instrument>>& instruments() const noexcept { return instruments_; }
+  const std::vector<std::shared_ptr<const Asset>>& assets() const noexcept { return assets_; }
+  std::optional<std::size_t> pair_index(std::string_view any_spelling) const;
+  std::optional<std::size_t> asset_index(std::string_view any_spelling) const;
+  MatchingEngine& engine(std::size_t pair) { return *engines_.at(pair); }
+  const MatchingEngine& engine(std::size_t pair) const { return *engines_.at(pair); }
+
+  // --- accounts ---
+  AccountId add_account(std::string name, std::string api_key, Secret api_secret, Permissions perms = {});
+  Account* account(AccountId id);
+  const Account* account(AccountId id) const;
+  const Account* account_by_key(std::string_view api_key) const;
+  // Credits (or debits) `amount` (decimal text) of an asset with a deposit/adjustment ledger entry.
+  result<void> deposit(AccountId id, std::string_view asset, std::string_view amount, std::string_view type = "deposit");
+  // Per-key strictly increasing nonce: false (EAPI:Invalid nonce) if nonce <= the last accepted.
+  bool accept_nonce(AccountId id, std::uint64_t nonce);
+  // Available = balance - hold.
+  std::int64_t available(AccountId id, std::size_t asset) const;
+
+  // --- trading ---
+  result<AddOrderResult> add_order(AccountId id, const AddOrderRequest& req);
+  // Batch of 2..15 on one pair: the whole batch is rejected if one order fails validation;
+  // engine-level failures (funds) reject only that order (per-order Error in the result).
+  result<std::vector<result<AddOrderResult>>> add_order_batch(AccountId id, const std::vector<AddOrderRequest>& reqs,
+                                                              bool validate);
+  result<std::string> amend_order(AccountId id, const AmendOrderRequest& req);  // amend_id
+  result<EditOrderResult> edit_order(AccountId id, const EditOrderRequest& req);
+  // Number of orders cancelled; EOrder:Unknown order if nothing matched.
+  result<int> cancel_order(AccountId id, const OrderSelector& which);
+  int cancel_all(AccountId id);
+  // Dead-man switch: 0 disables. Returns (current time, trigger time).
+  result<std::pair<WallTime, WallTime>> cancel_all_orders_after(AccountId id, std::int64_t timeout_s);
+
+  // --- queries ---
+  std::vector<const OrderRecord*> open_orders(AccountId id) const;
+  // Newest first.
+  std::vector<const OrderRecord*> closed_orders(AccountId id) const;
+  const OrderRecord* find_order(AccountId id, std::string_view txid) const;
+  std::vector<const TradeRecord*> trades(AccountId id) const;  // newest first
+  const TradeRecord* find_trade(AccountId id, std::string_view txid) const;
+
+  // --- exchange state ---
+  SystemStatus status() const noexcept { return status_; }
+  void set_status(SystemStatus s);
+  // Expires GTD orders, fires dead-man switches, starts scheduled orders. Call periodically.
+  void tick();
+  const Clock& clock() const noexcept { return clock_; }
+  WallTime now() const noexcept { return clock_.wall_now(); }
+
+  // Formatting helpers shared by the wire layers.
+  std::string format_price(std::size_t pair, Price p) const;
+  std::string format_qty(std::size_t pair, Qty q) const;
+  std::string format_asset(std::size_t asset, std::int64_t amount) const;
+  int asset_decimals(std::size_t asset) const { return assets_.at(asset)->decimals; }
+  std::size_t base_asset(std::size_t pair) const { return pair_base_.at(pair); }
+  std::size_t quote_asset(std::size_t pair) const { return pair_quote_.at(pair); }
+
+  // Trading-engine rate counter of an account on a pair (Kraken's per-pair counter, decayed to now).
+  double rate_counter(AccountId id, std::size_t pair) const;
+
+ private:
+  class EngineListener;
+  struct Pending;
+
+  result<AddOrderResult> place(AccountId id, const AddOrderRequest& req, bool charge_add);
+  std::string next_id(char prefix);
+  result<Order> build_order(AccountId id, std::size_t pair, const AddOrderRequest& req, OrderRecord& rec);
+  result<Price> parse_price(std::size_t pair, Side side, std::string_view text, std::string_view field, bool allow_relative,
+                            PriceOffset* offset_out) const;
+  result<void> check_status_allows(const OrderRecord& rec, bool post_only) const;
+  result<void> reserve(AccountId id, OrderRecord& rec, const Order& o);
+  void release_hold(OrderRecord& rec, std::int64_t amount);
+  void settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, Qty qty, std::uint64_t trade_id);
+  void post_ledger(AccountId id, std::size_t asset, std::int64_t amount, std::int64_t fee, std::string refid,
+                   std::string type, std::string subtype = {});
+  void emit(AccountId id, ExecType type, const OrderRecord& rec, const TradeRecord* trade = nullptr,
+            std::string reason = {});
+  void on_engine_closed(const Order& o, std::optional<CancelReason> reason);
+  OrderRecord* record(OrderId oid);
+  std::vector<OrderRecord*> select(AccountId id, const OrderSelector& which);
+  std::int64_t to_asset_amount(std::size_t pair, Int128 price_x_qty, std::size_t asset, bool round_up) const;
+  std::int64_t fee_for(AccountId id, std::size_t pair, std::int64_t cost, bool maker) const;
+  result<void> charge_rate(AccountId id, std::size_t pair, double amount);
+  double cancel_penalty(const OrderRecord& rec) const;
+  std::string describe(std::size_t pair, const OrderRecord& rec) const;
+
+  const Clock& clock_;
+  Config cfg_;
+  InstrumentRegistry registry_;
+  std::vector<std::shared_ptr<const Instrument>> instruments_;
+  std::vector<std::shared_ptr<const Asset>> assets_;
+  std::vector<std::size_t> pair_base_, pair_quote_;
+  std::unique_ptr<EngineListener> listener_;
+  std::vector<std::unique_ptr<MatchingEngine>> engines_;
+  std::vector<std::unique_ptr<Account>> accounts_;
+  std::unordered_map<std::string, AccountId> by_key_;
+  std::unordered_map<OrderId, std::unique_ptr<OrderRecord>> orders_;  // every order ever
+  std::unordered_map<std::string, OrderId> by_txid_;
+  std::vector<std::unique_ptr<TradeRecord>> trades_;
+  std::unordered_map<std::string, std::size_t> trade_by_txid_;
+  std::map<AccountId, std::vector<OrderId>> closed_by_account_;  // close order
+  std::map<AccountId, std::vector<std::size_t>> trades_by_account_;
+  std::map<AccountId, WallTime> deadman_;  // trigger times
+  std::map<std::pair<AccountId, std::size_t>, std::pair<double, WallTime>> rate_;  // counter, as of
+  std::vector<Observer*> observers_;
+  SystemStatus status_ = SystemStatus::online;
+  OrderId next_order_ = 1;
+  std::uint64_t id_state_;
+};
+
+}  // namespace kgw::sim

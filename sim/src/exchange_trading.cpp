@@ -1,0 +1,426 @@
+// Exchange: order entry (add, batch, amend, edit, cancel, cancel-all, dead-man), status, tick.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "kgw/sim/exchange.hpp"
+
+namespace kgw::sim {
+namespace {
+
+Error kraken_error(std::string text) {
+  Error e(errc::exchange_error);
+  e.kraken = KrakenError::from_strings({std::move(text)});
+  return e;
+}
+
+bool valid_cl_ord_id(std::string_view s) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  if (s.size() == 36) {
+    for (std::size_t i = 0; i < 36; ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? s[i] != '-' : !hex(s[i])) return false;
+    }
+    return true;
+  }
+  if (s.size() == 32 && std::all_of(s.begin(), s.end(), hex)) return true;
+  if (s.empty() || s.size() > 18) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
+}
+
+std::size_t max_open_per_pair(std::string_view tier) {
+  if (tier == "starter") return 60;
+  if (tier == "pro") return 225;
+  return 80;
+}
+
+}  // namespace
+
+result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrderRequest& req, OrderRecord& rec) {
+  const auto& in = *instruments_[pair];
+  Order o;
+  o.account = id;
+  o.side = req.side;
+  o.type = req.type;
+  o.tif = req.tif;
+  o.post_only = req.post_only;
+  o.stp = req.stp.value_or(SelfTradePrevention::cancel_newest);
+
+  if (req.type == OrderType::settle_position) return kraken_error("EGeneral:Invalid arguments:ordertype");
+  if (req.leverage) return Error(errc::not_supported, "margin orders (leverage) are not simulated yet");
+  if (req.reduce_only) return kraken_error("EOrder:Reduce only:Non-PC");
+  if (req.trigger != "last" && req.trigger != "index") return kraken_error("EGeneral:Invalid arguments:trigger");
+  if (req.trigger == "index") return kraken_error("EGeneral:Invalid arguments:Index unavailable");
+
+  auto vol = parse_fixed(req.volume, in.qty_precision);
+  if (!vol || *vol <= 0) return kraken_error("EGeneral:Invalid arguments:volume");
+  o.volume = Qty{*vol};
+  if (o.volume.value < in.qty_min) return kraken_error("EOrder:Order minimum not met");
+  if (!in.qty_on_grid(o.volume)) return kraken_error("EGeneral:Invalid arguments:volume");
+
+  if (req.displayvol) {
+    if (req.type != OrderType::iceberg) return kraken_error("EGeneral:Invalid arguments:displayvol");
+    auto d = parse_fixed(*req.displayvol, in.qty_precision);
+    if (!d || *d <= 0 || *d > o.volume.value || *d * 15 < o.volume.value)
+      return kraken_error("EGeneral:Invalid arguments:displayvol");
+    o.display = Qty{*d};
+  } else if (req.type == OrderType::iceberg) {
+    return kraken_error("EGeneral:Invalid arguments:displayvol");
+  }
+
+  const bool needs_price = req.type != OrderType::market;
+  if (needs_price && !req.price) return kraken_error("EGeneral:Invalid arguments:price");
+  if (req.type == OrderType::market && req.price) return kraken_error("EGeneral:Invalid arguments:price");
+  const bool needs_price2 = triggers_into_limit(req.type);
+  if (needs_price2 && !req.price2) return kraken_error("EGeneral:Invalid arguments:price2");
+
+  const bool trailing = req.type == OrderType::trailing_stop || req.type == OrderType::trailing_stop_limit;
+  if (req.price) {
+    if (trailing) {
+      // Trailing stops take an offset that must start with '+' (PROTOCOL.md §3.3).
+      if (req.price->empty() || req.price->front() != '+') return kraken_error("EGeneral:Invalid arguments:price");
+      PriceOffset off;
+      auto p = parse_price(pair, req.side, *req.price, "price", true, &off);
+      if (!p) return p.error();
+      o.trail = PriceOffset{off.value < 0 ? -off.value : off.value, off.pct};
+    } else {
+      auto p = parse_price(pair, req.side, *req.price, "price", true, nullptr);
+      if (!p) return p.error();
+      if (p->value <= 0) return kraken_error("EGeneral:Invalid arguments:price");
+      if (!in.price_on_grid(*p)) return kraken_error("EOrder:Tick size check failed");
+      if (is_triggered(req.type)) o.trigger = *p;
+      else o.limit = *p;
+    }
+  }
+  if (req.price2) {
+    if (!needs_price2) return kraken_error("EGeneral:Invalid arguments:price2");
+    if (req.type == OrderType::trailing_stop_limit) {
+      const char f = req.price2->empty() ? 0 : req.price2->front();
+      if (f != '+' && f != '-') return kraken_error("EGeneral:Invalid arguments:price2");
+      PriceOffset off;
+      auto p = parse_price(pair, req.side, *req.price2, "price2", true, &off);
+      if (!p) return p.error();
+      o.limit_off = off;
+    } else {
+      auto p = parse_price(pair, req.side, *req.price2, "price2", true, nullptr);
+      if (!p) return p.error();
+      if (p->value <= 0) return kraken_error("EGeneral:Invalid arguments:price2");
+      if (!in.price_on_grid(*p)) return kraken_error("EOrder:Tick size check failed");
+      o.limit = *p;
+    }
+  }
+  o.has_limit = req.type == OrderType::limit || req.type == OrderType::iceberg;
+
+  // Cost minimum: at the limit price, else the trigger price, else the last trade.
+  const Price ref = o.has_limit ? o.limit : (o.trigger.value ? o.trigger : engines_[pair]->last_price().value_or(Price{}));
+  if (ref.value > 0) {
+    const Int128 pxq = static_cast<Int128>(ref.value) * o.volume.value;
+    const Int128 min = static_cast<Int128>(in.cost_min.mantissa) *
+                       kPow10[std::max(0, in.price_precision + in.qty_precision - in.cost_min.scale)];
+    if (in.cost_min.scale <= in.price_precision + in.qty_precision && pxq < min)
+      return kraken_error("EOrder:Cost minimum not met");
+  }
+
+  if (req.tif == TimeInForce::gtd) {
+    if (!req.expiretm) return kraken_error("EGeneral:Invalid arguments:expiretm");
+    if (*req.expiretm < now() + std::chrono::seconds(5)) return kraken_error("EGeneral:Invalid arguments:expiretm");
+    o.expiretm = *req.expiretm;
+  } else if (req.expiretm) {
+    return kraken_error("EGeneral:Invalid arguments:expiretm");
+  }
+  if (req.tif == TimeInForce::fok && !o.has_limit && req.type != OrderType::market)
+    return kraken_error("EGeneral:Invalid arguments:timeinforce");
+  if (req.post_only && !o.has_limit && !triggers_into_limit(req.type))
+    return kraken_error("EGeneral:Invalid arguments:oflags");
+  if (req.viqc && !(req.type == OrderType::market && req.side == Side::buy))
+    return kraken_error("EGeneral:Invalid arguments:viqc");
+  if (req.viqc) return Error(errc::not_supported, "viqc (volume in quote currency) is not simulated yet");
+  if (req.fcib && req.fciq) return kraken_error("EGeneral:Invalid arguments:oflags");
+
+  if (req.cl_ord_id && req.userref) return kraken_error("EGeneral:Invalid arguments:cl_ord_id and userref");
+  if (req.cl_ord_id) {
+    if (!valid_cl_ord_id(*req.cl_ord_id)) return kraken_error("EGeneral:Invalid arguments:cl_ord_id");
+    for (const auto& [oid, r] : orders_)
+      if (r->order.account == id && r->order.is_open() && r->cl_ord_id == req.cl_ord_id)
+        return kraken_error("EOrder:Duplicate cl_ord_id");
+  }
+  if (req.deadline && *req.deadline < now()) return kraken_error("EService:Deadline elapsed");
+
+  rec.pair = pair;
+  rec.cl_ord_id = req.cl_ord_id;
+  rec.userref = req.userref;
+  rec.trigger = req.trigger;
+  rec.fee_in_base = req.fcib;
+  rec.close = req.close;
+  std::string flags;
+  auto add_flag = [&](const char* f) {
+    if (!flags.empty()) flags += ',';
+    flags += f;
+  };
+  if (req.post_only) add_flag("post");
+  add_flag(req.fcib ? "fcib" : "fciq");
+  rec.oflags = flags;
+  return o;
+}
+
+result<AddOrderResult> Exchange::add_order(AccountId id, const AddOrderRequest& req) { return place(id, req, true); }
+
+result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req, bool charge_add) {
+  auto pair = pair_index(req.pair);
+  if (!pair) return kraken_error("EQuery:Unknown asset pair");
+  OrderRecord probe;
+  probe.pair = *pair;
+  probe.order.type = req.type;
+  if (auto s = check_status_allows(probe, req.post_only); !s) return s.error();
+
+  auto rec = std::make_unique<OrderRecord>();
+  auto built = build_order(id, *pair, req, *rec);
+  if (!built) return built.error();
+  Order o = *built;
+  rec->order = o;
+  rec->descr = describe(*pair, *rec);
+  if (req.close) {
+    rec->close_descr = fmt::format("close position @ {}{}{}", to_string(req.close->type),
+                                   req.close->price ? " " + *req.close->price : "",
+                                   req.close->price2 ? " -> limit " + *req.close->price2 : "");
+  }
+  AddOrderResult out{"", rec->descr, rec->close_descr, req.cl_ord_id, req.userref};
+  if (req.validate) return out;
+
+  // Engine-level checks: the per-pair trading counter (+1 for an add), open-order limit, funds.
+  if (charge_add)
+    if (auto r = charge_rate(id, *pair, 1); !r) return r.error();
+  std::size_t open_on_pair = 0;
+  for (const auto& [oid, r] : orders_)
+    if (r->order.account == id && r->pair == *pair && r->order.is_open()) ++open_on_pair;
+  if (open_on_pair >= max_open_per_pair(cfg_.tier)) return kraken_error("EOrder:Orders limit exceeded");
+  if (auto r = reserve(id, *rec, o); !r) return r.error();
+
+  o.id = next_order_++;
+  rec->order.id = o.id;
+  rec->txid = next_id('O');
+  rec->last_change = now();
+  out.txid = rec->txid;
+  OrderRecord* r = rec.get();
+  by_txid_[rec->txid] = o.id;
+  orders_[o.id] = std::move(rec);
+  r->order = engines_[*pair]->submit(o, now());
+  for (auto* ob : observers_) ob->on_book_changed(*pair);
+  return out;
+}
+
+result<std::vector<result<AddOrderResult>>> Exchange::add_order_batch(AccountId id, const std::vector<AddOrderRequest>& reqs,
+                                                                      bool validate) {
+  if (reqs.size() < 2 || reqs.size() > 15) return kraken_error("EGeneral:Invalid arguments:orders");
+  auto pair = pair_index(reqs.front().pair);
+  if (!pair) return kraken_error("EQuery:Unknown asset pair");
+  // Validation first, for the whole batch: one invalid order rejects all.
+  for (const auto& r : reqs) {
+    if (pair_index(r.pair) != pair) return kraken_error("EGeneral:Invalid arguments:pair");
+    OrderRecord probe;
+    probe.pair = *pair;
+    probe.order.type = r.type;
+    if (auto s = check_status_allows(probe, r.post_only); !s) return s.error();
+    OrderRecord scratch;
+    if (auto b = build_order(id, *pair, r, scratch); !b) return b.error();
+  }
+  // Batch add costs n/2 on the trading counter instead of 1 per order (PROTOCOL.md §5.2).
+  if (!validate)
+    if (auto c = charge_rate(id, *pair, static_cast<double>(reqs.size()) / 2.0); !c) return c.error();
+  std::vector<result<AddOrderResult>> out;
+  for (auto r : reqs) {
+    r.validate = validate;
+    out.push_back(place(id, r, false));
+  }
+  return out;
+}
+
+result<int> Exchange::cancel_order(AccountId id, const OrderSelector& which) {
+  if (status_ == SystemStatus::maintenance) return kraken_error("EService:Unavailable");
+  auto targets = select(id, which);
+  if (targets.empty()) return kraken_error("EOrder:Unknown order");
+  int n = 0;
+  for (OrderRecord* r : targets) {
+    (void)charge_rate(id, r->pair, cancel_penalty(*r));  // cancels are accepted past the threshold
+    if (engines_[r->pair]->cancel(r->order.id, now())) {
+      ++n;
+      for (auto* ob : observers_) ob->on_book_changed(r->pair);
+    }
+  }
+  return n;
+}
+
+int Exchange::cancel_all(AccountId id) {
+  std::vector<std::pair<std::size_t, OrderId>> open;
+  for (const auto& [oid, r] : orders_)
+    if (r->order.account == id && r->order.is_open()) open.emplace_back(r->pair, oid);
+  std::sort(open.begin(), open.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  int n = 0;
+  std::vector<std::size_t> touched;
+  for (auto [pair, oid] : open)
+    if (engines_[pair]->cancel(oid, now())) {
+      ++n;
+      touched.push_back(pair);
+    }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (auto p : touched)
+    for (auto* ob : observers_) ob->on_book_changed(p);
+  return n;
+}
+
+result<std::pair<WallTime, WallTime>> Exchange::cancel_all_orders_after(AccountId id, std::int64_t timeout_s) {
+  if (timeout_s < 0 || timeout_s >= 86400) return kraken_error("EGeneral:Invalid arguments:timeout");
+  const WallTime t = now();
+  if (timeout_s == 0) {
+    deadman_.erase(id);
+    return std::pair{t, WallTime{}};
+  }
+  const WallTime trigger = t + std::chrono::seconds(timeout_s);
+  deadman_[id] = trigger;
+  return std::pair{t, trigger};
+}
+
+result<std::string> Exchange::amend_order(AccountId id, const AmendOrderRequest& req) {
+  if (status_ == SystemStatus::maintenance) return kraken_error("EService:Unavailable");
+  if (status_ == SystemStatus::cancel_only) return kraken_error("EService:Market in cancel_only mode");
+  if (!req.which.txid && !req.which.cl_ord_id) return kraken_error("EGeneral:Invalid arguments:txid");
+  auto targets = select(id, req.which);
+  if (targets.empty()) return kraken_error("EOrder:Unknown order");
+  OrderRecord& r = *targets.front();
+  const auto& in = *instruments_[r.pair];
+  if (r.close) return kraken_error("EOrder:Cannot amend order with conditional close");
+  if (req.deadline && *req.deadline < now()) return kraken_error("EService:Deadline elapsed");
+  MatchingEngine::Amend a;
+  a.post_only = req.post_only;
+  if (req.order_qty) {
+    auto q = parse_fixed(*req.order_qty, in.qty_precision);
+    if (!q || *q <= 0) return kraken_error("EGeneral:Invalid arguments:order_qty");
+    a.volume = Qty{*q};
+  }
+  if (req.display_qty) {
+    if (r.order.type != OrderType::iceberg) return kraken_error("EGeneral:Invalid arguments:display_qty");
+    auto q = parse_fixed(*req.display_qty, in.qty_precision);
+    if (!q || *q <= 0) return kraken_error("EGeneral:Invalid arguments:display_qty");
+    a.display = Qty{*q};
+  }
+  if (req.limit_price) {
+    if (!r.order.has_limit && !triggers_into_limit(r.order.type)) return kraken_error("EGeneral:Invalid arguments:limit_price");
+    auto p = parse_price(r.pair, r.order.side, *req.limit_price, "limit_price", true, nullptr);
+    if (!p) return p.error();
+    if (!in.price_on_grid(*p)) return kraken_error("EOrder:Tick size check failed");
+    a.limit = *p;
+  }
+  if (req.trigger_price) {
+    if (!is_triggered(r.order.type) || r.order.triggered) return kraken_error("EGeneral:Invalid arguments:trigger_price");
+    auto p = parse_price(r.pair, r.order.side, *req.trigger_price, "trigger_price", true, nullptr);
+    if (!p) return p.error();
+    a.trigger = *p;
+  }
+  // Amend costs +1 plus an age-dependent penalty (PROTOCOL.md §5.2).
+  const double age = std::chrono::duration<double>(now() - r.last_change).count();
+  const double penalty = age < 5 ? 3 : age < 10 ? 2 : age < 15 ? 1 : 0;
+  if (auto c = charge_rate(id, r.pair, 1 + penalty); !c) return c.error();
+  // A larger buy needs a larger hold.
+  if (r.order.side == Side::buy && (a.volume || a.limit)) {
+    Order probe = r.order;
+    if (a.volume) probe.volume = *a.volume;
+    if (a.limit) probe.limit = *a.limit;
+    const std::int64_t old_held = r.held;
+    release_hold(r, r.held);
+    if (auto res = reserve(id, r, probe); !res) {
+      Account* acct = account(id);
+      acct->hold[static_cast<std::size_t>(r.hold_asset)] += old_held;
+      r.held = old_held;
+      return res.error();
+    }
+  }
+  if (!engines_[r.pair]->amend(r.order.id, a, now())) {
+    if (a.post_only) return kraken_error("EOrder:Post only order");
+    return kraken_error("EOrder:Unknown order");
+  }
+  r.last_change = now();
+  r.misc = "amended";
+  if (const Order* live = engines_[r.pair]->find(r.order.id)) r.order = *live;
+  r.descr = describe(r.pair, r);
+  emit(id, ExecType::amended, r);
+  for (auto* ob : observers_) ob->on_book_changed(r.pair);
+  return next_id('T');
+}
+
+result<EditOrderResult> Exchange::edit_order(AccountId id, const EditOrderRequest& req) {
+  if (status_ == SystemStatus::maintenance) return kraken_error("EService:Unavailable");
+  auto pair = pair_index(req.pair);
+  if (!pair) return kraken_error("EQuery:Unknown asset pair");
+  auto targets = select(id, req.which);
+  if (targets.empty()) return kraken_error("EOrder:Unknown order");
+  OrderRecord& old = *targets.front();
+  if (old.pair != *pair) return kraken_error("EGeneral:Invalid arguments:pair");
+  if (is_triggered(old.order.type) || old.close) return kraken_error("EOrder:Cannot edit triggered or conditional order");
+  const auto& in = *instruments_[old.pair];
+  AddOrderRequest add;
+  add.pair = req.pair;
+  add.side = old.order.side;
+  add.type = old.order.type;
+  add.volume = req.volume.value_or(format_qty(old.pair, old.order.volume));
+  if (old.order.has_limit) add.price = req.price.value_or(format_price(old.pair, old.order.limit));
+  if (req.price2) add.price2 = req.price2;
+  if (old.order.type == OrderType::iceberg)
+    add.displayvol = req.displayvol.value_or(format_qty(old.pair, old.order.display));
+  add.tif = old.order.tif;
+  add.post_only = req.post_only.value_or(old.order.post_only);
+  add.fcib = old.fee_in_base;
+  add.userref = req.new_userref ? req.new_userref : old.userref;
+  add.validate = true;
+  auto check = add_order(id, add);
+  if (!check) return check.error();
+  // The new volume includes what the old order already executed (Kraken: fills stay on the old).
+  auto newvol = parse_fixed(add.volume, in.qty_precision);
+  if (!newvol || *newvol <= old.order.filled.value) return kraken_error("EGeneral:Invalid arguments:volume");
+  EditOrderResult out;
+  out.original_txid = old.txid;
+  if (req.validate) {
+    out.descr = check->descr;
+    return out;
+  }
+  (void)charge_rate(id, old.pair, 1 + cancel_penalty(old) * 0.75);
+  engines_[old.pair]->cancel(old.order.id, now());
+  out.orders_cancelled = 1;
+  add.validate = false;
+  add.volume = format_qty(old.pair, Qty{*newvol - old.order.filled.value});
+  auto placed = add_order(id, add);
+  if (!placed) return placed.error();
+  out.txid = placed->txid;
+  out.descr = placed->descr;
+  out.volume = add.volume;
+  out.price = add.price.value_or("0");
+  out.price2 = add.price2.value_or("0");
+  return out;
+}
+
+void Exchange::set_status(SystemStatus s) {
+  if (s == status_) return;
+  status_ = s;
+  for (auto* o : observers_) o->on_status(s);
+}
+
+void Exchange::tick() {
+  const WallTime t = now();
+  for (std::size_t p = 0; p < engines_.size(); ++p) {
+    const auto before = engines_[p]->resting_count();
+    engines_[p]->expire(t);
+    if (engines_[p]->resting_count() != before)
+      for (auto* ob : observers_) ob->on_book_changed(p);
+  }
+  for (auto it = deadman_.begin(); it != deadman_.end();) {
+    if (it->second <= t) {
+      const AccountId id = it->first;
+      it = deadman_.erase(it);
+      cancel_all(id);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace kgw::sim
