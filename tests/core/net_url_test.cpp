@@ -65,7 +65,9 @@ TEST(Url, RejectsMalformedUrlsWithInvalidArgument) {
                           "https://h\nost/", "https://:443/", "https://ho$t/"}) {
     auto u = parse_url(bad);
     EXPECT_FALSE(u) << "accepted: " << bad;
-    if (!u) EXPECT_TRUE(u.error().is(errc::invalid_argument)) << bad;
+    if (!u) {
+      EXPECT_TRUE(u.error().is(errc::invalid_argument)) << bad;
+    }
   }
 }
 
