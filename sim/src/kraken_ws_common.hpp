@@ -1,0 +1,49 @@
+#pragma once
+// Internal to the simulator's WS API: the per-connection state and message helpers shared by
+// the public and private halves.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "kgw/core/json_writer.hpp"
+#include "kgw/sim/kraken_ws_api.hpp"
+#include "kraken_rest_common.hpp"
+
+namespace kgw::sim {
+
+struct KrakenWsApi::Conn {
+  std::shared_ptr<WsClient> client;
+  std::uint64_t connection_id = 0;
+  WallTime last_sent{};
+  // Public subscriptions.
+  std::map<std::size_t, bool> ticker;  // pair -> event_trigger is bbo
+  std::map<std::size_t, int> book;     // pair -> depth
+  std::set<std::size_t> trade;
+  std::map<std::size_t, std::set<int>> ohlc;
+  bool instrument = false;
+  // Private subscriptions.
+  std::optional<AccountId> executions;
+  bool exec_order_status = true;
+  std::uint64_t exec_sequence = 0;
+  std::optional<AccountId> balances;
+  std::uint64_t balance_sequence = 0;
+  std::set<std::string> tokens;  // held so they do not expire while subscribed
+
+  bool subscribed() const {
+    return !ticker.empty() || !book.empty() || !trade.empty() || !ohlc.empty() || instrument || executions || balances;
+  }
+};
+
+namespace ws {
+
+// {"method":M,"req_id":R,"result":<result>,"success":true,"time_in":..,"time_out":..}
+std::string ack(std::string_view method, std::optional<std::int64_t> req_id, std::string_view result_json,
+                WallTime time_in, WallTime time_out);
+// {"error":E,"method":M,"req_id":R,"success":false,"symbol"?:S,"time_in":..,"time_out":..}
+std::string nack(std::string_view method, std::optional<std::int64_t> req_id, std::string_view error,
+                 WallTime time_in, WallTime time_out, std::optional<std::string_view> symbol = std::nullopt);
+
+}  // namespace ws
+}  // namespace kgw::sim
