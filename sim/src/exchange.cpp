@@ -1,4 +1,5 @@
 #include "kgw/sim/exchange.hpp"
+#include "exchange_internal.hpp"
 
 #include <fmt/format.h>
 
@@ -8,11 +9,7 @@
 namespace kgw::sim {
 namespace {
 
-Error kraken_error(std::string text) {
-  Error e(errc::exchange_error);
-  e.kraken = KrakenError::from_strings({std::move(text)});
-  return e;
-}
+using detail::kraken_error;
 
 // Rate-limit tier parameters (PROTOCOL.md §5.2).
 struct TierLimits {

@@ -4,15 +4,12 @@
 #include <algorithm>
 
 #include "kgw/sim/exchange.hpp"
+#include "exchange_internal.hpp"
 
 namespace kgw::sim {
 namespace {
 
-Error kraken_error(std::string text) {
-  Error e(errc::exchange_error);
-  e.kraken = KrakenError::from_strings({std::move(text)});
-  return e;
-}
+using detail::kraken_error;
 
 bool valid_cl_ord_id(std::string_view s) {
   auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };

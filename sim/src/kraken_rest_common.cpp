@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 #include "kgw/core/kraken/json.hpp"
 
 namespace kgw::sim::rest {
@@ -156,6 +158,16 @@ std::vector<Params> Params::objects(std::string_view key) const {
     out.push_back(std::move(sub));
   }
   return out;
+}
+
+std::optional<std::int64_t> int_value(std::optional<std::string_view> v) {
+  if (!v) return std::nullopt;
+  std::string_view s = *v;
+  if (auto dot = s.find('.'); dot != std::string_view::npos) s = s.substr(0, dot);
+  std::int64_t x = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
+  return x;
 }
 
 std::string ok(std::string_view result_json) {

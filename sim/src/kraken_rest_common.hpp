@@ -43,4 +43,8 @@ std::string fail(const Error& e);
 
 std::string percent_decode(std::string_view s);
 
+// An integer parameter (`count=5`, `since=1688671200.123` -> 1688671200); nullopt if absent or
+// not a number.
+std::optional<std::int64_t> int_value(std::optional<std::string_view> v);
+
 }  // namespace kgw::sim::rest

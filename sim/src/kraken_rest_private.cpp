@@ -13,15 +13,7 @@ namespace {
 
 constexpr std::size_t kPageSize = 50;
 
-std::optional<std::int64_t> int_of(std::optional<std::string_view> v) {
-  if (!v) return std::nullopt;
-  std::int64_t x = 0;
-  std::string_view s = *v;
-  if (auto dot = s.find('.'); dot != std::string_view::npos) s = s.substr(0, dot);
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-  return x;
-}
+std::optional<std::int64_t> int_of(std::optional<std::string_view> v) { return int_value(v); }
 
 bool truthy(std::optional<std::string_view> v) { return v && (*v == "true" || *v == "1"); }
 

@@ -33,17 +33,7 @@ std::string fail_with(const Error& e) { return fail(e.detail); }
 
 void write_decimal_number(JsonWriter& w, const Decimal& d) { w.number(d.mantissa, d.scale); }
 
-std::optional<std::int64_t> int_param(const Params& p, std::string_view key) {
-  auto v = p.get(key);
-  if (!v) return std::nullopt;
-  std::int64_t x = 0;
-  std::string_view s = *v;
-  const auto dot = s.find('.');
-  if (dot != std::string_view::npos) s = s.substr(0, dot);
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-  return x;
-}
+std::optional<std::int64_t> int_param(const Params& p, std::string_view key) { return int_value(p.get(key)); }
 
 std::string time_endpoint(Context& c) {
   const WallTime now = c.ex.now();

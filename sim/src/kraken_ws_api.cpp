@@ -35,19 +35,31 @@ std::string nack(std::string_view method, std::optional<std::int64_t> req_id, st
   return w.take();
 }
 
+void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t) {
+  w.begin_object().field("symbol", in.symbol).field("side", to_string(t.taker_side));
+  w.key("price").number(t.price.value, in.price_precision).key("qty").number(t.qty.value, in.qty_precision);
+  w.field("ord_type", t.taker_market ? "market" : "limit").field("trade_id", t.trade_id);
+  w.field("timestamp", format_rfc3339(t.time)).end_object();
+}
+
+void write_candle(JsonWriter& w, const Instrument& in, const Candle& k, int interval) {
+  const int pp = in.price_precision;
+  w.begin_object().field("symbol", in.symbol);
+  w.key("open").number(k.open.value, pp).key("high").number(k.high.value, pp).key("low").number(k.low.value, pp);
+  w.key("close").number(k.close.value, pp).field("trades", k.count).key("volume").number(k.volume.value, in.qty_precision);
+  w.key("vwap").number(k.volume.value ? static_cast<std::int64_t>(k.pxq / k.volume.value) : k.close.value, pp);
+  // interval_begin has 9 decimals; the deprecated `timestamp` is the interval's end.
+  w.field("interval_begin", format_rfc3339(k.begin, 9)).field("interval", interval);
+  w.field("timestamp", format_rfc3339(k.begin + std::chrono::minutes(interval), 6)).end_object();
+}
+
 }  // namespace ws
 
 namespace {
 
-constexpr std::array<int, 5> kBookDepths = {10, 25, 100, 500, 1000};
+using ws::to_int;
 
-std::optional<std::int64_t> to_int(std::optional<std::string_view> v) {
-  if (!v) return std::nullopt;
-  std::int64_t x = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (ec != std::errc{} || p != v->data() + v->size()) return std::nullopt;
-  return x;
-}
+constexpr std::array<int, 5> kBookDepths = {10, 25, 100, 500, 1000};
 
 bool flag_or(std::optional<std::string_view> v, bool dflt) {
   if (!v) return dflt;
@@ -284,11 +296,9 @@ void KrakenWsApi::on_public_trade(const PublicTrade& t) {
     if (c->trade.count(t.pair)) {
       if (trade_msg.empty()) {
         JsonWriter w;
-        w.begin_object().field("channel", "trade").field("type", "update").key("data").begin_array().begin_object();
-        w.field("symbol", in.symbol).field("side", to_string(t.taker_side));
-        w.key("price").number(t.price.value, in.price_precision).key("qty").number(t.qty.value, in.qty_precision);
-        w.field("ord_type", t.taker_market ? "market" : "limit").field("trade_id", t.trade_id);
-        w.field("timestamp", format_rfc3339(t.time)).end_object().end_array().end_object();
+        w.begin_object().field("channel", "trade").field("type", "update").key("data").begin_array();
+        ws::write_trade(w, in, t);
+        w.end_array().end_object();
         trade_msg = w.take();
       }
       send(*c, trade_msg);
@@ -303,17 +313,11 @@ void KrakenWsApi::on_public_trade(const PublicTrade& t) {
         if (msg.empty()) {
           const auto& list = md_.candles(t.pair, interval);
           if (list.empty()) continue;
-          const Candle& k = list.back();
           JsonWriter w;
           w.begin_object().field("channel", "ohlc").field("type", "update").field("timestamp", format_rfc3339(ex_.now(), 9));
-          w.key("data").begin_array().begin_object().field("symbol", in.symbol);
-          const int pp = in.price_precision;
-          w.key("open").number(k.open.value, pp).key("high").number(k.high.value, pp).key("low").number(k.low.value, pp);
-          w.key("close").number(k.close.value, pp).field("trades", k.count).key("volume").number(k.volume.value, in.qty_precision);
-          w.key("vwap").number(k.volume.value ? static_cast<std::int64_t>(k.pxq / k.volume.value) : k.close.value, pp);
-          w.field("interval_begin", format_rfc3339(k.begin, 9)).field("interval", interval);
-          w.field("timestamp", format_rfc3339(k.begin + std::chrono::minutes(interval), 6));
-          w.end_object().end_array().end_object();
+          w.key("data").begin_array();
+          ws::write_candle(w, in, list.back(), interval);
+          w.end_array().end_object();
           msg = w.take();
         }
         send(*c, msg);
@@ -493,13 +497,7 @@ void KrakenWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::o
         const auto& list = md_.trades(p);
         JsonWriter w;
         w.begin_object().field("channel", "trade").field("type", "snapshot").key("data").begin_array();
-        for (std::size_t i = list.size() > 50 ? list.size() - 50 : 0; i < list.size(); ++i) {
-          const auto& t = list[i];
-          w.begin_object().field("symbol", in.symbol).field("side", to_string(t.taker_side));
-          w.key("price").number(t.price.value, in.price_precision).key("qty").number(t.qty.value, in.qty_precision);
-          w.field("ord_type", t.taker_market ? "market" : "limit").field("trade_id", t.trade_id);
-          w.field("timestamp", format_rfc3339(t.time)).end_object();
-        }
+        for (std::size_t i = list.size() > 50 ? list.size() - 50 : 0; i < list.size(); ++i) ws::write_trade(w, in, list[i]);
         w.end_array().end_object();
         send(c, w.take());
       }
@@ -517,18 +515,10 @@ void KrakenWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::o
       });
       if (!unsub && snapshot) {
         const auto& in = *ex_.instruments()[p];
-        const int pp = in.price_precision;
         JsonWriter w;
         w.begin_object().field("channel", "ohlc").field("type", "snapshot").field("timestamp", format_rfc3339(ex_.now(), 9));
         w.key("data").begin_array();
-        for (const auto& k : md_.candles(p, interval)) {
-          w.begin_object().field("symbol", in.symbol);
-          w.key("open").number(k.open.value, pp).key("high").number(k.high.value, pp).key("low").number(k.low.value, pp);
-          w.key("close").number(k.close.value, pp).field("trades", k.count).key("volume").number(k.volume.value, in.qty_precision);
-          w.key("vwap").number(k.volume.value ? static_cast<std::int64_t>(k.pxq / k.volume.value) : k.close.value, pp);
-          w.field("interval_begin", format_rfc3339(k.begin, 9)).field("interval", interval);
-          w.field("timestamp", format_rfc3339(k.begin + std::chrono::minutes(interval), 6)).end_object();
-        }
+        for (const auto& k : md_.candles(p, interval)) ws::write_candle(w, in, k, interval);
         w.end_array().end_object();
         send(c, w.take());
       }

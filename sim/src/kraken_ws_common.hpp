@@ -2,6 +2,7 @@
 // Internal to the simulator's WS API: the per-connection state and message helpers shared by
 // the public and private halves.
 
+#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -37,6 +38,19 @@ struct KrakenWsApi::Conn {
 };
 
 namespace ws {
+
+// An integer parameter written as JSON number text; nullopt if absent or not an integer.
+inline std::optional<std::int64_t> to_int(std::optional<std::string_view> v) {
+  if (!v) return std::nullopt;
+  std::int64_t x = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
+  if (ec != std::errc{} || p != v->data() + v->size()) return std::nullopt;
+  return x;
+}
+
+// One `trade` channel item and one `ohlc` channel item, as Kraken writes them.
+void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t);
+void write_candle(JsonWriter& w, const Instrument& in, const Candle& k, int interval);
 
 // {"method":M,"req_id":R,"result":<result>,"success":true,"time_in":..,"time_out":..}
 std::string ack(std::string_view method, std::optional<std::int64_t> req_id, std::string_view result_json,

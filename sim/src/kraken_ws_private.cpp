@@ -9,13 +9,7 @@
 namespace kgw::sim {
 namespace {
 
-std::optional<std::int64_t> to_int(std::optional<std::string_view> v) {
-  if (!v) return std::nullopt;
-  std::int64_t x = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (ec != std::errc{} || p != v->data() + v->size()) return std::nullopt;
-  return x;
-}
+using ws::to_int;
 
 // WS v2 expresses relative prices with a *_type (static | pct | quote); REST with +/-/% text.
 std::string rest_price(std::string_view value, std::string_view type) {
