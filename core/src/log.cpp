@@ -78,6 +78,13 @@ class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {
     for (auto& s : inner_) s->flush();
   }
+  // The logger's pattern must reach the sinks that write.
+  void set_pattern_(const std::string& pattern) override {
+    for (auto& s : inner_) s->set_pattern(pattern);
+  }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override {
+    for (auto& s : inner_) s->set_formatter(f->clone());
+  }
 
  private:
   std::vector<spdlog::sink_ptr> inner_;

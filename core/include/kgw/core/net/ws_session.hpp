@@ -114,6 +114,8 @@ class WsSession {
 // Connects to `url` (ws:// or wss://). Errors: invalid_argument (URL), connection_failed
 // (resolve/connect/refused), tls_error (handshake, certificate, host name), protocol_error
 // (the upgrade was refused; detail has the HTTP status), timeout (connect_timeout passed).
-boost::asio::awaitable<result<WsSession>> connect_ws(std::string_view url, WsOptions options = {});
+// No default argument on purpose: GCC 12 destroys a default-argument temporary of a co_await'ed
+// call twice (double free seen in kraken-sim's end-to-end test); pass `WsOptions{}` or a value.
+boost::asio::awaitable<result<WsSession>> connect_ws(std::string_view url, WsOptions options);
 
 }  // namespace kgw::net
