@@ -4,6 +4,8 @@
 // tests never instantiate Beast's server-side TLS templates) and an HTTP CONNECT proxy.
 // Everything listens on 127.0.0.1 port 0 and dies with the io_context.
 
+#include "kgw/core/net/self_signed.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -47,10 +49,7 @@ inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // ---------------------------------------------------------------------------------------------
 // PKI: a CA and leaf certificates signed by it, EC P-256 (fast to generate), valid for a day.
 
-struct KeyPair {
-  std::string cert_pem;
-  std::string key_pem;
-};
+using KeyPair = kgw::net::PemKeyPair;
 
 class Pki {
  public:
@@ -143,11 +142,12 @@ class Pki {
   mutable long serial_ = 1;
 };
 
+// The production builder (kgw/core/net/self_signed.hpp), so the tests exercise the same server
+// TLS settings as the simulator.
 inline std::shared_ptr<ssl::context> server_tls_context(const KeyPair& kp) {
-  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
-  ctx->use_certificate_chain(asio::buffer(kp.cert_pem));
-  ctx->use_private_key(asio::buffer(kp.key_pem), ssl::context::pem);
-  return ctx;
+  auto ctx = kgw::net::make_server_tls_context(kp.cert_pem, kp.key_pem);
+  if (!ctx) throw std::runtime_error(ctx.error().message());
+  return *ctx;
 }
 
 // ---------------------------------------------------------------------------------------------
