@@ -46,8 +46,9 @@ Instrument pair(const char* key, const char* alt, const char* ws, const char* ba
   return in;
 }
 
-Asset asset(const char* id, const char* alt, int decimals, int display) {
+Asset asset(const char* id, const char* alt, int decimals, int display, const char* margin_rate) {
   Asset a;
+  a.margin_rate = dec(margin_rate);
   a.id = id;
   a.altname = alt;
   a.decimals = decimals;
@@ -59,8 +60,8 @@ Asset asset(const char* id, const char* alt, int decimals, int display) {
 }  // namespace
 
 std::vector<Asset> default_assets() {
-  return {asset("XXBT", "XBT", 10, 5), asset("XETH", "ETH", 10, 5), asset("SOL", "SOL", 10, 5),
-          asset("ZUSD", "USD", 4, 2), asset("ZEUR", "EUR", 4, 2)};
+  return {asset("XXBT", "XBT", 10, 5, "0.01"), asset("XETH", "ETH", 10, 5, "0.02"), asset("SOL", "SOL", 10, 5, "0.02"),
+          asset("ZUSD", "USD", 4, 2, "0.015"), asset("ZEUR", "EUR", 4, 2, "0.015")};
 }
 
 std::vector<Instrument> default_instruments() {

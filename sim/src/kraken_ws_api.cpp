@@ -338,13 +338,16 @@ std::string KrakenWsApi::instrument_message(bool snapshot) const {
     w.begin_object().field("id", a->code).field("status", a->status).field("precision", a->decimals);
     w.field("precision_display", a->display_decimals).field("borrowable", true);
     w.key("collateral_value").number(a->collateral_value.mantissa, a->collateral_value.scale);
+    w.key("margin_rate").number(a->margin_rate.mantissa, a->margin_rate.scale);
     w.end_object();
   }
   w.end_array().key("pairs").begin_array();
   for (const auto& in : ex_.instruments()) {
     w.begin_object().field("symbol", in->symbol).field("base", in->base).field("quote", in->quote);
     w.field("status", to_string(in->status)).field("qty_precision", in->qty_precision);
-    w.key("qty_increment").number(in->qty_increment, in->qty_precision);
+    // Kraken writes tiny increments in exponent form (`1e-08`); clients must parse it.
+    if (in->qty_increment == 1 && in->qty_precision >= 5) w.key("qty_increment").raw(fmt::format("1e-{:02}", in->qty_precision));
+    else w.key("qty_increment").number(in->qty_increment, in->qty_precision);
     w.field("price_precision", in->price_precision).field("cost_precision", in->cost_precision);
     w.field("marginable", in->marginable()).field("has_index", in->has_index);
     w.key("cost_min").number(in->cost_min.mantissa, in->cost_min.scale);
@@ -419,7 +422,10 @@ void KrakenWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::o
   if (ch == "instrument") {
     c.instrument = !unsub;
     ack_for([&](JsonWriter& w) {
-      if (!unsub) w.field("snapshot", snapshot);
+      if (!unsub) {
+        w.field("snapshot", snapshot);
+        w.key("warnings").begin_array().value("tick_size is deprecated, use price_increment").end_array();
+      }
     });
     if (!unsub && snapshot) send(c, instrument_message(true));
     return;
@@ -512,6 +518,7 @@ void KrakenWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::o
         w.field("interval", interval);
         if (!unsub) w.field("snapshot", snapshot);
         w.field("symbol", sym);
+        if (!unsub) w.key("warnings").begin_array().value("timestamp is deprecated, use interval_begin").end_array();
       });
       if (!unsub && snapshot) {
         const auto& in = *ex_.instruments()[p];

@@ -53,6 +53,8 @@ std::string KrakenWsApi::execution_json(const Execution& e, const OrderRecord& r
       if (o.has_limit || triggers_into_limit(o.type)) {
         w.key("limit_price").number(o.limit.value, pp).field("limit_price_type", "static");
       }
+      // Deprecated but still sent by Kraken (docs example): 0 unless a stop order.
+      w.key("stop_price").number(is_triggered(o.type) && !o.trail.value ? o.trigger.value : 0, pp);
       if (o.display.value) w.key("display_qty").number(o.display.value, qp);
       if (is_triggered(o.type)) {
         w.key("triggers").begin_object().field("reference", r.trigger);

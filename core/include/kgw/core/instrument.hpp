@@ -47,6 +47,7 @@ struct Asset {
   int decimals = 8;
   int display_decimals = 5;
   Decimal collateral_value;
+  Decimal margin_rate;  // WS v2 instrument channel `margin_rate` (borrowing), 0 if unknown
   std::string status = "enabled";
 };
 
