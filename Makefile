@@ -5,12 +5,13 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test bench asan tsan clean help
+.PHONY: all deps configure build run selfcheck test bench asan tsan clean help
 
 all: build
 
 help:
-	@echo "make run    - install deps, build, start the most useful runnable thing (see README)"
+	@echo "make run    - install deps, build, start kraken-sim (the Kraken simulator) on loopback"
+	@echo "make selfcheck - core library checks on Kraken's reference data"
 	@echo "make test   - install deps, build, run every test (ctest)"
 	@echo "make bench  - build and run the micro benchmarks (release)"
 	@echo "make asan | make tsan - build and test under AddressSanitizer+UBSan / ThreadSanitizer"
@@ -27,7 +28,13 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# Until the daemon exists, `make run` starts the simulator on fixed loopback ports (override
+# with SIM_ARGS, e.g. make run SIM_ARGS='--rest-port 0 --ws-port 0').
+SIM_ARGS ?= --rest-port 8081 --ws-port 8082 --ws-private-port 8083 --admin-port 8084
 run: build
+	$(BUILD_DIR)/sim/kraken-sim $(SIM_ARGS)
+
+selfcheck: build
 	$(BUILD_DIR)/gateway/kgw-selfcheck --shared-dir $(CURDIR)/../shared
 
 bench: build

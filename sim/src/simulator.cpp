@@ -1,0 +1,393 @@
+#include "kgw/sim/simulator.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <map>
+
+#include "kgw/core/json_writer.hpp"
+#include "kgw/sim/default_market.hpp"
+#include "kgw/sim/kraken_rest_api.hpp"
+#include "kgw/sim/kraken_ws_api.hpp"
+#include "kgw/sim/market_data.hpp"
+#include "kgw/sim/server.hpp"
+#include "kgw/sim/synthetic_flow.hpp"
+#include "kgw/sim/tokens.hpp"
+#include "kraken_rest_common.hpp"
+
+namespace kgw::sim {
+namespace {
+
+namespace asio = boost::asio;
+
+// Adapts a server WebSocket peer to what the WS API needs.
+class PeerClient final : public WsClient {
+ public:
+  explicit PeerClient(std::shared_ptr<WsPeer> p) : peer_(std::move(p)) {}
+  std::uint64_t id() const override { return peer_->id(); }
+  bool send(std::string text) override { return peer_->send(std::move(text)); }
+  const std::shared_ptr<WsPeer>& peer() const { return peer_; }
+
+ private:
+  std::shared_ptr<WsPeer> peer_;
+};
+
+HttpServerResponse json_response(unsigned status, std::string body) {
+  HttpServerResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+class WsFront final : public ServerHandler {
+ public:
+  explicit WsFront(KrakenWsApi& api) : api_(api) {}
+  HttpServerResponse on_http(const HttpServerRequest&) override {
+    return json_response(426, R"({"error":"WebSocket endpoint: connect with an upgrade to /v2"})");
+  }
+  void on_ws_open(const std::shared_ptr<WsPeer>& peer) override {
+    auto c = std::make_shared<PeerClient>(peer);
+    clients_[peer->id()] = c;
+    api_.on_open(c);
+  }
+  void on_ws_message(const std::shared_ptr<WsPeer>& peer, std::string_view text) override {
+    if (auto it = clients_.find(peer->id()); it != clients_.end()) api_.on_message(it->second, text);
+  }
+  void on_ws_close(const std::shared_ptr<WsPeer>& peer) override {
+    if (auto it = clients_.find(peer->id()); it != clients_.end()) {
+      api_.on_close(it->second);
+      clients_.erase(it);
+    }
+  }
+
+ private:
+  KrakenWsApi& api_;
+  std::map<std::uint64_t, std::shared_ptr<PeerClient>> clients_;
+};
+
+class RestFront final : public ServerHandler {
+ public:
+  explicit RestFront(KrakenRestApi& api) : api_(api) {}
+  HttpServerResponse on_http(const HttpServerRequest& req) override {
+    auto reply = api_.handle(req.method, req.target, [&](std::string_view name) { return req.header(name); }, req.body);
+    HttpServerResponse r;
+    r.status = reply.status;
+    r.body = std::move(reply.body);
+    r.content_type = reply.content_type;
+    r.delay = reply.delay;
+    r.drop = reply.drop;
+    return r;
+  }
+  void on_ws_message(const std::shared_ptr<WsPeer>& peer, std::string_view) override { peer->close(1008, "REST endpoint"); }
+
+ private:
+  KrakenRestApi& api_;
+};
+
+}  // namespace
+
+struct Simulator::Impl {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  std::thread thread;
+  const Clock* clock = nullptr;
+  std::unique_ptr<Exchange> ex;
+  std::unique_ptr<MarketData> md;
+  std::unique_ptr<TokenStore> tokens;
+  Faults faults;
+  std::unique_ptr<KrakenRestApi> rest;
+  std::unique_ptr<KrakenWsApi> ws_public, ws_private;
+  std::unique_ptr<SyntheticFlow> flow;
+  std::unique_ptr<RestFront> rest_front;
+  std::unique_ptr<WsFront> ws_public_front, ws_private_front;
+  std::unique_ptr<ServerHandler> admin_front;
+  std::unique_ptr<Server> rest_server, ws_public_server, ws_private_server, admin_server;
+  asio::steady_timer timer{io};
+  std::chrono::milliseconds tick{20};
+  bool running = false;
+
+  void schedule_tick() {
+    timer.expires_after(tick);
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !running) return;
+      try {
+        if (flow) flow->step(clock->wall_now());
+        ex->tick();
+        ws_public->on_timer();
+        ws_private->on_timer();
+      } catch (const std::exception& e) {
+        spdlog::error("kraken-sim: tick failed: {}", e.what());
+      }
+      schedule_tick();
+    });
+  }
+};
+
+namespace {
+
+// The admin API: faults, status and account funding over plain HTTP on its own loopback port.
+class AdminFront final : public ServerHandler {
+ public:
+  explicit AdminFront(Simulator::Impl& s, Simulator& owner) : s_(s), owner_(owner) {}
+
+  HttpServerResponse on_http(const HttpServerRequest& req) override {
+    std::string_view path = req.target, query;
+    if (auto q = path.find('?'); q != std::string_view::npos) {
+      query = path.substr(q + 1);
+      path = path.substr(0, q);
+    }
+    auto p = rest::Params::from_form(req.method == "POST" && query.empty() ? std::string_view(req.body) : query);
+    auto count = [&](int dflt) {
+      int n = dflt;
+      if (auto v = p.get("count")) std::from_chars(v->data(), v->data() + v->size(), n);
+      return n;
+    };
+    auto ok = [] { return json_response(200, R"({"ok":true})"); };
+    auto bad = [](std::string msg) {
+      JsonWriter w;
+      w.begin_object().field("error", msg).end_object();
+      return json_response(400, w.take());
+    };
+    Faults& f = s_.faults;
+    if (path == "/health") return ok();
+    if (path == "/faults") {
+      JsonWriter w;
+      w.begin_object();
+      for (const auto& [k, v] : f.fired) w.field(k, v);
+      w.end_object();
+      return json_response(200, w.take());
+    }
+    if (req.method != "POST") return bad("use POST for admin actions");
+    if (path == "/status") {
+      auto st = parse_system_status(p.get("value").value_or(""));
+      if (!st) return bad("value must be online|cancel_only|post_only|maintenance");
+      s_.ex->set_status(*st);
+      f.count("status");
+      return ok();
+    }
+    if (path == "/ws/drop") {
+      // All connections of both WS endpoints, or one by connection id (server peer id).
+      auto id = p.get("peer");
+      for (Server* srv : {s_.ws_public_server.get(), s_.ws_private_server.get()})
+        for (auto& peer : srv->ws_peers())
+          if (!id || std::to_string(peer->id()) == *id) {
+            peer->drop();
+            f.count("ws_drop");
+          }
+      return ok();
+    }
+    if (path == "/ws/stall") {
+      const bool on = p.get("on").value_or("true") != "false";
+      auto id = p.get("peer");
+      for (Server* srv : {s_.ws_public_server.get(), s_.ws_private_server.get()})
+        for (auto& peer : srv->ws_peers())
+          if (!id || std::to_string(peer->id()) == *id) {
+            peer->stall(on);
+            if (on) f.count("ws_stall");
+          }
+      return ok();
+    }
+    if (path == "/rest/delay") {
+      int ms = 0;
+      if (auto v = p.get("ms")) std::from_chars(v->data(), v->data() + v->size(), ms);
+      f.rest_delay = std::chrono::milliseconds(ms);
+      return ok();
+    }
+    if (path == "/rest/http_status") {
+      unsigned code = 502;
+      if (auto v = p.get("code")) std::from_chars(v->data(), v->data() + v->size(), code);
+      f.http_status = code;
+      f.http_status_count = count(1);
+      return ok();
+    }
+    if (path == "/rest/error") {
+      f.rest_error = std::string(p.get("error").value_or("EService:Unavailable"));
+      f.rest_error_count = count(1);
+      return ok();
+    }
+    if (path == "/rest/drop_response") {
+      f.rest_drop_response_count = count(1);
+      return ok();
+    }
+    if (path == "/ws/drop_response") {
+      f.ws_drop_response_count = count(1);
+      return ok();
+    }
+    if (path == "/book/corrupt_checksum") {
+      auto sym = p.get("symbol");
+      if (!sym) return bad("symbol required (v2 form, e.g. BTC/USD)");
+      f.corrupt_checksum[std::string(*sym)] = count(1);
+      return ok();
+    }
+    if (path == "/tokens/invalidate") {
+      s_.tokens->invalidate_all();
+      f.count("token_invalidate");
+      return ok();
+    }
+    if (path == "/restart") {
+      // After this answer: close everything and reopen on the same ports, keeping state.
+      asio::post(s_.io, [this] {
+        if (auto r = owner_.restart_servers(); !r) spdlog::error("kraken-sim: restart failed: {}", r.error().message());
+      });
+      f.count("restart");
+      return ok();
+    }
+    if (path == "/deposit") {
+      const auto* acct = s_.ex->account_by_key(p.get("api_key").value_or(""));
+      if (!acct) return bad("unknown api_key");
+      auto r = s_.ex->deposit(acct->id, p.get("asset").value_or(""), p.get("amount").value_or(""));
+      if (!r) return bad(r.error().message());
+      return ok();
+    }
+    return json_response(404, R"({"error":"unknown admin path"})");
+  }
+  void on_ws_message(const std::shared_ptr<WsPeer>& peer, std::string_view) override { peer->close(1008, "admin endpoint"); }
+
+ private:
+  Simulator::Impl& s_;
+  Simulator& owner_;
+};
+
+}  // namespace
+
+Simulator::Simulator(SimulatorOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+Simulator::~Simulator() { stop(); }
+
+void Simulator::post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn)); }
+Exchange& Simulator::exchange() { return *impl_->ex; }
+Faults& Simulator::faults_unsafe() { return impl_->faults; }
+
+result<SimulatorEndpoints> Simulator::start() {
+  Impl& s = *impl_;
+  if (s.running) return endpoints_;
+  s.clock = options_.clock ? options_.clock : &SystemClock::instance();
+  s.tick = options_.tick;
+
+  // Reference data: the default pairs, or the subset asked for (any spelling).
+  std::vector<Instrument> instruments = default_instruments();
+  if (!options_.pairs.empty()) {
+    InstrumentRegistry reg;
+    if (auto r = reg.load(default_assets(), instruments); !r) return r.error();
+    std::vector<Instrument> picked;
+    for (const auto& name : options_.pairs) {
+      auto in = reg.find(name);
+      if (!in) return Error(errc::invalid_argument, fmt::format("--pairs: unknown pair '{}'", name));
+      if (std::none_of(picked.begin(), picked.end(), [&](const Instrument& x) { return x.rest_key == in->rest_key; }))
+        picked.push_back(*in);
+    }
+    instruments = std::move(picked);
+  }
+  try {
+    s.ex = std::make_unique<Exchange>(Exchange::Config{default_assets(), instruments, options_.seed, options_.tier}, *s.clock);
+  } catch (const std::exception& e) {
+    return Error(errc::invalid_argument, e.what());
+  }
+  s.md = std::make_unique<MarketData>(*s.ex);
+  s.tokens = std::make_unique<TokenStore>(options_.seed);
+  s.rest = std::make_unique<KrakenRestApi>(*s.ex, *s.md, *s.tokens, s.faults);
+  s.rest->set_tier(options_.tier);
+  s.ws_public = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{false});
+  s.ws_private = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{true});
+
+  std::vector<AccountSpec> accounts = options_.accounts;
+  if (accounts.empty()) accounts.push_back(demo_account(options_.seed));
+  for (const auto& a : accounts) {
+    const AccountId id = s.ex->add_account(a.name, a.api_key, Secret(a.api_secret), a.permissions);
+    for (const auto& [asset, amount] : a.balances)
+      if (auto r = s.ex->deposit(id, asset, amount); !r)
+        return Error(errc::invalid_argument, fmt::format("account '{}': {}", a.name, r.error().message()));
+  }
+  for (const auto& [key, px] : default_reference_prices())
+    if (auto idx = s.ex->pair_index(key)) {
+      auto m = parse_fixed(px, s.ex->instruments()[*idx]->price_precision);
+      if (m) s.md->seed_last(*idx, Price{*m});
+    }
+  if (options_.synthetic_flow) {
+    SyntheticFlow::Config fc;
+    fc.seed = options_.seed;
+    try {
+      s.flow = std::make_unique<SyntheticFlow>(*s.ex, fc);
+      s.flow->seed_book();
+    } catch (const std::exception& e) {
+      return Error(errc::invalid_argument, fmt::format("synthetic flow: {}", e.what()));
+    }
+  }
+
+  auto make_server = [&](std::uint16_t port, bool tls, ServerHandler& h) {
+    ServerOptions o;
+    o.bind = options_.bind;
+    o.port = port;
+    o.tls = tls;
+    return std::make_unique<Server>(s.io, o, h);
+  };
+  s.rest_front = std::make_unique<RestFront>(*s.rest);
+  s.ws_public_front = std::make_unique<WsFront>(*s.ws_public);
+  s.ws_private_front = std::make_unique<WsFront>(*s.ws_private);
+  s.admin_front = std::make_unique<AdminFront>(s, *this);
+  const bool tls = options_.tls_self_signed;
+  s.rest_server = make_server(options_.rest_port, tls, *s.rest_front);
+  s.ws_public_server = make_server(options_.ws_public_port, tls, *s.ws_public_front);
+  s.ws_private_server = make_server(options_.ws_private_port, tls, *s.ws_private_front);
+  s.admin_server = make_server(options_.admin_port, false, *s.admin_front);
+  std::uint16_t ports[4];
+  Server* servers[4] = {s.rest_server.get(), s.ws_public_server.get(), s.ws_private_server.get(), s.admin_server.get()};
+  for (int i = 0; i < 4; ++i) {
+    auto p = servers[i]->start();
+    if (!p) return p.error();
+    ports[i] = *p;
+  }
+  const std::string host = options_.bind;
+  endpoints_.rest = fmt::format("{}://{}:{}", tls ? "https" : "http", host, ports[0]);
+  endpoints_.ws_public = fmt::format("{}://{}:{}/v2", tls ? "wss" : "ws", host, ports[1]);
+  endpoints_.ws_private = fmt::format("{}://{}:{}/v2", tls ? "wss" : "ws", host, ports[2]);
+  endpoints_.admin = fmt::format("http://{}:{}", host, ports[3]);
+  endpoints_.api_key = accounts.front().api_key;
+  endpoints_.api_secret = accounts.front().api_secret;
+  if (tls) endpoints_.ca_pem = s.rest_server->cert_pem();
+
+  s.running = true;
+  s.schedule_tick();
+  s.thread = std::thread([&s] {
+    try {
+      s.io.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("kraken-sim: event loop died: {}", e.what());
+    }
+  });
+  return endpoints_;
+}
+
+result<void> Simulator::restart_servers() {
+  Impl& s = *impl_;
+  for (Server* srv : {s.rest_server.get(), s.ws_public_server.get(), s.ws_private_server.get()}) srv->stop();
+  for (Server* srv : {s.rest_server.get(), s.ws_public_server.get(), s.ws_private_server.get()})
+    if (auto r = srv->start(); !r) return r.error();
+  return {};
+}
+
+void Simulator::stop() {
+  Impl& s = *impl_;
+  if (!s.thread.joinable()) return;
+  asio::post(s.io, [&s] {
+    s.running = false;
+    s.timer.cancel();
+    for (Server* srv : {s.rest_server.get(), s.ws_public_server.get(), s.ws_private_server.get(), s.admin_server.get()})
+      if (srv) srv->stop();
+    s.guard.reset();
+  });
+  s.thread.join();
+  // Destroy servers before the handlers and the exchange they reference.
+  s.admin_server.reset();
+  s.ws_private_server.reset();
+  s.ws_public_server.reset();
+  s.rest_server.reset();
+  s.flow.reset();
+}
+
+}  // namespace kgw::sim
