@@ -395,10 +395,24 @@ const OrderRecord* Exchange::find_order(AccountId id, std::string_view txid) con
 
 std::vector<const OrderRecord*> Exchange::open_orders(AccountId id) const {
   std::vector<const OrderRecord*> out;
-  for (const auto& [oid, r] : orders_)
-    if (r->order.account == id && r->order.is_open()) out.push_back(r.get());
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->order.id > b->order.id; });
+  if (auto it = open_by_account_.find(id); it != open_by_account_.end())
+    for (auto oid = it->second.rbegin(); oid != it->second.rend(); ++oid) out.push_back(orders_.at(*oid).get());
   return out;
+}
+
+void Exchange::index_open(const OrderRecord& rec) {
+  const AccountId a = rec.order.account;
+  open_by_account_[a].insert(rec.order.id);
+  ++open_per_pair_[{a, rec.pair}];
+  if (rec.cl_ord_id) open_cl_ord_id_[{a, *rec.cl_ord_id}] = rec.order.id;
+}
+
+void Exchange::unindex_open(const OrderRecord& rec) {
+  const AccountId a = rec.order.account;
+  if (auto it = open_by_account_.find(a); it != open_by_account_.end() && it->second.erase(rec.order.id)) {
+    if (auto c = open_per_pair_.find({a, rec.pair}); c != open_per_pair_.end() && c->second > 0) --c->second;
+    if (rec.cl_ord_id) open_cl_ord_id_.erase({a, *rec.cl_ord_id});
+  }
 }
 
 std::vector<const OrderRecord*> Exchange::closed_orders(AccountId id) const {
@@ -425,13 +439,22 @@ const TradeRecord* Exchange::find_trade(AccountId id, std::string_view txid) con
 
 std::vector<OrderRecord*> Exchange::select(AccountId id, const OrderSelector& which) {
   std::vector<OrderRecord*> out;
-  for (auto& [oid, r] : orders_) {
-    if (r->order.account != id || !r->order.is_open()) continue;
-    if (which.txid && r->txid == *which.txid) out.push_back(r.get());
-    else if (which.userref && r->userref && *r->userref == *which.userref) out.push_back(r.get());
-    else if (which.cl_ord_id && r->cl_ord_id && *r->cl_ord_id == *which.cl_ord_id) out.push_back(r.get());
+  auto add_if_open = [&](OrderId oid) {
+    OrderRecord* r = record(oid);
+    if (r && r->order.account == id && r->order.is_open()) out.push_back(r);
+  };
+  if (which.txid) {
+    if (auto it = by_txid_.find(*which.txid); it != by_txid_.end()) add_if_open(it->second);
+  } else if (which.cl_ord_id) {
+    if (auto it = open_cl_ord_id_.find({id, *which.cl_ord_id}); it != open_cl_ord_id_.end()) add_if_open(it->second);
+  } else if (which.userref) {
+    // userref is not unique: every open order of the account carrying it (ascending ids).
+    if (auto it = open_by_account_.find(id); it != open_by_account_.end())
+      for (OrderId oid : it->second) {
+        OrderRecord* r = record(oid);
+        if (r && r->userref == which.userref) out.push_back(r);
+      }
   }
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->order.id < b->order.id; });
   return out;
 }
 
@@ -561,6 +584,7 @@ void Exchange::settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, 
 void Exchange::on_engine_closed(const Order& o, std::optional<CancelReason> reason) {
   OrderRecord* r = record(o.id);
   if (!r) return;
+  unindex_open(*r);
   r->order = o;
   release_hold(*r, r->held);
   r->closetm = now();

@@ -137,9 +137,7 @@ result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrd
   if (req.cl_ord_id && req.userref) return kraken_error("EGeneral:Invalid arguments:cl_ord_id and userref");
   if (req.cl_ord_id) {
     if (!valid_cl_ord_id(*req.cl_ord_id)) return kraken_error("EGeneral:Invalid arguments:cl_ord_id");
-    for (const auto& [oid, r] : orders_)
-      if (r->order.account == id && r->order.is_open() && r->cl_ord_id == req.cl_ord_id)
-        return kraken_error("EOrder:Duplicate cl_ord_id");
+    if (open_cl_ord_id_.count({id, *req.cl_ord_id})) return kraken_error("EOrder:Duplicate cl_ord_id");
   }
   if (req.deadline && *req.deadline < now()) return kraken_error("EService:Deadline elapsed");
 
@@ -187,10 +185,8 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   // Engine-level checks: the per-pair trading counter (+1 for an add), open-order limit, funds.
   if (charge_add)
     if (auto r = charge_rate(id, *pair, 1); !r) return r.error();
-  std::size_t open_on_pair = 0;
-  for (const auto& [oid, r] : orders_)
-    if (r->order.account == id && r->pair == *pair && r->order.is_open()) ++open_on_pair;
-  if (open_on_pair >= max_open_per_pair(cfg_.tier)) return kraken_error("EOrder:Orders limit exceeded");
+  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= max_open_per_pair(cfg_.tier))
+    return kraken_error("EOrder:Orders limit exceeded");
   if (auto r = reserve(id, *rec, o); !r) return r.error();
 
   o.id = next_order_++;
@@ -200,6 +196,7 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   out.txid = rec->txid;
   OrderRecord* r = rec.get();
   by_txid_[rec->txid] = o.id;
+  index_open(*rec);  // before submit: a fill during submit unindexes it again
   orders_[o.id] = std::move(rec);
   r->order = engines_[*pair]->submit(o, now());
   for (auto* ob : observers_) ob->on_book_changed(*pair);
@@ -249,9 +246,8 @@ result<int> Exchange::cancel_order(AccountId id, const OrderSelector& which) {
 
 int Exchange::cancel_all(AccountId id) {
   std::vector<std::pair<std::size_t, OrderId>> open;
-  for (const auto& [oid, r] : orders_)
-    if (r->order.account == id && r->order.is_open()) open.emplace_back(r->pair, oid);
-  std::sort(open.begin(), open.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  if (auto it = open_by_account_.find(id); it != open_by_account_.end())
+    for (OrderId oid : it->second) open.emplace_back(orders_.at(oid)->pair, oid);
   int n = 0;
   std::vector<std::size_t> touched;
   for (auto [pair, oid] : open)
@@ -318,18 +314,22 @@ result<std::string> Exchange::amend_order(AccountId id, const AmendOrderRequest&
   const double age = std::chrono::duration<double>(now() - r.last_change).count();
   const double penalty = age < 5 ? 3 : age < 10 ? 2 : age < 15 ? 1 : 0;
   if (auto c = charge_rate(id, r.pair, 1 + penalty); !c) return c.error();
-  // A larger buy needs a larger hold.
-  if (r.order.side == Side::buy && (a.volume || a.limit)) {
+  // The hold follows the amended order: quantity for sells, cost + fee for buys (also the price).
+  if (a.volume || (r.order.side == Side::buy && a.limit)) {
     Order probe = r.order;
-    if (a.volume) probe.volume = *a.volume;
+    if (a.volume) probe.volume = Qty{a.volume->value - r.order.filled.value};
     if (a.limit) probe.limit = *a.limit;
     const std::int64_t old_held = r.held;
+    const std::int64_t old_asset = r.hold_asset;
     release_hold(r, r.held);
-    if (auto res = reserve(id, r, probe); !res) {
-      Account* acct = account(id);
-      acct->hold[static_cast<std::size_t>(r.hold_asset)] += old_held;
-      r.held = old_held;
-      return res.error();
+    if (probe.volume.value > 0) {
+      if (auto res = reserve(id, r, probe); !res) {
+        Account* acct = account(id);
+        acct->hold[static_cast<std::size_t>(old_asset)] += old_held;
+        r.hold_asset = old_asset;
+        r.held = old_held;
+        return res.error();
+      }
     }
   }
   if (!engines_[r.pair]->amend(r.order.id, a, now())) {

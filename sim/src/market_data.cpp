@@ -29,34 +29,40 @@ void MarketData::seed_last(std::size_t pair, Price p) {
 }
 
 void MarketData::roll(PairState& s, WallTime now) {
+  TickerStats& st = s.stats;
+  // Expire minute buckets older than 24 h, subtracting them from the running sums; low, high and
+  // open are recomputed from the (≤ 1440) buckets only when a bucket actually expired, at most
+  // once a minute, so a trade costs O(1) amortised.
   const std::int64_t minute = unix_seconds(now) / 60;
-  while (!s.minutes.empty() && s.minutes.front().minute <= minute - 1440) s.minutes.pop_front();
+  bool expired = false;
+  while (!s.minutes.empty() && s.minutes.front().minute <= minute - 1440) {
+    const Minute& m = s.minutes.front();
+    st.volume_24h -= m.volume;
+    st.pxq_24h -= m.pxq;
+    st.trades_24h -= m.count;
+    s.minutes.pop_front();
+    expired = true;
+  }
+  if (expired) {
+    st.low_24h.reset();
+    st.high_24h.reset();
+    st.open_24h.reset();
+    for (const auto& m : s.minutes) {
+      if (m.count == 0) continue;
+      if (!st.open_24h) st.open_24h = m.open;
+      if (!st.low_24h || m.low < *st.low_24h) st.low_24h = m.low;
+      if (!st.high_24h || m.high > *st.high_24h) st.high_24h = m.high;
+    }
+  }
   const std::int64_t day = unix_seconds(now) / 86400;
   if (day != s.today) {
     s.today = day;
-    s.stats.volume_today = Qty{};
-    s.stats.pxq_today = 0;
-    s.stats.trades_today = 0;
-    s.stats.low_today.reset();
-    s.stats.high_today.reset();
-    s.stats.open_today.reset();
-  }
-  // Recompute the rolling window from the minute buckets (≤ 1440 entries, only on trades).
-  TickerStats& st = s.stats;
-  st.volume_24h = Qty{};
-  st.pxq_24h = 0;
-  st.trades_24h = 0;
-  st.low_24h.reset();
-  st.high_24h.reset();
-  st.open_24h.reset();
-  for (const auto& m : s.minutes) {
-    if (m.count == 0) continue;
-    if (!st.open_24h) st.open_24h = m.open;
-    st.volume_24h += m.volume;
-    st.pxq_24h += m.pxq;
-    st.trades_24h += m.count;
-    if (!st.low_24h || m.low < *st.low_24h) st.low_24h = m.low;
-    if (!st.high_24h || m.high > *st.high_24h) st.high_24h = m.high;
+    st.volume_today = Qty{};
+    st.pxq_today = 0;
+    st.trades_today = 0;
+    st.low_today.reset();
+    st.high_today.reset();
+    st.open_today.reset();
   }
 }
 
@@ -65,21 +71,28 @@ void MarketData::on_public_trade(const PublicTrade& t) {
   s.trades.push_back(t);
   if (s.trades.size() > kTradesKept) s.trades.pop_front();
 
+  roll(s, t.time);
   const std::int64_t minute = unix_seconds(t.time) / 60;
   if (s.minutes.empty() || s.minutes.back().minute != minute) s.minutes.push_back(Minute{minute, t.price, t.price, t.price, {}, 0, 0});
   Minute& m = s.minutes.back();
+  const Int128 pxq = static_cast<Int128>(t.price.value) * t.qty.value;
   m.volume += t.qty;
-  m.pxq += static_cast<Int128>(t.price.value) * t.qty.value;
+  m.pxq += pxq;
   ++m.count;
   m.low = std::min(m.low, t.price);
   m.high = std::max(m.high, t.price);
 
-  roll(s, t.time);
   TickerStats& st = s.stats;
+  st.volume_24h += t.qty;
+  st.pxq_24h += pxq;
+  ++st.trades_24h;
+  if (!st.open_24h) st.open_24h = s.minutes.front().open;
+  if (!st.low_24h || t.price < *st.low_24h) st.low_24h = t.price;
+  if (!st.high_24h || t.price > *st.high_24h) st.high_24h = t.price;
   st.last = t.price;
   st.last_qty = t.qty;
   st.volume_today += t.qty;
-  st.pxq_today += static_cast<Int128>(t.price.value) * t.qty.value;
+  st.pxq_today += pxq;
   ++st.trades_today;
   if (!st.open_today) st.open_today = t.price;
   if (!st.low_today || t.price < *st.low_today) st.low_today = t.price;

@@ -284,3 +284,37 @@ TEST_F(ExchangeTest, IdsAreDeterministicForASeed) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, AmendingASellMovesItsHoldAndCannotExceedTheBalance) {
+  auto r = ex_.add_order(bob_, limit(Side::sell, "4", "70000.0"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(ex_.account(bob_)->hold[xbt_], 40000000000);
+  ASSERT_TRUE(ex_.amend_order(bob_, {.which = {.txid = r->txid}, .order_qty = std::string("2")}));
+  EXPECT_EQ(ex_.account(bob_)->hold[xbt_], 20000000000);
+  auto too_much = ex_.amend_order(bob_, {.which = {.txid = r->txid}, .order_qty = std::string("11")});
+  ASSERT_FALSE(too_much);
+  EXPECT_EQ(kraken_string(too_much.error()), "EOrder:Insufficient funds");
+  EXPECT_EQ(ex_.account(bob_)->hold[xbt_], 20000000000);  // unchanged by the refused amend
+}
+
+TEST_F(ExchangeTest, OpenOrderIndexesStayRightAcrossALongHistory) {
+  // Order entry reads open-order indexes instead of scanning the history (speed: kgw_sim_bench
+  // BM_ExchangeAddCancel/history); here every lookup must still find the right order.
+  std::string last;
+  for (int i = 0; i < 3000; ++i) {
+    clock_.advance(std::chrono::seconds(5));  // add +1 and quick cancel +8 decay in 5 s
+    auto r = ex_.add_order(alice_, limit(Side::buy, "0.001", "50000.0"));
+    ASSERT_TRUE(r) << i << ": " << r.error().message();
+    ASSERT_TRUE(ex_.cancel_order(alice_, {.txid = r->txid}));
+    last = r->txid;
+  }
+  EXPECT_TRUE(ex_.open_orders(alice_).empty());
+  EXPECT_EQ(ex_.closed_orders(alice_).size(), 3000u);
+  EXPECT_EQ(ex_.closed_orders(alice_).front()->txid, last);
+}
+
+}  // namespace
+}  // namespace kgw::sim

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -264,6 +265,8 @@ class Exchange {
   void emit(AccountId id, ExecType type, const OrderRecord& rec, const TradeRecord* trade = nullptr,
             std::string reason = {});
   void on_engine_closed(const Order& o, std::optional<CancelReason> reason);
+  void index_open(const OrderRecord& rec);
+  void unindex_open(const OrderRecord& rec);
   OrderRecord* record(OrderId oid);
   std::vector<OrderRecord*> select(AccountId id, const OrderSelector& which);
   std::int64_t to_asset_amount(std::size_t pair, Int128 price_x_qty, std::size_t asset, bool round_up) const;
@@ -284,6 +287,11 @@ class Exchange {
   std::unordered_map<std::string, AccountId> by_key_;
   std::unordered_map<OrderId, std::unique_ptr<OrderRecord>> orders_;  // every order ever
   std::unordered_map<std::string, OrderId> by_txid_;
+  // Open-order indexes, so order entry never scans the order history: per account (ascending
+  // ids), per (account, pair) counts for the open-order limit, and open cl_ord_ids.
+  std::unordered_map<AccountId, std::set<OrderId>> open_by_account_;
+  std::map<std::pair<AccountId, std::size_t>, std::size_t> open_per_pair_;
+  std::map<std::pair<AccountId, std::string>, OrderId> open_cl_ord_id_;
   std::vector<std::unique_ptr<TradeRecord>> trades_;
   std::unordered_map<std::string, std::size_t> trade_by_txid_;
   std::map<AccountId, std::vector<OrderId>> closed_by_account_;  // close order
