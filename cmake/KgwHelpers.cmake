@@ -2,7 +2,7 @@
 
 function(kgw_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-                         -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+                         -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
 endfunction()
 
 # kgw_module(<folder> SOURCES ... DEPS ...): the CMake library kgw_<folder> whose public headers

@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  kgw::log::init({.level = log_level});
+  kgw::log::Options log_options;
+  log_options.level = log_level;
+  kgw::log::init(log_options);
   o.synthetic_flow = !no_flow;
   o.pairs = split_list(pairs);
   if (!accounts_file.empty()) {

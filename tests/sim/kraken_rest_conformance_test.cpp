@@ -159,7 +159,8 @@ TEST_F(RestConformance, OrderEntryEndpointsMatchTheDocsExamples) {
   simdjson::dom::parser p;
   auto doc = p.parse(opened).value();
   std::vector<std::string> ids;
-  for (auto [k, v] : doc["result"]["open"].get_object().value()) ids.emplace_back(k);
+  const simdjson::dom::object obj_k = doc["result"]["open"].get_object().value();
+  for (auto [k, v] : obj_k) ids.emplace_back(k);
   ASSERT_GE(ids.size(), 2u);
   const std::string cancel_json = R"({"nonce":")" + std::to_string(nonce_) + R"(","orders":[")" + ids[0] + R"(",")" + ids[1] + R"("]})";
   expect_conforms("docs_CancelOrderBatch.json", private_call("CancelOrderBatch", cancel_json, "application/json"));
@@ -177,7 +178,8 @@ TEST_F(RestConformance, OrderAndTradeQueriesMatchTheDocsExamples) {
   // The docs example queries filled orders with trades=true: pick the filled one.
   auto closed = p.parse(private_call("ClosedOrders", "")).value();
   std::string order;
-  for (auto [k, v] : closed["result"]["closed"].get_object().value())
+  const simdjson::dom::object obj_k = closed["result"]["closed"].get_object().value();
+  for (auto [k, v] : obj_k)
     if (std::string_view(v["status"].get_string().value()) == "closed") order = std::string(k);
   ASSERT_FALSE(order.empty());
   expect_conforms("docs_QueryOrders.json", private_call("QueryOrders", "txid=" + order + "&trades=true"));

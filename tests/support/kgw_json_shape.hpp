@@ -69,7 +69,8 @@ inline void compare_shape(element docs, element ours, const std::string& path, s
           return;
         }
         std::set<std::string> keys;
-        for (auto [kk, vv] : v.get_object().value()) keys.insert(std::string(kk));
+        const simdjson::dom::object obj_kk = v.get_object().value();
+        for (auto [kk, vv] : obj_kk) keys.insert(std::string(kk));
         if (first) common = keys;
         else {
           std::set<std::string> both;
@@ -96,7 +97,8 @@ inline void compare_shape(element docs, element ours, const std::string& path, s
       }
       return;
     }
-    for (auto [k, v] : docs.get_object().value()) {
+    const simdjson::dom::object obj_k = docs.get_object().value();
+    for (auto [k, v] : obj_k) {
       auto mine = ours[k];
       if (mine.error()) {
         problems.push_back(path + ": missing key " + std::string(k));
