@@ -22,6 +22,7 @@
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/exchange.hpp"
 #include "kgw/sim/market_data.hpp"
+#include "kgw/sim/kraken_ws_api.hpp"
 #include "kgw/sim/synthetic_flow.hpp"
 
 namespace {
@@ -205,5 +206,50 @@ void BM_SyntheticFlowStep(benchmark::State& state) {
 }
 // 100 steps: ~1,000 orders of history; 1,000 steps: ~10,000.
 BENCHMARK(BM_SyntheticFlowStep)->ArgName("steps")->Arg(100)->Arg(1'000);
+
+// The same synthetic market with one WebSocket client subscribed to book (depth 10), ticker,
+// trade and ohlc on every default pair: what the simulator's WS API generates. Items: book
+// update messages (each with its CRC32), the figure issue #3 asks to be >= 50,000/s.
+void BM_WsBookUpdatesGenerated(benchmark::State& state) {
+  struct Sink : WsClient {
+    std::uint64_t id() const override { return 1; }
+    bool send(std::string text) override {
+      if (text.compare(0, 33, R"({"channel":"book","type":"update")") == 0) ++book_updates;
+      bytes += text.size();
+      return true;
+    }
+    std::uint64_t book_updates = 0, bytes = 0;
+  };
+  ManualClock clock;
+  Exchange ex{{default_assets(), default_instruments(), 1, "pro"}, clock};
+  MarketData md{ex};
+  TokenStore tokens{1};
+  Faults faults;
+  KrakenWsApi api{ex, md, tokens, faults, {}};
+  SyntheticFlow::Config c;
+  c.seed = 7;
+  c.maker_accounts = 32;
+  c.taker_accounts = 16;
+  c.rate_budget = 180;
+  for (const auto& in : default_instruments())
+    c.pairs.push_back({.pair = in.rest_key, .taker_rate_per_s = 50, .refresh_rate_per_s = 100, .volatility = 2e-4});
+  SyntheticFlow flow(ex, c);
+  flow.seed_book();
+  auto sink = std::make_shared<Sink>();
+  api.on_open(sink);
+  for (const char* ch : {"book", "ticker", "trade"})
+    api.on_message(sink, std::string(R"({"method":"subscribe","params":{"channel":")") + ch +
+                             R"(","symbol":["BTC/USD","ETH/USD","SOL/USD","BTC/EUR","ETH/BTC"]}})");
+  api.on_message(sink, R"({"method":"subscribe","params":{"channel":"ohlc","interval":1,"symbol":["BTC/USD","ETH/USD"]}})");
+  const std::uint64_t base = sink->book_updates;
+  for (auto _ : state) {
+    clock.advance(10ms);
+    flow.step(clock.wall_now());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(sink->book_updates - base));
+  state.counters["bytes_per_update"] =
+      static_cast<double>(sink->bytes) / static_cast<double>(std::max<std::uint64_t>(1, sink->book_updates));
+}
+BENCHMARK(BM_WsBookUpdatesGenerated)->Iterations(2000);
 
 }  // namespace
