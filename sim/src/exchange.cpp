@@ -294,7 +294,7 @@ result<Price> Exchange::parse_price(std::size_t pair, Side side, std::string_vie
     if (!v || *v < 0) {
       if (v && v.error().is(errc::precision_exceeded))
         return kraken_error(fmt::format("EOrder:Invalid price:{} price can only be specified up to {} decimals.",
-                                        in.altname, in.price_precision));
+                                        in.wsname, in.price_precision));
       return kraken_error(fmt::format("EGeneral:Invalid arguments:{}", field));
     }
     off.value = pct ? *v * 100 : *v;  // pct in 1e-4 % units (2% -> 20000)
@@ -311,7 +311,7 @@ result<Price> Exchange::parse_price(std::size_t pair, Side side, std::string_vie
   if (!v) {
     if (v.error().is(errc::precision_exceeded))
       return kraken_error(fmt::format("EOrder:Invalid price:{} price can only be specified up to {} decimals.",
-                                      in.altname, in.price_precision));
+                                      in.wsname, in.price_precision));
     return kraken_error(fmt::format("EGeneral:Invalid arguments:{}", field));
   }
   if (*v <= 0) return kraken_error(fmt::format("EGeneral:Invalid arguments:{}", field));

@@ -134,10 +134,10 @@ result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrd
   if (req.viqc) return Error(errc::not_supported, "viqc (volume in quote currency) is not simulated yet");
   if (req.fcib && req.fciq) return kraken_error("EGeneral:Invalid arguments:oflags");
 
-  if (req.cl_ord_id && req.userref) return kraken_error("EGeneral:Invalid arguments:cl_ord_id and userref");
+  if (req.cl_ord_id && req.userref) return kraken_error("EGeneral:Invalid arguments:cl_ord_id");
   if (req.cl_ord_id) {
     if (!valid_cl_ord_id(*req.cl_ord_id)) return kraken_error("EGeneral:Invalid arguments:cl_ord_id");
-    if (open_cl_ord_id_.count({id, *req.cl_ord_id})) return kraken_error("EOrder:Duplicate cl_ord_id");
+    if (open_cl_ord_id_.count({id, *req.cl_ord_id})) return kraken_error("EOrder:cl_ord_id already in use");
   }
   if (req.deadline && *req.deadline < now()) return kraken_error("EService:Deadline elapsed");
 
@@ -232,7 +232,8 @@ result<std::vector<result<AddOrderResult>>> Exchange::add_order_batch(AccountId 
 result<int> Exchange::cancel_order(AccountId id, const OrderSelector& which) {
   if (status_ == SystemStatus::maintenance) return kraken_error("EService:Unavailable");
   auto targets = select(id, which);
-  if (targets.empty()) return kraken_error("EOrder:Unknown order");
+  // Kraken answers the same for a garbage id and an order that is already closed.
+  if (targets.empty()) return kraken_error("EOrder:Invalid order");
   int n = 0;
   for (OrderRecord* r : targets) {
     (void)charge_rate(id, r->pair, cancel_penalty(*r));  // cancels are accepted past the threshold
@@ -263,7 +264,8 @@ int Exchange::cancel_all(AccountId id) {
 }
 
 result<std::pair<WallTime, WallTime>> Exchange::cancel_all_orders_after(AccountId id, std::int64_t timeout_s) {
-  if (timeout_s < 0 || timeout_s >= 86400) return kraken_error("EGeneral:Invalid arguments:timeout");
+  if (timeout_s < 0) return kraken_error("EGeneral:Invalid arguments:timeout");
+  if (timeout_s >= 86400) return kraken_error("EGeneral:Invalid timeout argument:above max");
   const WallTime t = now();
   if (timeout_s == 0) {
     deadman_.erase(id);

@@ -362,7 +362,7 @@ void KrakenWsApi::trading_method(Conn& c, std::string_view method, const rest::P
                        (r->userref && std::find(refs.begin(), refs.end(), std::to_string(*r->userref)) != refs.end());
       if (hit) targets.push_back(r);
     }
-    if (targets.empty()) return reply_error("EOrder:Unknown order");
+    if (targets.empty()) return reply_error("EOrder:Invalid order");
     std::sort(targets.begin(), targets.end(), [](auto* a, auto* b) { return a->order.id < b->order.id; });
     std::vector<std::pair<std::string, std::optional<std::string>>> done;
     for (const OrderRecord* r : targets) done.emplace_back(r->txid, r->cl_ord_id);

@@ -116,7 +116,7 @@ TEST_F(ExchangeTest, RejectsWithKrakensErrorStrings) {
   auto bad_pair = ex_.add_order(alice_, limit(Side::buy, "1", "100", "FOO/BAR"));
   EXPECT_EQ(kraken_string(bad_pair.error()), "EQuery:Unknown asset pair");
   EXPECT_EQ(kraken_string(ex_.add_order(alice_, limit(Side::buy, "1", "100.05")).error()),
-            "EOrder:Invalid price:XBTUSD price can only be specified up to 1 decimals.");
+            "EOrder:Invalid price:XBT/USD price can only be specified up to 1 decimals.");
   EXPECT_EQ(kraken_string(ex_.add_order(alice_, limit(Side::buy, "0.00001", "100.0")).error()),
             "EOrder:Order minimum not met");
   EXPECT_EQ(kraken_string(ex_.add_order(alice_, limit(Side::buy, "abc", "100.0")).error()),
@@ -125,7 +125,7 @@ TEST_F(ExchangeTest, RejectsWithKrakensErrorStrings) {
             "EOrder:Cost minimum not met");
   EXPECT_EQ(kraken_string(ex_.add_order(alice_, limit(Side::buy, "10", "60000.0")).error()),
             "EOrder:Insufficient funds");
-  EXPECT_EQ(kraken_string(ex_.cancel_order(alice_, {.txid = "OAAAAA-BBBBB-CCCCCC"}).error()), "EOrder:Unknown order");
+  EXPECT_EQ(kraken_string(ex_.cancel_order(alice_, {.txid = "OAAAAA-BBBBB-CCCCCC"}).error()), "EOrder:Invalid order");
 }
 
 TEST_F(ExchangeTest, ValidateOnlyChecksAndPlacesNothing) {

@@ -339,7 +339,7 @@ TEST_F(WsApi, TradingErrorsCarryKrakensStringsAndEchoReqId) {
             std::string::npos)
       << c->out.back();
   auth_.on_message(c, R"({"method":"cancel_order","params":{"order_id":["OXXXXX-XXXXX-XXXXXX"],"token":")" + token_ + R"("},"req_id":10})");
-  EXPECT_NE(c->out.back().find(R"("error":"EOrder:Unknown order")"), std::string::npos);
+  EXPECT_NE(c->out.back().find(R"("error":"EOrder:Invalid order")"), std::string::npos);
   auto pubc = connect(pub_, 3);
   pub_.on_message(pubc, R"({"method":"cancel_all","params":{"token":")" + token_ + R"("}})");
   EXPECT_NE(pubc->out.back().find(R"("success":false)"), std::string::npos);
