@@ -464,6 +464,17 @@ result<void> Exchange::reserve(AccountId id, OrderRecord& rec, const Order& o) {
   const std::size_t pair = rec.pair;
   const auto& in = *instruments_[pair];
   Account* a = account(id);
+  if (rec.margin) {
+    // Margin orders hold nothing; opening exposure needs free margin (equity - margin in use)
+    // for cost / leverage + fee, at the limit (or last) price. Reduce-only orders open nothing.
+    if (rec.reduce_only) return {};
+    const std::size_t quote = pair_quote_[pair];
+    const Price ref = o.has_limit ? o.limit : engines_[pair]->last_price().value_or(o.trigger);
+    const std::int64_t cost = to_asset_amount(pair, static_cast<Int128>(ref.value) * o.volume.value, quote, true);
+    const std::int64_t need = cost / std::max(1, rec.leverage_n) + fee_for(id, pair, cost, false);
+    if (collateral(id, quote) - margin_used(id, quote) < need) return kraken_error("EOrder:Insufficient initial margin");
+    return {};
+  }
   if (o.side == Side::sell) {
     // Sells hold the base quantity.
     const std::size_t base = pair_base_[pair];
@@ -545,8 +556,9 @@ void Exchange::settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, 
     } else {
       tr.fee = fee_quote;
     }
-    // Release the part of the hold this fill consumed.
-    if (r->order.side == Side::buy) {
+    // Release the part of the hold this fill consumed (margin orders hold no funds).
+    if (r->margin) {
+    } else if (r->order.side == Side::buy) {
       const Int128 hold_px = r->order.has_limit ? static_cast<Int128>(r->order.limit.value) * qty.value : pxq;
       const std::int64_t hold_cost = to_asset_amount(pair, hold_px, quote, true);
       release_hold(*r, hold_cost + fee_for(acct, pair, hold_cost, false));
@@ -555,16 +567,22 @@ void Exchange::settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, 
       release_hold(*r, base_amount);
     }
     const std::size_t tr_index = trades_.size();
-    // Ledger: base and quote movements share the trade id as refid (PROTOCOL.md §8).
-    if (r->order.side == Side::buy) {
+    if (r->margin) {
+      // Margin trades move no base/quote: they open or close positions; fees and realised
+      // P&L are booked against the quote balance as "margin" ledger entries.
+      margin_fill(*r, tr, price, qty, fee_quote);
+    } else if (r->order.side == Side::buy) {
+      // Ledger: base and quote movements share the trade id as refid (PROTOCOL.md §8).
       post_ledger(acct, base, base_amount, fee_base, tr.txid, "trade");
       post_ledger(acct, quote, -cost, r->fee_in_base ? 0 : fee_quote, tr.txid, "trade");
     } else {
       post_ledger(acct, base, -base_amount, fee_base, tr.txid, "trade");
       post_ledger(acct, quote, cost, r->fee_in_base ? 0 : fee_quote, tr.txid, "trade");
     }
-    const Account* a = account(acct);
-    tr.ledgers = {a->ledger[a->ledger.size() - 2].id, a->ledger.back().id};
+    if (!r->margin) {
+      const Account* a = account(acct);
+      tr.ledgers = {a->ledger[a->ledger.size() - 2].id, a->ledger.back().id};
+    }
     r->cost += cost;
     r->fee += tr.fee;
     r->trades.push_back(tr.txid);
@@ -579,6 +597,124 @@ void Exchange::settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, 
   }
   PublicTrade pt{pair, taker.order.side, price, qty, !taker.order.has_limit, trade_id, t};
   for (auto* o : observers_) o->on_public_trade(pt);
+}
+
+void Exchange::margin_fill(OrderRecord& r, TradeRecord& tr, Price price, Qty qty, std::int64_t fee) {
+  const AccountId acct = r.order.account;
+  const std::size_t pair = r.pair, quote = pair_quote_[pair];
+  std::int64_t left = qty.value;
+  // Close opposite positions first, oldest first.
+  for (auto it = positions_.begin(); it != positions_.end() && left > 0;) {
+    Position& p = **it;
+    if (p.account != acct || p.pair != pair || p.side == r.order.side) {
+      ++it;
+      continue;
+    }
+    const std::int64_t open = p.open().value;
+    const std::int64_t q = std::min(left, open);
+    const Int128 entry = p.pxq * q / open;
+    const Int128 exit = static_cast<Int128>(price.value) * q;
+    const Int128 pnl = p.side == Side::buy ? exit - entry : entry - exit;
+    const std::int64_t pnl_amount = pnl >= 0 ? to_asset_amount(pair, pnl, quote, false) : -to_asset_amount(pair, -pnl, quote, false);
+    const std::int64_t cost_part = static_cast<std::int64_t>(static_cast<Int128>(p.cost) * q / open);
+    const std::int64_t margin_part = static_cast<std::int64_t>(static_cast<Int128>(p.margin) * q / open);
+    p.pxq -= entry;
+    p.cost -= cost_part;
+    p.margin -= margin_part;
+    p.vol_closed.value += q;
+    left -= q;
+    post_ledger(acct, quote, pnl_amount, 0, tr.txid, "margin");
+    tr.ledgers.push_back(account(acct)->ledger.back().id);
+    tr.postxid = p.txid;
+    tr.posstatus = "closed";
+    if (p.open().value == 0) it = positions_.erase(it);
+    else ++it;
+  }
+  // What is left opens a new position (reduce-only orders were sized not to flip).
+  if (left > 0 && !r.reduce_only) {
+    auto p = std::make_unique<Position>();
+    p->txid = tr.postxid;
+    p->ordertxid = r.txid;
+    p->pair = pair;
+    p->account = acct;
+    p->side = r.order.side;
+    p->ordertype = r.order.type;
+    p->time = tr.time;
+    p->vol = Qty{left};
+    p->pxq = static_cast<Int128>(price.value) * left;
+    p->cost = to_asset_amount(pair, p->pxq, quote, false);
+    p->fee = fee;
+    p->leverage = r.leverage_n;
+    p->margin = p->cost / std::max(1, r.leverage_n);
+    p->oflags = r.oflags;
+    tr.margin = p->margin;
+    tr.posstatus = "open";
+    positions_.push_back(std::move(p));
+  }
+  post_ledger(acct, quote, 0, fee, tr.txid, "margin");
+  tr.ledgers.push_back(account(acct)->ledger.back().id);
+  tr.fee = fee;
+}
+
+std::vector<const Position*> Exchange::positions(AccountId id) const {
+  std::vector<const Position*> out;
+  for (const auto& p : positions_)
+    if (p->account == id) out.push_back(p.get());
+  return out;
+}
+
+Exchange::PositionValue Exchange::position_value(const Position& p) const {
+  const auto last = engines_[p.pair]->last_price();
+  const std::size_t quote = pair_quote_[p.pair];
+  if (!last) return {p.cost, 0};
+  const Int128 now_pxq = static_cast<Int128>(last->value) * p.open().value;
+  const std::int64_t value = to_asset_amount(p.pair, now_pxq, quote, false);
+  return {value, p.side == Side::buy ? value - p.cost : p.cost - value};
+}
+
+std::optional<Int128> Exchange::value_in(std::size_t from, Int128 amount, std::size_t to) const {
+  if (from == to) return amount;
+  auto direct = [&](std::size_t a, std::size_t b, Int128 x) -> std::optional<Int128> {
+    for (std::size_t p = 0; p < instruments_.size(); ++p) {
+      const auto last = engines_[p]->last_price();
+      if (!last || last->value == 0) continue;
+      const int ad = assets_[a]->decimals, bd = assets_[b]->decimals, pp = instruments_[p]->price_precision;
+      if (pair_base_[p] == a && pair_quote_[p] == b) {
+        const int scale = ad + pp - bd;  // amount[ad] × price[pp] -> b[bd]
+        const Int128 v = x * last->value;
+        return scale >= 0 ? v / kPow10[scale] : v * kPow10[-scale];
+      }
+      if (pair_base_[p] == b && pair_quote_[p] == a) {
+        const int scale = bd + pp - ad;
+        const Int128 v = scale >= 0 ? x * kPow10[scale] : x / kPow10[-scale];
+        return v / last->value;
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto v = direct(from, to, amount)) return v;
+  if (auto xbt = asset_index("XBT"); xbt && from != *xbt && to != *xbt)
+    if (auto mid = direct(from, *xbt, amount)) return direct(*xbt, to, *mid);
+  return std::nullopt;
+}
+
+std::int64_t Exchange::collateral(AccountId id, std::size_t in) const {
+  const Account* a = account(id);
+  if (!a) return 0;
+  Int128 total = 0;
+  for (std::size_t i = 0; i < a->balance.size(); ++i)
+    if (a->balance[i])
+      if (auto v = value_in(i, a->balance[i], in)) total += *v;
+  for (const Position* p : positions(id))
+    if (auto v = value_in(pair_quote_[p->pair], position_value(*p).net, in)) total += *v;
+  return static_cast<std::int64_t>(total);
+}
+
+std::int64_t Exchange::margin_used(AccountId id, std::size_t in) const {
+  Int128 total = 0;
+  for (const Position* p : positions(id))
+    if (auto v = value_in(pair_quote_[p->pair], p->margin, in)) total += *v;
+  return static_cast<std::int64_t>(total);
 }
 
 void Exchange::on_engine_closed(const Order& o, std::optional<CancelReason> reason) {

@@ -44,8 +44,21 @@ result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrd
   o.stp = req.stp.value_or(SelfTradePrevention::cancel_newest);
 
   if (req.type == OrderType::settle_position) return kraken_error("EGeneral:Invalid arguments:ordertype");
-  if (req.leverage) return Error(errc::not_supported, "margin orders (leverage) are not simulated yet");
-  if (req.reduce_only) return kraken_error("EOrder:Reduce only:Non-PC");
+  int leverage = 0;
+  if (req.leverage) {
+    // "5" or "5:1"; it must be one the pair offers for that side (AssetPairs leverage_buy/sell).
+    std::string_view lv = *req.leverage;
+    if (auto colon = lv.find(':'); colon != std::string_view::npos) {
+      if (lv.substr(colon) != ":1") return kraken_error("EGeneral:Invalid arguments:leverage");
+      lv = lv.substr(0, colon);
+    }
+    auto n = parse_fixed(lv, 0);
+    const auto& allowed = req.side == Side::buy ? in.leverage_buy : in.leverage_sell;
+    if (!n || std::find(allowed.begin(), allowed.end(), static_cast<int>(*n)) == allowed.end())
+      return kraken_error("EGeneral:Invalid arguments:leverage");
+    leverage = static_cast<int>(*n);
+  }
+  if (req.reduce_only && !leverage) return kraken_error("EOrder:Reduce only:Non-PC");
   if (req.trigger != "last" && req.trigger != "index") return kraken_error("EGeneral:Invalid arguments:trigger");
   if (req.trigger == "index") return kraken_error("EGeneral:Invalid arguments:Index unavailable");
 
@@ -141,7 +154,20 @@ result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrd
   }
   if (req.deadline && *req.deadline < now()) return kraken_error("EService:Deadline elapsed");
 
+  if (req.reduce_only) {
+    // Reduce-only: only against open opposite positions, and never more than they hold (a
+    // reduce-only order does not flip the position).
+    std::int64_t opposite = 0;
+    for (const Position* p : positions(id))
+      if (p->pair == pair && p->side != req.side) opposite += p->open().value;
+    if (opposite == 0) return kraken_error("EOrder:Reduce only:No position exists");
+    if (o.volume.value > opposite) o.volume = Qty{opposite};
+  }
   rec.pair = pair;
+  rec.margin = leverage > 0;
+  rec.leverage_n = leverage;
+  if (leverage) rec.leverage = fmt::format("{}:1", leverage);
+  rec.reduce_only = req.reduce_only;
   rec.cl_ord_id = req.cl_ord_id;
   rec.userref = req.userref;
   rec.trigger = req.trigger;

@@ -77,33 +77,6 @@ std::string balance_ex(Context& c, AccountId id) {
   return ok(w.str());
 }
 
-// Value of `amount` of asset `from` in asset `to` at last trade prices (direct pair, inverse
-// pair, or through XBT); nullopt when no route has a price.
-std::optional<Int128> convert(Context& c, std::size_t from, Int128 amount, std::size_t to, int depth = 0) {
-  if (from == to) return amount;
-  if (depth > 1) return std::nullopt;
-  const auto& ins = c.ex.instruments();
-  for (std::size_t p = 0; p < ins.size(); ++p) {
-    const auto last = c.ex.engine(p).last_price();
-    if (!last || last->value == 0) continue;
-    const int fd = c.ex.asset_decimals(from), td = c.ex.asset_decimals(to), pp = ins[p]->price_precision;
-    if (c.ex.base_asset(p) == from && c.ex.quote_asset(p) == to) {
-      // amount[fd] × price[pp] -> to[td]
-      Int128 v = amount * last->value;
-      const int scale = fd + pp - td;
-      return scale >= 0 ? v / kPow10[scale] : v * kPow10[-scale];
-    }
-    if (c.ex.base_asset(p) == to && c.ex.quote_asset(p) == from) {
-      const int scale = td + pp - fd;
-      Int128 v = scale >= 0 ? amount * kPow10[scale] : amount / kPow10[-scale];
-      return v / last->value;
-    }
-  }
-  if (auto xbt = c.ex.asset_index("XBT"); xbt && from != *xbt && to != *xbt)
-    if (auto mid = convert(c, from, amount, *xbt, depth + 1)) return convert(c, *xbt, *mid, to, depth + 1);
-  return std::nullopt;
-}
-
 std::string trade_balance(Context& c, const Params& p, AccountId id) {
   auto target = c.ex.asset_index(p.get("asset").value_or("ZUSD"));
   if (!target) return fail("EQuery:Unknown asset");
@@ -111,15 +84,66 @@ std::string trade_balance(Context& c, const Params& p, AccountId id) {
   Int128 eb = 0;
   for (std::size_t i = 0; i < a.balance.size(); ++i)
     if (a.balance[i])
-      if (auto v = convert(c, i, a.balance[i], *target)) eb += *v;
+      if (auto v = c.ex.value_in(i, a.balance[i], *target)) eb += *v;
+  // Margin figures of the open positions, converted to the requested asset.
+  Int128 m = 0, n = 0, cost = 0, value = 0;
+  for (const Position* pos : c.ex.positions(id)) {
+    const std::size_t q = c.ex.quote_asset(pos->pair);
+    const auto pv = c.ex.position_value(*pos);
+    if (auto x = c.ex.value_in(q, pos->margin, *target)) m += *x;
+    if (auto x = c.ex.value_in(q, pv.net, *target)) n += *x;
+    if (auto x = c.ex.value_in(q, pos->cost, *target)) cost += *x;
+    if (auto x = c.ex.value_in(q, pv.value, *target)) value += *x;
+  }
   const int dp = c.ex.asset_decimals(*target);
-  // Without margin positions: trade balance = equity = free margin = equivalent balance.
-  const auto e = static_cast<std::int64_t>(eb);
+  const auto i64 = [](Int128 x) { return static_cast<std::int64_t>(x); };
+  const Int128 tb = eb, e = tb + n;
   JsonWriter w;
   w.begin_object();
-  w.key("eb").decimal_string(e, dp).key("tb").decimal_string(e, dp).key("m").decimal_string(0, dp);
-  w.key("n").decimal_string(0, dp).key("c").decimal_string(0, dp).key("v").decimal_string(0, dp);
-  w.key("e").decimal_string(e, dp).key("mf").decimal_string(e, dp).key("uv").decimal_string(0, dp);
+  w.key("eb").decimal_string(i64(eb), dp).key("tb").decimal_string(i64(tb), dp).key("m").decimal_string(i64(m), dp);
+  w.key("n").decimal_string(i64(n), dp).key("c").decimal_string(i64(cost), dp).key("v").decimal_string(i64(value), dp);
+  w.key("e").decimal_string(i64(e), dp).key("mf").decimal_string(i64(e - m), dp);
+  // Margin level (equity / margin used, in percent) exists only while margin is used.
+  if (m > 0) w.key("ml").decimal_string(i64(e * 10000 / m), 2);
+  w.key("uv").decimal_string(0, dp);
+  w.end_object();
+  return ok(w.str());
+}
+
+std::string open_positions(Context& c, const Params& p, AccountId id) {
+  const auto ids = p.list("txid");
+  const bool calcs = p.flag("docalcs");
+  JsonWriter w;
+  w.begin_object();
+  for (const Position* pos : c.ex.positions(id)) {
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), pos->txid) == ids.end()) continue;
+    const auto& in = *c.ex.instruments()[pos->pair];
+    const std::size_t q = c.ex.quote_asset(pos->pair);
+    const int qd = c.ex.asset_decimals(q);
+    const int dp = in.cost_precision;
+    auto at_dp = [&](std::int64_t v) { return dp >= qd ? v * kPow10[dp - qd] : v / kPow10[qd - dp]; };
+    w.key(pos->txid).begin_object().field("ordertxid", pos->ordertxid).field("posstatus", "open");
+    w.field("pair", in.rest_key).key("time");
+    write_time(w, pos->time, 4);
+    w.field("type", to_string(pos->side)).field("ordertype", to_string(pos->ordertype));
+    w.key("cost").decimal_string(at_dp(pos->cost), dp).key("fee").decimal_string(at_dp(pos->fee), dp);
+    w.key("vol").decimal_string(pos->vol.value, in.qty_precision);
+    w.key("vol_closed").decimal_string(pos->vol_closed.value, in.qty_precision);
+    w.key("margin").decimal_string(at_dp(pos->margin), dp);
+    if (calcs) {
+      const auto pv = c.ex.position_value(*pos);
+      w.key("value").decimal_string(at_dp(pv.value), dp);
+      // net is signed with an explicit + (docs: "+154186.9728").
+      std::string net = format_fixed(at_dp(pv.net), dp);
+      if (pv.net >= 0) net.insert(0, "+");
+      w.field("net", net);
+    }
+    // No rollover is charged by the simulator; the terms are Kraken's standard ones.
+    w.field("terms", "0.0100% per 4 hours");
+    w.field("rollovertm", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                            (pos->time + std::chrono::hours(4)).time_since_epoch()).count()));
+    w.field("misc", "").field("oflags", pos->oflags).end_object();
+  }
   w.end_object();
   return ok(w.str());
 }
@@ -540,7 +564,8 @@ void write_trade(JsonWriter& w, Context& c, const TradeRecord& t, bool with_ledg
   auto at_dp = [&](std::int64_t v) { return dp >= qd ? v * kPow10[dp - qd] : v / kPow10[qd - dp]; };
   w.key("cost").decimal_string(at_dp(t.cost), dp).key("fee").decimal_string(at_dp(t.fee), dp);
   w.key("vol").decimal_string(t.vol.value, in.qty_precision);
-  w.key("margin").decimal_string(0, dp).field("misc", "").field("trade_id", t.trade_id).field("maker", t.maker);
+  w.key("margin").decimal_string(at_dp(t.margin), dp).field("misc", "").field("trade_id", t.trade_id).field("maker", t.maker);
+  if (!t.posstatus.empty()) w.field("posstatus", t.posstatus);
   if (with_ledgers) {
     w.key("ledgers").begin_array();
     for (const auto& l : t.ledgers) w.value(l);
@@ -560,7 +585,10 @@ std::string trades_history(Context& c, const Params& p, AccountId id) {
   const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_of(p.get("ofs")).value_or(0)));
   std::vector<const TradeRecord*> picked;
   for (const TradeRecord* t : c.ex.trades(id)) {
-    if (type == "any position" || type == "closed position" || type == "closing position") continue;  // no margin yet
+    if (type == "any position" && t->posstatus.empty()) continue;
+    if (type == "closed position" && t->posstatus != "closed") continue;
+    if (type == "closing position" && t->posstatus != "closed") continue;
+    if (type == "no position" && !t->posstatus.empty()) continue;
     if (*start && t->time <= **start) continue;
     if (*end && t->time > **end) continue;
     picked.push_back(t);
@@ -606,7 +634,7 @@ std::string handle_private(Context& c, std::string_view m, const Params& p, Acco
   if (m == "Balance") return balance(c, id);
   if (m == "BalanceEx") return balance_ex(c, id);
   if (m == "TradeBalance") return trade_balance(c, p, id);
-  if (m == "OpenPositions") return ok("{}");  // margin positions arrive with margin trading
+  if (m == "OpenPositions") return open_positions(c, p, id);
   if (m == "Ledgers") return ledgers(c, p, id);
   if (m == "QueryLedgers") return query_ledgers(c, p, id);
   if (m == "AddOrder") return add_order(c, p, id);

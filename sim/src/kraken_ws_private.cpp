@@ -63,6 +63,7 @@ std::string KrakenWsApi::execution_json(const Execution& e, const OrderRecord& r
         w.end_object();
       }
       w.field("time_in_force", to_string(o.tif)).field("post_only", o.post_only);
+      if (r.margin) w.field("margin", true).field("reduce_only", r.reduce_only);
       if (o.tif == TimeInForce::gtd) w.field("expire_time", format_rfc3339(o.expiretm));
       w.key("cum_cost").number(0, qd).key("fee_usd_equiv").number(0, qd);
       w.field("fee_ccy_pref", r.fee_in_base ? "fcib" : "fciq");
@@ -239,6 +240,7 @@ void KrakenWsApi::trading_method(Conn& c, std::string_view method, const rest::P
     }
     r.post_only = p.flag("post_only");
     r.reduce_only = p.flag("reduce_only");
+    // WS v2 has no leverage parameter: `margin: true` borrows at the pair's lowest leverage.
     if (p.flag("margin")) r.leverage = "2";
     if (auto v = p.get("stp_type")) {
       if (v->find('-') != std::string_view::npos || !parse_stp(*v))

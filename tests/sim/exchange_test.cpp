@@ -318,3 +318,77 @@ TEST_F(ExchangeTest, OpenOrderIndexesStayRightAcrossALongHistory) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, LeveragedBuyOpensALongPositionWithoutMovingBaseOrQuote) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "1", "50000.0")));
+  auto r = limit(Side::buy, "1", "50000.0");
+  r.leverage = "5";
+  auto placed = ex_.add_order(alice_, r);
+  ASSERT_TRUE(placed) << placed.error().message();
+  auto pos = ex_.positions(alice_);
+  ASSERT_EQ(pos.size(), 1u);
+  EXPECT_EQ(pos[0]->side, Side::buy);
+  EXPECT_EQ(pos[0]->vol.value, 100000000);
+  EXPECT_EQ(pos[0]->cost, 500000000);   // 50000 USD at 4 decimals
+  EXPECT_EQ(pos[0]->margin, 100000000); // / 5
+  EXPECT_EQ(ex_.account(alice_)->balance[xbt_], 0);
+  // Only the fee left the balance (taker 0.26 % of 50000 = 130 USD).
+  EXPECT_EQ(ex_.account(alice_)->balance[usd_], 1000000000 - 1300000);
+  EXPECT_EQ(ex_.find_order(alice_, placed->txid)->descr, "buy 1.00000000 XBTUSD @ limit 50000.0 with 5:1 leverage");
+  EXPECT_EQ(ex_.margin_used(alice_, usd_), 100000000);
+}
+
+TEST_F(ExchangeTest, OppositeMarginOrderClosesThePositionAndRealisesPnl) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "1", "50000.0")));
+  auto open = limit(Side::buy, "1", "50000.0");
+  open.leverage = "2";
+  ASSERT_TRUE(ex_.add_order(alice_, open));
+  ASSERT_TRUE(ex_.deposit(bob_, "ZUSD", "100000"));
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::buy, "1", "51000.0")));
+  auto close = limit(Side::sell, "1", "51000.0");
+  close.leverage = "2";
+  close.reduce_only = true;
+  ASSERT_TRUE(ex_.add_order(alice_, close));
+  EXPECT_TRUE(ex_.positions(alice_).empty());
+  // +1000 USD realised, minus two taker fees: 0.26 % of 50000, then 0.24 % of 51000 (the first
+  // trade's 50,000 USD of volume moved alice into the next fee tier).
+  EXPECT_EQ(ex_.account(alice_)->balance[usd_], 1000000000 + 10000000 - 1300000 - 1224000);
+  auto hist = ex_.trades(alice_);
+  ASSERT_EQ(hist.size(), 2u);
+  EXPECT_EQ(hist[0]->posstatus, "closed");
+  EXPECT_EQ(hist[1]->posstatus, "open");
+}
+
+TEST_F(ExchangeTest, MarginRulesUseKrakensErrors) {
+  auto r = limit(Side::buy, "1", "50000.0");
+  r.leverage = "7";  // XBTUSD offers 2..5
+  EXPECT_EQ(kraken_string(ex_.add_order(alice_, r).error()), "EGeneral:Invalid arguments:leverage");
+  r.leverage = "5";
+  r.reduce_only = true;
+  EXPECT_EQ(kraken_string(ex_.add_order(alice_, r).error()), "EOrder:Reduce only:No position exists");
+  r.reduce_only = false;
+  r.volume = "100";  // 5,000,000 USD of exposure on 100,000 of collateral at 5x
+  EXPECT_EQ(kraken_string(ex_.add_order(alice_, r).error()), "EOrder:Insufficient initial margin");
+  auto spot = limit(Side::buy, "1", "50000.0");
+  spot.reduce_only = true;
+  EXPECT_EQ(kraken_string(ex_.add_order(alice_, spot).error()), "EOrder:Reduce only:Non-PC");
+}
+
+TEST_F(ExchangeTest, ReduceOnlyIsClampedToTheOpenPositionSoItNeverFlips) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "0.5", "50000.0")));
+  auto open = limit(Side::buy, "0.5", "50000.0");
+  open.leverage = "3";
+  ASSERT_TRUE(ex_.add_order(alice_, open));
+  auto close = limit(Side::sell, "2", "60000.0");
+  close.leverage = "3";
+  close.reduce_only = true;
+  auto placed = ex_.add_order(alice_, close);
+  ASSERT_TRUE(placed);
+  EXPECT_EQ(ex_.find_order(alice_, placed->txid)->order.volume.value, 50000000);
+}
+
+}  // namespace
+}  // namespace kgw::sim

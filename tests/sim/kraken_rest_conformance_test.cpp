@@ -125,6 +125,13 @@ TEST_F(RestConformance, AccountEndpointsMatchTheDocsExamples) {
   expect_conforms("docs_GetWebSocketsToken.json", private_call("GetWebSocketsToken", ""));
 }
 
+TEST_F(RestConformance, MarginEndpointsMatchTheDocsExamplesWithAnOpenPosition) {
+  place(mm_, "pair=XBTUSD&type=sell&ordertype=limit&volume=1.0&price=30020.0");
+  private_call("AddOrder", "pair=XBTUSD&type=buy&ordertype=limit&volume=0.5&price=30020.0&leverage=5");
+  expect_conforms("docs_OpenPositions.json", private_call("OpenPositions", "docalcs=true"));
+  expect_conforms("docs_TradeBalance.json", private_call("TradeBalance", "asset=ZUSD"));
+}
+
 TEST_F(RestConformance, TradeBalanceHasEveryDocsFieldButMarginLevelWithoutPositions) {
   // Kraken reports `ml` (margin level) only while margin is used; the demo account has none.
   const std::string body = private_call("TradeBalance", "asset=ZUSD");

@@ -109,6 +109,7 @@ struct OrderRecord {
   std::string oflags;                   // "fciq", "post,fciq", ...
   bool fee_in_base = false;
   bool margin = false;
+  int leverage_n = 0;  // 0: spot
   bool reduce_only = false;
   std::optional<CloseSpec> close{};
   std::string descr, close_descr;
@@ -121,6 +122,27 @@ struct OrderRecord {
   std::int64_t hold_asset = -1;  // asset index holding funds for this order
   std::int64_t held = 0;          // amount currently held
   WallTime last_change{};         // creation or last amend (rate-limit penalties)
+};
+
+// An open margin position (OpenPositions). Opened by a fill of an order with leverage, reduced
+// (FIFO) by fills of opposite-side margin orders, which realise its P&L into the balance.
+struct Position {
+  std::string txid;  // the opening trade's postxid
+  std::string ordertxid;
+  std::size_t pair = 0;
+  AccountId account = 0;
+  Side side = Side::buy;  // buy = long, sell = short
+  OrderType ordertype = OrderType::limit;
+  WallTime time{};
+  Qty vol, vol_closed;
+  Int128 pxq = 0;            // Σ price×qty of the still-open part (entry), at the pair's scale
+  std::int64_t cost = 0;     // open part, quote asset decimals
+  std::int64_t fee = 0;      // opening fee, quote asset decimals
+  std::int64_t margin = 0;   // open part: cost / leverage
+  int leverage = 1;
+  std::string oflags;
+
+  Qty open() const noexcept { return vol - vol_closed; }
 };
 
 struct TradeRecord {
@@ -136,6 +158,8 @@ struct TradeRecord {
   bool maker = false;
   std::uint64_t trade_id = 0;
   std::vector<std::string> ledgers;
+  std::int64_t margin = 0;  // initial margin of a margin trade (quote decimals), else 0
+  std::string posstatus;    // margin trades: "open" (opened a position) or "closed"
 };
 
 // What the private executions channel reports (PROTOCOL.md §6.5).
@@ -244,6 +268,22 @@ class Exchange {
   std::size_t base_asset(std::size_t pair) const { return pair_base_.at(pair); }
   std::size_t quote_asset(std::size_t pair) const { return pair_quote_.at(pair); }
 
+  // Open margin positions of an account, oldest first.
+  std::vector<const Position*> positions(AccountId id) const;
+  // Value of `amount` of asset `from` in asset `to` at last trade prices (direct pair, inverse
+  // pair, or through XBT); nullopt when no route has a price.
+  std::optional<Int128> value_in(std::size_t from, Int128 amount, std::size_t to) const;
+  // Margin figures of one position at the pair's last price, in its quote asset's decimals.
+  struct PositionValue {
+    std::int64_t value = 0;  // current valuation of the open part
+    std::int64_t net = 0;    // unrealised P&L
+  };
+  PositionValue position_value(const Position& p) const;
+  // Equity available as margin collateral, in asset `in` (balances valued at last prices plus
+  // unrealised P&L), and the margin in use, both in `in`'s decimals.
+  std::int64_t collateral(AccountId id, std::size_t in) const;
+  std::int64_t margin_used(AccountId id, std::size_t in) const;
+
   // Trading-engine rate counter of an account on a pair (Kraken's per-pair counter, decayed to now).
   double rate_counter(AccountId id, std::size_t pair) const;
 
@@ -260,6 +300,8 @@ class Exchange {
   result<void> reserve(AccountId id, OrderRecord& rec, const Order& o);
   void release_hold(OrderRecord& rec, std::int64_t amount);
   void settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, Qty qty, std::uint64_t trade_id);
+  // A fill of a margin order: closes opposite positions FIFO (realising P&L), opens the rest.
+  void margin_fill(OrderRecord& r, TradeRecord& tr, Price price, Qty qty, std::int64_t fee);
   void post_ledger(AccountId id, std::size_t asset, std::int64_t amount, std::int64_t fee, std::string refid,
                    std::string type, std::string subtype = {});
   void emit(AccountId id, ExecType type, const OrderRecord& rec, const TradeRecord* trade = nullptr,
@@ -293,6 +335,7 @@ class Exchange {
   std::map<std::pair<AccountId, std::size_t>, std::size_t> open_per_pair_;
   std::map<std::pair<AccountId, std::string>, OrderId> open_cl_ord_id_;
   std::vector<std::unique_ptr<TradeRecord>> trades_;
+  std::vector<std::unique_ptr<Position>> positions_;  // open positions, oldest first
   std::unordered_map<std::string, std::size_t> trade_by_txid_;
   std::map<AccountId, std::vector<OrderId>> closed_by_account_;  // close order
   std::map<AccountId, std::vector<std::size_t>> trades_by_account_;
