@@ -243,28 +243,45 @@ std::int64_t Exchange::to_asset_amount(std::size_t pair, Int128 pxq, std::size_t
   return static_cast<std::int64_t>(q);
 }
 
+// The "@ ..." part of Kraken's descr texts: "limit 30010.0", "market", "stop loss 2310.00",
+// "stop loss 2677.00 -> limit 2577.00", "take profit ...", "trailing stop +5.0000% -> limit -100.0"
+// (sim/KRAKEN-BEHAVIOUR.md §4; iceberg orders read like limits).
+std::string describe_type(OrderType type, std::string_view price, std::string_view price2) {
+  switch (type) {
+    case OrderType::market: return "market";
+    case OrderType::limit:
+    case OrderType::iceberg: return fmt::format("limit {}", price);
+    case OrderType::stop_loss: return fmt::format("stop loss {}", price);
+    case OrderType::take_profit: return fmt::format("take profit {}", price);
+    case OrderType::stop_loss_limit: return fmt::format("stop loss {} -> limit {}", price, price2);
+    case OrderType::take_profit_limit: return fmt::format("take profit {} -> limit {}", price, price2);
+    case OrderType::trailing_stop: return fmt::format("trailing stop {}", price);
+    case OrderType::trailing_stop_limit: return fmt::format("trailing stop {} -> limit {}", price, price2);
+    case OrderType::settle_position: return "settle position";
+  }
+  return "market";
+}
+
 std::string Exchange::describe(std::size_t pair, const OrderRecord& rec) const {
   const auto& in = *instruments_[pair];
   const Order& o = rec.order;
-  std::string s = fmt::format("{} {} {} @ ", to_string(o.side), format_qty(pair, o.volume), in.altname);
-  switch (o.type) {
-    case OrderType::market: s += "market"; break;
-    case OrderType::limit:
-    case OrderType::iceberg: s += fmt::format("{} {}", to_string(o.type), format_price(pair, o.limit)); break;
-    case OrderType::stop_loss:
-    case OrderType::take_profit: s += fmt::format("{} {}", to_string(o.type), format_price(pair, o.trigger)); break;
-    case OrderType::stop_loss_limit:
-    case OrderType::take_profit_limit:
-      s += fmt::format("{} {} -> limit {}", to_string(o.type), format_price(pair, o.trigger), format_price(pair, o.limit));
-      break;
-    case OrderType::trailing_stop:
-    case OrderType::trailing_stop_limit:
-      s += fmt::format("{} +{}{}", to_string(o.type),
-                       o.trail.pct ? format_fixed(o.trail.value, 4) : format_price(pair, Price{o.trail.value}),
-                       o.trail.pct ? "%" : "");
-      break;
-    case OrderType::settle_position: s += "settle-position"; break;
+  auto offset = [&](const PriceOffset& off) {
+    const std::string v = off.pct ? format_fixed(off.value < 0 ? -off.value : off.value, 4) + "%"
+                                  : format_price(pair, Price{off.value < 0 ? -off.value : off.value});
+    return (off.value < 0 ? "-" : "+") + v;
+  };
+  std::string price, price2;
+  if (o.type == OrderType::trailing_stop || o.type == OrderType::trailing_stop_limit) {
+    price = offset(o.trail);
+    price2 = offset(o.limit_off);
+  } else if (is_triggered(o.type)) {
+    price = format_price(pair, o.trigger);
+    price2 = format_price(pair, o.limit);
+  } else {
+    price = format_price(pair, o.limit);
   }
+  std::string s = fmt::format("{} {} {} @ {}", to_string(o.side), format_qty(pair, o.volume), in.altname,
+                              describe_type(o.type, price, price2));
   if (rec.leverage) s += fmt::format(" with {} leverage", *rec.leverage);
   return s;
 }
@@ -297,7 +314,7 @@ result<Price> Exchange::parse_price(std::size_t pair, Side side, std::string_vie
                                         in.wsname, in.price_precision));
       return kraken_error(fmt::format("EGeneral:Invalid arguments:{}", field));
     }
-    off.value = pct ? *v * 100 : *v;  // pct in 1e-4 % units (2% -> 20000)
+    off.value = *v;  // pct parsed at 4 decimals: units of 1e-4 % (2% -> 20000), as the engine expects
     const bool negative = prefix == '-' || (prefix == '#' && side == Side::buy);
     if (negative) off.value = -off.value;
     if (offset_out) *offset_out = off;
@@ -656,6 +673,27 @@ void Exchange::margin_fill(OrderRecord& r, TradeRecord& tr, Price price, Qty qty
   tr.fee = fee;
 }
 
+void Exchange::run_pending_closes() {
+  // A filled order with close[...] places its conditional close: the opposite side, for the
+  // executed volume, with the close order type and prices (and the same leverage).
+  while (!pending_close_.empty()) {
+    const OrderId oid = pending_close_.front();
+    pending_close_.erase(pending_close_.begin());
+    OrderRecord* r = record(oid);
+    if (!r || !r->close) continue;
+    AddOrderRequest req;
+    req.pair = instruments_[r->pair]->rest_key;
+    req.side = opposite(r->order.side);
+    req.type = r->close->type;
+    req.volume = format_qty(r->pair, r->order.filled);
+    req.price = r->close->price;
+    req.price2 = r->close->price2;
+    if (r->leverage_n) req.leverage = std::to_string(r->leverage_n);
+    auto placed = add_order(r->order.account, req);
+    r->misc = placed ? "" : "close order rejected: " + (placed.error().kraken ? placed.error().kraken->joined() : placed.error().message());
+  }
+}
+
 std::vector<const Position*> Exchange::positions(AccountId id) const {
   std::vector<const Position*> out;
   for (const auto& p : positions_)
@@ -726,6 +764,7 @@ void Exchange::on_engine_closed(const Order& o, std::optional<CancelReason> reas
   r->closetm = now();
   if (reason) r->reason = std::string(to_string(*reason));
   closed_by_account_[o.account].push_back(o.id);
+  if (r->close && o.filled.value > 0) pending_close_.push_back(o.id);
   ExecType t = ExecType::filled;
   if (o.status == OrderStatus::canceled) t = ExecType::canceled;
   else if (o.status == OrderStatus::expired) t = ExecType::expired;

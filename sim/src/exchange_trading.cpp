@@ -201,9 +201,8 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   rec->order = o;
   rec->descr = describe(*pair, *rec);
   if (req.close) {
-    rec->close_descr = fmt::format("close position @ {}{}{}", to_string(req.close->type),
-                                   req.close->price ? " " + *req.close->price : "",
-                                   req.close->price2 ? " -> limit " + *req.close->price2 : "");
+    rec->close_descr = "close position @ " + describe_type(req.close->type, req.close->price.value_or(""),
+                                                           req.close->price2.value_or(""));
   }
   AddOrderResult out{"", rec->descr, rec->close_descr, req.cl_ord_id, req.userref};
   if (req.validate) return out;
@@ -226,6 +225,7 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   orders_[o.id] = std::move(rec);
   r->order = engines_[*pair]->submit(o, now());
   for (auto* ob : observers_) ob->on_book_changed(*pair);
+  run_pending_closes();
   return out;
 }
 
@@ -370,6 +370,7 @@ result<std::string> Exchange::amend_order(AccountId id, const AmendOrderRequest&
   r.descr = describe(r.pair, r);
   emit(id, ExecType::amended, r);
   for (auto* ob : observers_) ob->on_book_changed(r.pair);
+  run_pending_closes();
   return next_id('T');
 }
 
@@ -437,6 +438,7 @@ void Exchange::tick() {
     if (engines_[p]->resting_count() != before)
       for (auto* ob : observers_) ob->on_book_changed(p);
   }
+  run_pending_closes();
   for (auto it = deadman_.begin(); it != deadman_.end();) {
     if (it->second <= t) {
       const AccountId id = it->first;

@@ -392,3 +392,48 @@ TEST_F(ExchangeTest, ReduceOnlyIsClampedToTheOpenPositionSoItNeverFlips) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, ConditionalCloseIsPlacedWhenThePrimaryFills) {
+  auto r = limit(Side::buy, "0.5", "50000.0");
+  r.close = CloseSpec{OrderType::limit, std::string("55000.0"), std::nullopt};
+  auto primary = ex_.add_order(alice_, r);
+  ASSERT_TRUE(primary);
+  EXPECT_EQ(primary->close_descr, "close position @ limit 55000.0");
+  EXPECT_EQ(ex_.open_orders(alice_).size(), 1u);
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "0.5", "50000.0")));  // fills the primary
+  auto open = ex_.open_orders(alice_);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]->order.side, Side::sell);
+  EXPECT_EQ(open[0]->order.volume.value, 50000000);
+  EXPECT_EQ(open[0]->order.limit.value, 550000);
+}
+
+}  // namespace
+}  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, DescriptionsReadLikeKrakens) {
+  auto stop = limit(Side::sell, "0.4", "49000.0");
+  stop.type = OrderType::stop_loss_limit;
+  stop.price = "49000.0";
+  stop.price2 = "48900.0";
+  stop.close = CloseSpec{OrderType::stop_loss_limit, std::string("22000.0"), std::string("21000.0")};
+  ASSERT_TRUE(ex_.deposit(alice_, "XXBT", "1"));
+  auto r = ex_.add_order(alice_, stop);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->descr, "sell 0.40000000 XBTUSD @ stop loss 49000.0 -> limit 48900.0");
+  EXPECT_EQ(r->close_descr, "close position @ stop loss 22000.0 -> limit 21000.0");
+  auto trail = limit(Side::sell, "0.1", "+5.0%");
+  trail.type = OrderType::trailing_stop;
+  auto t = ex_.add_order(alice_, trail);
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_EQ(t->descr, "sell 0.10000000 XBTUSD @ trailing stop +5.0000%");
+}
+
+}  // namespace
+}  // namespace kgw::sim

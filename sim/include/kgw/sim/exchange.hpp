@@ -166,6 +166,9 @@ struct TradeRecord {
 enum class ExecType : unsigned char { pending_new, new_, trade, filled, canceled, expired, amended, restated, status };
 std::string_view to_string(ExecType t) noexcept;
 
+// The "@ ..." part of Kraken's order descriptions for an order type and its price texts.
+std::string describe_type(OrderType type, std::string_view price, std::string_view price2);
+
 struct Execution {
   ExecType type = ExecType::new_;
   const OrderRecord* order = nullptr;  // valid during the callback
@@ -307,6 +310,7 @@ class Exchange {
   void emit(AccountId id, ExecType type, const OrderRecord& rec, const TradeRecord* trade = nullptr,
             std::string reason = {});
   void on_engine_closed(const Order& o, std::optional<CancelReason> reason);
+  void run_pending_closes();
   void index_open(const OrderRecord& rec);
   void unindex_open(const OrderRecord& rec);
   OrderRecord* record(OrderId oid);
@@ -336,6 +340,9 @@ class Exchange {
   std::map<std::pair<AccountId, std::string>, OrderId> open_cl_ord_id_;
   std::vector<std::unique_ptr<TradeRecord>> trades_;
   std::vector<std::unique_ptr<Position>> positions_;  // open positions, oldest first
+  // Orders whose conditional close (OTO) is due: placed once the engine call that filled them
+  // has returned, since engine callbacks must not re-enter the engine.
+  std::vector<OrderId> pending_close_;
   std::unordered_map<std::string, std::size_t> trade_by_txid_;
   std::map<AccountId, std::vector<OrderId>> closed_by_account_;  // close order
   std::map<AccountId, std::vector<std::size_t>> trades_by_account_;
