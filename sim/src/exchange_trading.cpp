@@ -62,9 +62,37 @@ result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrd
   if (req.trigger != "last" && req.trigger != "index") return kraken_error("EGeneral:Invalid arguments:trigger");
   if (req.trigger == "index") return kraken_error("EGeneral:Invalid arguments:Index unavailable");
 
-  auto vol = parse_fixed(req.volume, in.qty_precision);
-  if (!vol || *vol <= 0) return kraken_error("EGeneral:Invalid arguments:volume");
-  o.volume = Qty{*vol};
+  if (req.viqc && !(req.type == OrderType::market && req.side == Side::buy))
+    return kraken_error("EGeneral:Invalid arguments:viqc");
+  if (req.viqc) {
+    // Volume in quote currency (buy market only): spend that much, walking the asks.
+    const std::size_t quote = pair_quote_[pair];
+    auto spend = parse_fixed(req.volume, assets_[quote]->decimals);
+    if (!spend || *spend <= 0) return kraken_error("EGeneral:Invalid arguments:volume");
+    // Work at the book's scale: price × qty has price_precision + qty_precision decimals.
+    const int scale = in.price_precision + in.qty_precision;
+    const int qd = assets_[quote]->decimals;
+    Int128 budget = scale >= qd ? static_cast<Int128>(*spend) * kPow10[scale - qd] : static_cast<Int128>(*spend) / kPow10[qd - scale];
+    std::vector<BookLevel> asks;
+    engines_[pair]->top(Side::sell, 1000, asks);
+    std::int64_t qty = 0;
+    for (const auto& l : asks) {
+      const Int128 level_cost = static_cast<Int128>(l.price) * l.qty;
+      if (level_cost <= budget) {
+        qty += l.qty;
+        budget -= level_cost;
+      } else {
+        qty += static_cast<std::int64_t>(budget / l.price);
+        break;
+      }
+    }
+    if (qty <= 0) return kraken_error("EOrder:Insufficient liquidity");
+    o.volume = Qty{qty - qty % in.qty_increment};
+  } else {
+    auto vol = parse_fixed(req.volume, in.qty_precision);
+    if (!vol || *vol <= 0) return kraken_error("EGeneral:Invalid arguments:volume");
+    o.volume = Qty{*vol};
+  }
   if (o.volume.value < in.qty_min) return kraken_error("EOrder:Order minimum not met");
   if (!in.qty_on_grid(o.volume)) return kraken_error("EGeneral:Invalid arguments:volume");
 
@@ -142,9 +170,6 @@ result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrd
     return kraken_error("EGeneral:Invalid arguments:timeinforce");
   if (req.post_only && !o.has_limit && !triggers_into_limit(req.type))
     return kraken_error("EGeneral:Invalid arguments:oflags");
-  if (req.viqc && !(req.type == OrderType::market && req.side == Side::buy))
-    return kraken_error("EGeneral:Invalid arguments:viqc");
-  if (req.viqc) return Error(errc::not_supported, "viqc (volume in quote currency) is not simulated yet");
   if (req.fcib && req.fciq) return kraken_error("EGeneral:Invalid arguments:oflags");
 
   if (req.cl_ord_id && req.userref) return kraken_error("EGeneral:Invalid arguments:cl_ord_id");
@@ -223,10 +248,32 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   by_txid_[rec->txid] = o.id;
   index_open(*rec);  // before submit: a fill during submit unindexes it again
   orders_[o.id] = std::move(rec);
-  r->order = engines_[*pair]->submit(o, now());
-  for (auto* ob : observers_) ob->on_book_changed(*pair);
-  run_pending_closes();
+  if (req.starttm && *req.starttm > now()) {
+    // Scheduled: accepted and funded now, in the book at starttm (tick() submits it).
+    r->starttm = *req.starttm;
+    r->order.status = OrderStatus::pending;
+    r->order.opentm = now();
+    scheduled_.emplace_back(*req.starttm, o.id);
+    return out;
+  }
+  submit_to_engine(*r);
   return out;
+}
+
+void Exchange::submit_to_engine(OrderRecord& rec) {
+  rec.order = engines_[rec.pair]->submit(rec.order, now());
+  for (auto* ob : observers_) ob->on_book_changed(rec.pair);
+  run_pending_closes();
+}
+
+bool Exchange::cancel_scheduled(OrderRecord& rec, std::optional<CancelReason> reason) {
+  auto it = std::find_if(scheduled_.begin(), scheduled_.end(), [&](const auto& s) { return s.second == rec.order.id; });
+  if (it == scheduled_.end()) return false;
+  scheduled_.erase(it);
+  Order o = rec.order;
+  o.status = OrderStatus::canceled;
+  on_engine_closed(o, reason);
+  return true;
 }
 
 result<std::vector<result<AddOrderResult>>> Exchange::add_order_batch(AccountId id, const std::vector<AddOrderRequest>& reqs,
@@ -263,6 +310,10 @@ result<int> Exchange::cancel_order(AccountId id, const OrderSelector& which) {
   int n = 0;
   for (OrderRecord* r : targets) {
     (void)charge_rate(id, r->pair, cancel_penalty(*r));  // cancels are accepted past the threshold
+    if (cancel_scheduled(*r, CancelReason::user_requested)) {
+      ++n;
+      continue;
+    }
     if (engines_[r->pair]->cancel(r->order.id, now())) {
       ++n;
       for (auto* ob : observers_) ob->on_book_changed(r->pair);
@@ -278,7 +329,7 @@ int Exchange::cancel_all(AccountId id) {
   int n = 0;
   std::vector<std::size_t> touched;
   for (auto [pair, oid] : open)
-    if (engines_[pair]->cancel(oid, now())) {
+    if (cancel_scheduled(*record(oid), CancelReason::user_requested) || engines_[pair]->cancel(oid, now())) {
       ++n;
       touched.push_back(pair);
     }
@@ -437,6 +488,13 @@ void Exchange::tick() {
     engines_[p]->expire(t);
     if (engines_[p]->resting_count() != before)
       for (auto* ob : observers_) ob->on_book_changed(p);
+  }
+  // Scheduled orders whose starttm has come enter the book, earliest first.
+  std::sort(scheduled_.begin(), scheduled_.end());
+  while (!scheduled_.empty() && scheduled_.front().first <= t) {
+    const OrderId oid = scheduled_.front().second;
+    scheduled_.erase(scheduled_.begin());
+    if (OrderRecord* r = record(oid)) submit_to_engine(*r);
   }
   run_pending_closes();
   for (auto it = deadman_.begin(); it != deadman_.end();) {

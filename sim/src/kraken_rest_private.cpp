@@ -234,7 +234,10 @@ void write_order(JsonWriter& w, Context& c, const OrderRecord& r, bool with_trad
     w.key("closetm");
     write_time(w, r.closetm, 4);
   }
-  w.field("starttm", 0).key("expiretm");
+  w.key("starttm");
+  if (r.starttm.time_since_epoch().count() > 0) write_time(w, r.starttm, 4);
+  else w.value(0);
+  w.key("expiretm");
   if (o.expiretm.time_since_epoch().count() > 0) write_time(w, o.expiretm, 4);
   else w.value(0);
   const bool triggered_type = is_triggered(o.type);

@@ -437,3 +437,50 @@ TEST_F(ExchangeTest, DescriptionsReadLikeKrakens) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, ScheduledOrderWaitsForItsStartTime) {
+  auto r = limit(Side::buy, "0.1", "50000.0");
+  r.starttm = clock_.wall_now() + std::chrono::seconds(30);
+  auto placed = ex_.add_order(alice_, r);
+  ASSERT_TRUE(placed);
+  EXPECT_EQ(ex_.find_order(alice_, placed->txid)->order.status, OrderStatus::pending);
+  EXPECT_EQ(ex_.engine(0).resting_count(), 0u);
+  EXPECT_GT(ex_.account(alice_)->hold[usd_], 0);  // funded at acceptance
+  clock_.advance(std::chrono::seconds(30));
+  ex_.tick();
+  EXPECT_EQ(ex_.find_order(alice_, placed->txid)->order.status, OrderStatus::open);
+  EXPECT_EQ(ex_.engine(0).resting_count(), 1u);
+
+  auto later = limit(Side::buy, "0.1", "49000.0");
+  later.starttm = clock_.wall_now() + std::chrono::seconds(60);
+  auto second = ex_.add_order(alice_, later);
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(ex_.cancel_order(alice_, {.txid = second->txid}));
+  EXPECT_EQ(ex_.find_order(alice_, second->txid)->order.status, OrderStatus::canceled);
+  clock_.advance(std::chrono::seconds(61));
+  ex_.tick();
+  EXPECT_EQ(ex_.engine(0).resting_count(), 1u);
+}
+
+TEST_F(ExchangeTest, ViqcBuysForAQuoteAmountWalkingTheBook) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "0.01", "50000.0")));  // 500 USD
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "1", "50100.0")));
+  AddOrderRequest m;
+  m.pair = "XBTUSD";
+  m.side = Side::buy;
+  m.type = OrderType::market;
+  m.volume = "1001.00";  // 500 at 50000, then 501 at 50100 = 0.01 XBT
+  m.viqc = true;
+  auto r = ex_.add_order(alice_, m);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(ex_.account(alice_)->balance[xbt_], 200000000);  // 0.02 XBT at 10 decimals
+  auto sell = m;
+  sell.side = Side::sell;
+  EXPECT_EQ(kraken_string(ex_.add_order(alice_, sell).error()), "EGeneral:Invalid arguments:viqc");
+}
+
+}  // namespace
+}  // namespace kgw::sim

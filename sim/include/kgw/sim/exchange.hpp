@@ -122,6 +122,7 @@ struct OrderRecord {
   std::int64_t hold_asset = -1;  // asset index holding funds for this order
   std::int64_t held = 0;          // amount currently held
   WallTime last_change{};         // creation or last amend (rate-limit penalties)
+  WallTime starttm{};             // scheduled start (epoch 0: none); status pending until then
 };
 
 // An open margin position (OpenPositions). Opened by a fill of an order with leverage, reduced
@@ -311,6 +312,8 @@ class Exchange {
             std::string reason = {});
   void on_engine_closed(const Order& o, std::optional<CancelReason> reason);
   void run_pending_closes();
+  void submit_to_engine(OrderRecord& rec);
+  bool cancel_scheduled(OrderRecord& rec, std::optional<CancelReason> reason);
   void index_open(const OrderRecord& rec);
   void unindex_open(const OrderRecord& rec);
   OrderRecord* record(OrderId oid);
@@ -343,6 +346,8 @@ class Exchange {
   // Orders whose conditional close (OTO) is due: placed once the engine call that filled them
   // has returned, since engine callbacks must not re-enter the engine.
   std::vector<OrderId> pending_close_;
+  // Orders with a future starttm: accepted (status pending, funds held) but not yet in the book.
+  std::vector<std::pair<WallTime, OrderId>> scheduled_;
   std::unordered_map<std::string, std::size_t> trade_by_txid_;
   std::map<AccountId, std::vector<OrderId>> closed_by_account_;  // close order
   std::map<AccountId, std::vector<std::size_t>> trades_by_account_;
