@@ -12,13 +12,13 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -110,6 +110,8 @@ class ReplayFile {
  private:
   friend class ReplayWsApi;
   ReplayFile() = default;
+  // End of the padded buffer: frames parse in place up to here.
+  const char* padded_end() const noexcept { return buffer_.data() + buffer_.size(); }
   void index(const ReplayLoadOptions& options);
   void resolve_books(const ReplayLoadOptions& options);
   void verify_books();
@@ -170,15 +172,17 @@ class ReplayWsApi {
  private:
   struct Conn;
   struct SymbolState;
+  struct Parsing;  // reused parsers (replay.cpp)
 
   Conn* find(std::uint64_t id);
   void send(Conn& c, std::string text);
-  void send_view(Conn& c, std::string_view text);
   void handle(Conn& c, std::string_view text);
-  void subscribe(Conn& c, bool unsubscribe, std::string_view method, const void* params,
-                 std::optional<std::int64_t> req_id, WallTime time_in);
+  void subscribe(Conn& c, bool unsubscribe, const rest::Params& msg, std::optional<std::int64_t> req_id,
+                 WallTime time_in);
   void start();
-  void release(const ReplayFrame& f);
+  bool due(const ReplayFrame& f) const;
+  void release_due();
+  void release(std::size_t index);
   void new_pass();
   std::string book_snapshot(std::uint32_t symbol) const;
   std::string ticker_snapshot(std::uint32_t symbol) const;
@@ -189,6 +193,7 @@ class ReplayWsApi {
   const ReplayFile& file_;
   const Clock& clock_;
   Options opt_;
+  std::unique_ptr<Parsing> parsing_;
   std::map<std::uint64_t, std::unique_ptr<Conn>> conns_;
   std::vector<std::unique_ptr<SymbolState>> symbols_;  // per ReplayFile symbol
   std::optional<std::size_t> last_instrument_;         // frame index

@@ -1,0 +1,1133 @@
+// Replay mode: indexing a recorded NDJSON stream (ReplayFile) and serving it on the public WS v2
+// endpoint (ReplayWsApi). Frames are parsed in place inside the file buffer; only the fields a
+// replay needs are read, and recorded frames are forwarded as the exact bytes of the file.
+#include "kgw/sim/replay.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "kgw/core/book_checksum.hpp"
+#include "kgw/core/decimal.hpp"
+#include "kgw/core/json_writer.hpp"
+#include "kraken_ws_common.hpp"
+
+namespace kgw::sim {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+constexpr std::array<int, 5> kBookDepths = {10, 25, 100, 500, 1000};
+constexpr std::size_t kTradeSnapshotSize = 50;   // Kraken's trade snapshot: the last 50 trades
+constexpr std::size_t kCandlesKept = 720;        // per (symbol, interval), as REST OHLC returns
+constexpr std::size_t kMalformedKept = 100;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  return s;
+}
+
+// A string token's content without its quotes (timestamps and symbols carry no escapes).
+std::string_view unquote(std::string_view token) {
+  token = trim(token);
+  if (token.size() >= 2 && token.front() == '"' && token.back() == '"') return token.substr(1, token.size() - 2);
+  return token;
+}
+
+std::optional<ReplayChannel> replay_channel(std::string_view name) {
+  if (name == "book") return ReplayChannel::book;
+  if (name == "ticker") return ReplayChannel::ticker;
+  if (name == "trade") return ReplayChannel::trade;
+  if (name == "ohlc") return ReplayChannel::ohlc;
+  if (name == "instrument") return ReplayChannel::instrument;
+  return std::nullopt;
+}
+
+struct RawLevel {
+  std::string_view price, qty;  // number text as recorded
+};
+
+// One `data` item of a frame: the fields a replay uses, views into the file buffer.
+struct ItemScan {
+  std::string_view raw;  // the item's JSON text
+  std::string symbol;
+  bool has_symbol = false;
+  std::string_view timestamp;       // without quotes
+  std::string_view interval_begin;  // without quotes; the candle key
+  std::optional<std::int64_t> interval;
+  std::optional<std::uint64_t> checksum;
+  std::vector<RawLevel> bids, asks;
+  void clear() {
+    raw = {};
+    symbol.clear();
+    has_symbol = false;
+    timestamp = interval_begin = {};
+    interval.reset();
+    checksum.reset();
+    bids.clear();
+    asks.clear();
+  }
+};
+
+struct PairScan {
+  std::string symbol;
+  std::optional<std::int64_t> price_precision, qty_precision;
+};
+
+struct FrameScan {
+  bool has_channel = false;
+  std::string channel;
+  std::string type;
+  std::string_view type_token;  // with quotes, inside the frame
+  bool method = false;          // a method response (ack, pong), not a channel frame
+  std::string_view timestamp;   // top-level (ohlc)
+  bool data_array = false, data_object = false;
+  std::vector<ItemScan> items;
+  std::size_t n_items = 0;
+  std::vector<PairScan> pairs;
+
+  void clear() {
+    has_channel = method = data_array = data_object = false;
+    channel.clear();
+    type.clear();
+    type_token = timestamp = {};
+    n_items = 0;
+    pairs.clear();
+  }
+  ItemScan& add_item() {
+    if (n_items == items.size()) items.emplace_back();
+    ItemScan& it = items[n_items++];
+    it.clear();
+    return it;
+  }
+};
+
+// Reads frames in place. `end` is the end of the padded buffer the views live in, so any view
+// inside it can be handed to simdjson without a copy.
+class Scanner {
+ public:
+  explicit Scanner(const char* end) : end_(end) {}
+
+  simdjson::padded_string_view padded(std::string_view text) const {
+    return simdjson::padded_string_view(text.data(), text.size(), static_cast<std::size_t>(end_ - text.data()));
+  }
+
+  // Full validation: ondemand reads lazily and would let a broken value inside a frame we
+  // forward verbatim pass unnoticed.
+  bool valid_json(std::string_view text) {
+    auto r = dom_.parse(text.data(), text.size(), false);
+    return !r.error() && r.value_unsafe().is_object();
+  }
+
+  // A line: a raw frame or a journal entry. Returns the frame text, or an error reason.
+  std::string_view line(std::string_view text, std::optional<std::int64_t>& recv_ns, bool& journal,
+                        std::string& reason) {
+    recv_ns.reset();
+    journal = false;
+    od::document doc;
+    od::object obj;
+    if (line_parser_.iterate(padded(text)).get(doc) || doc.get_object().get(obj)) {
+      reason = "not a JSON object";
+      return {};
+    }
+    std::string_view frame;
+    bool has_recv = false, channel_like = false;
+    for (auto f : obj) {
+      od::field field;
+      std::string_view key;
+      if (std::move(f).get(field) || field.unescaped_key().get(key)) {
+        reason = "not a JSON object";
+        return {};
+      }
+      if (key == "frame") {
+        od::object fo;
+        std::string_view raw;
+        if (field.value().get_object().get(fo) || fo.raw_json().get(raw)) {
+          reason = "journal `frame` is not an object";
+          return {};
+        }
+        frame = trim(raw);
+      } else if (key == "recv_ns") {
+        has_recv = true;
+        std::int64_t ns = 0;
+        if (field.value().get_int64().get(ns)) {
+          reason = "journal `recv_ns` is not an integer";
+          return {};
+        }
+        recv_ns = ns;
+      } else if (key == "channel" || key == "method") {
+        channel_like = true;
+      }
+    }
+    if (!frame.empty()) {
+      journal = true;
+      return frame;
+    }
+    if (has_recv) {
+      reason = "journal entry without `frame`";
+      return {};
+    }
+    if (!channel_like) {
+      reason = "neither a WS v2 frame nor a journal entry";
+      return {};
+    }
+    return text;
+  }
+
+  // The fields of a frame a replay uses. `levels`: also collect book levels.
+  bool frame(std::string_view text, FrameScan& out, std::string& reason) {
+    out.clear();
+    od::document doc;
+    od::object obj;
+    if (frame_parser_.iterate(padded(text)).get(doc) || doc.get_object().get(obj)) {
+      reason = "frame is not a JSON object";
+      return false;
+    }
+    for (auto f : obj) {
+      od::field field;
+      std::string_view key;
+      if (std::move(f).get(field) || field.unescaped_key().get(key)) return fail(reason, "frame is not a JSON object");
+      od::value v = field.value();
+      if (key == "channel") {
+        std::string_view s;
+        if (v.get_string().get(s)) return fail(reason, "`channel` is not a string");
+        out.channel.assign(s);
+        out.has_channel = true;
+      } else if (key == "type") {
+        std::string_view token = trim(v.raw_json_token());
+        std::string_view s;
+        if (v.get_string().get(s)) return fail(reason, "`type` is not a string");
+        out.type.assign(s);
+        out.type_token = token;
+      } else if (key == "method") {
+        out.method = true;
+      } else if (key == "timestamp") {
+        out.timestamp = unquote(v.raw_json_token());
+      } else if (key == "data") {
+        od::json_type t;
+        if (v.type().get(t)) return fail(reason, "bad `data`");
+        if (t == od::json_type::array) {
+          out.data_array = true;
+          od::array arr;
+          if (v.get_array().get(arr)) return fail(reason, "bad `data`");
+          for (auto e : arr) {
+            od::object io;
+            std::string_view raw;
+            if (e.get_object().get(io) || io.raw_json().get(raw)) return fail(reason, "`data` item is not an object");
+            if (!item(trim(raw), out.add_item(), reason)) return false;
+          }
+        } else if (t == od::json_type::object) {
+          out.data_object = true;
+          od::object dobj;
+          if (v.get_object().get(dobj)) return fail(reason, "bad `data`");
+          if (!instrument_pairs(dobj, out, reason)) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+ private:
+  static bool fail(std::string& reason, const char* why) {
+    reason = why;
+    return false;
+  }
+
+  bool item(std::string_view raw, ItemScan& out, std::string& reason) {
+    out.raw = raw;
+    od::document doc;
+    od::object obj;
+    if (item_parser_.iterate(padded(raw)).get(doc) || doc.get_object().get(obj)) return fail(reason, "`data` item is not an object");
+    for (auto f : obj) {
+      od::field field;
+      std::string_view key;
+      if (std::move(f).get(field) || field.unescaped_key().get(key)) return fail(reason, "bad `data` item");
+      od::value v = field.value();
+      if (key == "symbol") {
+        std::string_view s;
+        if (v.get_string().get(s)) return fail(reason, "`symbol` is not a string");
+        out.symbol.assign(s);
+        out.has_symbol = true;
+      } else if (key == "timestamp") {
+        out.timestamp = unquote(v.raw_json_token());
+      } else if (key == "interval_begin") {
+        out.interval_begin = unquote(v.raw_json_token());
+      } else if (key == "interval") {
+        std::int64_t n = 0;
+        if (v.get_int64().get(n)) return fail(reason, "`interval` is not an integer");
+        out.interval = n;
+      } else if (key == "checksum") {
+        std::uint64_t n = 0;
+        if (v.get_uint64().get(n)) return fail(reason, "`checksum` is not an unsigned integer");
+        out.checksum = n;
+      } else if (key == "bids" || key == "asks") {
+        auto& side = key == "bids" ? out.bids : out.asks;
+        od::array arr;
+        if (v.get_array().get(arr)) return fail(reason, "book side is not an array");
+        for (auto e : arr) {
+          od::object lo;
+          if (e.get_object().get(lo)) return fail(reason, "book level is not an object");
+          RawLevel lvl;
+          for (auto lf : lo) {
+            od::field lfield;
+            std::string_view lkey;
+            if (std::move(lf).get(lfield) || lfield.unescaped_key().get(lkey)) return fail(reason, "bad book level");
+            od::value lv = lfield.value();
+            od::json_type t;
+            if ((lkey == "price" || lkey == "qty") && (lv.type().get(t) || t != od::json_type::number))
+              return fail(reason, "book price/qty is not a number");
+            if (lkey == "price") lvl.price = trim(lv.raw_json_token());
+            else if (lkey == "qty") lvl.qty = trim(lv.raw_json_token());
+          }
+          if (lvl.price.empty() || lvl.qty.empty()) return fail(reason, "book level without price or qty");
+          side.push_back(lvl);
+        }
+      }
+    }
+    return true;
+  }
+
+  bool instrument_pairs(od::object& data, FrameScan& out, std::string& reason) {
+    for (auto f : data) {
+      od::field field;
+      std::string_view key;
+      if (std::move(f).get(field) || field.unescaped_key().get(key)) return fail(reason, "bad instrument data");
+      if (key != "pairs") continue;
+      od::array arr;
+      if (field.value().get_array().get(arr)) return fail(reason, "instrument `pairs` is not an array");
+      for (auto e : arr) {
+        od::object po;
+        if (e.get_object().get(po)) return fail(reason, "instrument pair is not an object");
+        PairScan p;
+        for (auto pf : po) {
+          od::field pfield;
+          std::string_view pkey;
+          if (std::move(pf).get(pfield) || pfield.unescaped_key().get(pkey)) return fail(reason, "bad instrument pair");
+          std::int64_t n = 0;
+          std::string_view s;
+          if (pkey == "symbol" && !pfield.value().get_string().get(s)) p.symbol.assign(s);
+          else if (pkey == "price_precision" && !pfield.value().get_int64().get(n)) p.price_precision = n;
+          else if (pkey == "qty_precision" && !pfield.value().get_int64().get(n)) p.qty_precision = n;
+        }
+        if (!p.symbol.empty()) out.pairs.push_back(std::move(p));
+      }
+    }
+    return true;
+  }
+
+  const char* end_;
+  simdjson::dom::parser dom_;
+  od::parser line_parser_, frame_parser_, item_parser_;
+};
+
+// The recorded time of a frame: the top-level timestamp (ohlc), else the first item's.
+std::optional<std::int64_t> frame_time(const FrameScan& s) {
+  std::string_view ts = s.timestamp;
+  if (ts.empty() && s.n_items > 0) ts = s.items[0].timestamp;
+  if (ts.empty()) return std::nullopt;
+  auto t = parse_rfc3339(ts);
+  if (!t) return std::nullopt;
+  return t->time_since_epoch().count();
+}
+
+}  // namespace
+
+// A price-level book at fixed point, rebuilt from recorded frames exactly as a Kraken client
+// must (PROTOCOL.md §6.4/§7.1): apply in order, qty 0 deletes, truncate after every message.
+class ReplayLevelBook {
+ public:
+  void clear() {
+    bids_.clear();
+    asks_.clear();
+  }
+  // False if a level is not on the symbol's grid (the book then no longer follows the stream).
+  bool apply(const ItemScan& item, bool snapshot, const ReplayBookInfo& info) {
+    if (snapshot) clear();
+    bool ok = apply_side(item.bids, bids_, info);
+    ok = apply_side(item.asks, asks_, info) && ok;
+    truncate(bids_, static_cast<std::size_t>(info.depth));
+    truncate(asks_, static_cast<std::size_t>(info.depth));
+    return ok;
+  }
+  std::uint32_t checksum() const {
+    std::vector<BookLevel> b, a;
+    top(bids_, b, 10);
+    top(asks_, a, 10);
+    return book_checksum(a, b);
+  }
+  std::string snapshot_json(std::string_view symbol, const ReplayBookInfo& info, std::string_view timestamp) const {
+    JsonWriter w;
+    w.begin_object().field("channel", "book").field("type", "snapshot").key("data").begin_array().begin_object();
+    w.field("symbol", symbol);
+    auto side = [&](const char* name, const auto& levels) {
+      w.key(name).begin_array();
+      for (const auto& [px, q] : levels)
+        w.begin_object().key("price").number(px, info.price_precision).key("qty").number(q, info.qty_precision).end_object();
+      w.end_array();
+    };
+    side("bids", bids_);
+    side("asks", asks_);
+    w.field("checksum", checksum()).field("timestamp", timestamp).end_object().end_array().end_object();
+    return w.take();
+  }
+
+ private:
+  template <class Map>
+  static bool apply_side(const std::vector<RawLevel>& levels, Map& side, const ReplayBookInfo& info) {
+    bool ok = true;
+    for (const auto& l : levels) {
+      auto px = parse_fixed(l.price, info.price_precision);
+      auto q = parse_fixed(l.qty, info.qty_precision);
+      if (!px || !q) {
+        ok = false;
+        continue;
+      }
+      if (*q == 0) side.erase(*px);
+      else side[*px] = *q;
+    }
+    return ok;
+  }
+  template <class Map>
+  static void truncate(Map& side, std::size_t depth) {
+    while (side.size() > depth) side.erase(std::prev(side.end()));
+  }
+  template <class Map>
+  static void top(const Map& side, std::vector<BookLevel>& out, std::size_t n) {
+    for (auto it = side.begin(); it != side.end() && out.size() < n; ++it) out.push_back({it->first, it->second});
+  }
+
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids_;  // best (highest) first
+  std::map<std::int64_t, std::int64_t> asks_;                  // best (lowest) first
+};
+
+// ---------------------------------------------------------------------------------------------
+// ReplayFile
+
+result<ReplayFile> ReplayFile::load(const std::string& path, ReplayLoadOptions options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(errc::not_found, "cannot open replay file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return fail(errc::parse_error, "cannot read replay file " + path);
+  if (options.name.empty()) options.name = path;
+  return parse(std::move(ss).str(), std::move(options));
+}
+
+ReplayFile ReplayFile::parse(std::string content, ReplayLoadOptions options) {
+  ReplayFile f;
+  f.buffer_ = std::move(content);
+  f.index(options);
+  f.resolve_books(options);
+  f.verify_books();
+  return f;
+}
+
+std::uint32_t ReplayFile::intern(std::string_view symbol) {
+  if (auto it = symbol_ids_.find(symbol); it != symbol_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(symbols_.size());
+  symbols_.emplace_back(symbol);
+  symbol_ids_.emplace(std::string(symbol), id);
+  return id;
+}
+
+std::optional<std::uint32_t> ReplayFile::symbol_index(std::string_view symbol) const {
+  auto it = symbol_ids_.find(symbol);
+  if (it == symbol_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+const ReplayBookInfo* ReplayFile::book_info(std::uint32_t symbol) const {
+  auto it = books_.find(symbol);
+  return it == books_.end() ? nullptr : &it->second;
+}
+
+bool ReplayFile::has(ReplayChannel channel, std::uint32_t symbol, int interval) const {
+  return present_.count({channel, symbol, channel == ReplayChannel::ohlc ? interval : 0}) > 0;
+}
+
+namespace {
+// What the index pass learns about a symbol's book, to settle its grid afterwards.
+struct BookEvidence {
+  int price_scale = 0, qty_scale = 0;  // most decimals written
+  std::size_t snapshot_levels = 0;     // largest snapshot side
+  std::optional<std::pair<int, int>> instrument;
+};
+}  // namespace
+
+void ReplayFile::index(const ReplayLoadOptions& options) {
+  const std::size_t content = buffer_.size();
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document's end; spaces keep the tail inert.
+  buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
+  const char* base = buffer_.data();
+  Scanner scan(base + buffer_.size());
+  FrameScan fs;
+  std::string reason;
+  std::map<std::uint32_t, BookEvidence> evidence;
+  std::map<std::string, std::pair<int, int>, std::less<>> instrument_precisions;
+  std::size_t logged = 0;
+
+  auto malformed = [&](std::uint64_t line, std::string why) {
+    ++stats_.malformed;
+    if (logged < options.max_logged_warnings) {
+      ++logged;
+      spdlog::warn("kraken-sim replay: {}:{}: skipped malformed line ({})", options.name.empty() ? "<memory>" : options.name,
+                   line, why);
+    }
+    if (stats_.malformed_lines.size() < kMalformedKept) stats_.malformed_lines.emplace_back(line, std::move(why));
+  };
+
+  std::size_t pos = 0;
+  std::uint64_t line_no = 0;
+  while (pos < content) {
+    std::size_t nl = buffer_.find('\n', pos);
+    if (nl == std::string::npos || nl > content) nl = content;
+    const std::string_view line = trim(std::string_view(base + pos, nl - pos));
+    pos = nl + 1;
+    ++line_no;
+    ++stats_.lines;
+    if (line.empty() || line.front() == '#') {
+      ++stats_.skipped;
+      continue;
+    }
+    if (!scan.valid_json(line)) {
+      malformed(line_no, "not a JSON object");
+      continue;
+    }
+    std::optional<std::int64_t> recv_ns;
+    bool journal = false;
+    const std::string_view frame = scan.line(line, recv_ns, journal, reason);
+    if (frame.empty()) {
+      malformed(line_no, reason);
+      continue;
+    }
+    if (!scan.frame(frame, fs, reason)) {
+      malformed(line_no, reason);
+      continue;
+    }
+    if (fs.method && !fs.has_channel) {
+      ++(journal ? stats_.journal_lines : stats_.raw_lines);
+      ++stats_.responses;
+      continue;
+    }
+    if (!fs.has_channel) {
+      malformed(line_no, "frame without `channel`");
+      continue;
+    }
+    const auto channel = replay_channel(fs.channel);
+    if (channel && !(*channel == ReplayChannel::instrument ? fs.data_object : fs.data_array)) {
+      malformed(line_no, fmt::format("{} frame without a `data` {}", fs.channel,
+                                     *channel == ReplayChannel::instrument ? "object" : "array"));
+      continue;
+    }
+    // Market data frames are about one symbol (and one ohlc interval) in Kraken's v2 stream;
+    // a frame that is not cannot be routed to subscribers.
+    std::string_view symbol;
+    std::optional<std::int64_t> interval;
+    bool routable = true;
+    if (channel && *channel != ReplayChannel::instrument) {
+      for (std::size_t i = 0; i < fs.n_items && routable; ++i) {
+        const ItemScan& it = fs.items[i];
+        if (!it.has_symbol) reason = "`data` item without `symbol`", routable = false;
+        else if (i > 0 && it.symbol != symbol) reason = "frame mixes symbols", routable = false;
+        else if (*channel == ReplayChannel::ohlc && !it.interval) reason = "ohlc item without `interval`", routable = false;
+        else if (*channel == ReplayChannel::ohlc && i > 0 && it.interval != interval) reason = "frame mixes ohlc intervals", routable = false;
+        symbol = it.symbol;
+        interval = it.interval;
+      }
+      if (routable && *channel == ReplayChannel::book && fs.n_items == 0) reason = "book frame without data", routable = false;
+    }
+    if (!routable) {
+      malformed(line_no, reason);
+      continue;
+    }
+    if (channel && *channel == ReplayChannel::book) {
+      bool numbers_ok = true;
+      for (std::size_t i = 0; i < fs.n_items; ++i)
+        for (const auto* side : {&fs.items[i].bids, &fs.items[i].asks})
+          for (const auto& l : *side)
+            numbers_ok = numbers_ok && Decimal::parse(l.price).has_value() && Decimal::parse(l.qty).has_value();
+      if (!numbers_ok) {
+        malformed(line_no, "book price/qty out of range");
+        continue;
+      }
+    }
+
+    ++(journal ? stats_.journal_lines : stats_.raw_lines);
+    ++stats_.channels[fs.channel];
+    if (!channel) continue;  // status, heartbeat, level3, ...: counted, not replayed
+    if (*channel != ReplayChannel::instrument && fs.n_items == 0) {
+      ++stats_.unattributed;
+      continue;
+    }
+
+    ReplayFrame f;
+    f.offset = static_cast<std::uint64_t>(frame.data() - base);
+    f.size = static_cast<std::uint32_t>(frame.size());
+    if (!fs.type_token.empty()) {
+      f.type_offset = static_cast<std::uint32_t>(fs.type_token.data() - frame.data());
+      f.type_size = static_cast<std::uint32_t>(fs.type_token.size());
+    }
+    f.line = line_no;
+    f.channel = *channel;
+    f.snapshot = fs.type == "snapshot";
+    f.time_ns = recv_ns ? *recv_ns : frame_time(fs).value_or(INT64_MIN);
+    if (*channel == ReplayChannel::instrument) {
+      has_instrument_ = true;
+      for (const auto& p : fs.pairs)
+        if (p.price_precision && p.qty_precision && *p.price_precision >= 0 && *p.price_precision <= kMaxScale &&
+            *p.qty_precision >= 0 && *p.qty_precision <= kMaxScale)
+          instrument_precisions.emplace(p.symbol, std::pair{static_cast<int>(*p.price_precision), static_cast<int>(*p.qty_precision)});
+    } else {
+      f.symbol = intern(symbol);
+      if (interval) f.interval = static_cast<std::int32_t>(*interval);
+      present_.insert({f.channel, f.symbol, f.channel == ReplayChannel::ohlc ? f.interval : 0});
+    }
+    if (f.channel == ReplayChannel::book) {
+      BookEvidence& ev = evidence[f.symbol];
+      for (std::size_t i = 0; i < fs.n_items; ++i) {
+        const ItemScan& it = fs.items[i];
+        if (f.snapshot) ev.snapshot_levels = std::max({ev.snapshot_levels, it.bids.size(), it.asks.size()});
+        for (const auto* side : {&it.bids, &it.asks})
+          for (const auto& l : *side) {
+            ev.price_scale = std::max(ev.price_scale, Decimal::parse(l.price)->scale);
+            ev.qty_scale = std::max(ev.qty_scale, Decimal::parse(l.qty)->scale);
+          }
+      }
+    }
+    frames_.push_back(f);
+  }
+  stats_.frames = frames_.size();
+
+  // Recorded times: frames without one follow their predecessor (line order); leading ones
+  // take the first known time. Line order always wins over a time that goes backwards.
+  std::int64_t prev = INT64_MIN;
+  for (const auto& f : frames_)
+    if (f.time_ns != INT64_MIN) {
+      prev = f.time_ns;
+      break;
+    }
+  if (prev == INT64_MIN) prev = 0;
+  for (auto& f : frames_) {
+    if (f.time_ns == INT64_MIN) f.time_ns = prev;
+    else if (f.time_ns < prev) {
+      f.time_ns = prev;
+      ++stats_.times_clamped;
+    }
+    prev = f.time_ns;
+  }
+
+  for (auto& [sym, ev] : evidence) {
+    ReplayBookInfo info;
+    if (auto it = instrument_precisions.find(symbols_[sym]); it != instrument_precisions.end()) {
+      info.price_precision = it->second.first;
+      info.qty_precision = it->second.second;
+      info.precision_source = ReplayBookInfo::Source::instrument;
+    } else {
+      info.price_precision = ev.price_scale;
+      info.qty_precision = ev.qty_scale;
+    }
+    info.depth = kBookDepths.back();
+    for (int d : kBookDepths)
+      if (static_cast<std::size_t>(d) >= ev.snapshot_levels) {
+        info.depth = d;
+        break;
+      }
+    books_[sym] = info;
+  }
+}
+
+void ReplayFile::resolve_books(const ReplayLoadOptions& options) {
+  for (auto& [sym, info] : books_) {
+    if (auto it = options.precisions.find(symbols_[sym]); it != options.precisions.end()) {
+      info.price_precision = it->second.first;
+      info.qty_precision = it->second.second;
+      info.precision_source = ReplayBookInfo::Source::configured;
+    }
+    if (options.book_depth) info.depth = *options.book_depth;
+  }
+}
+
+void ReplayFile::verify_books() {
+  Scanner scan(padded_end());
+  FrameScan fs;
+  std::string reason;
+  std::map<std::uint32_t, ReplayLevelBook> books;
+  for (const auto& f : frames_) {
+    if (f.channel != ReplayChannel::book) continue;
+    if (!scan.frame(text(f), fs, reason)) continue;  // indexed, so it parses
+    const ReplayBookInfo& info = books_.at(f.symbol);
+    ReplayLevelBook& book = books[f.symbol];
+    for (std::size_t i = 0; i < fs.n_items; ++i) {
+      const bool ok = book.apply(fs.items[i], f.snapshot, info);
+      if (!fs.items[i].checksum) continue;
+      if (ok && book.checksum() == *fs.items[i].checksum) {
+        ++stats_.checksums_verified;
+      } else {
+        ++stats_.checksums_failed;
+        if (!stats_.first_checksum_failure_line) stats_.first_checksum_failure_line = f.line;
+      }
+    }
+  }
+}
+
+std::string ReplayFile::summary() const {
+  std::string channels;
+  for (const auto& [name, n] : stats_.channels) channels += fmt::format("{}{} {}", channels.empty() ? "" : ", ", name, n);
+  std::string books;
+  for (const auto& [sym, info] : books_)
+    books += fmt::format(" {} depth {} precision {}/{} ({})", symbols_[sym], info.depth, info.price_precision,
+                         info.qty_precision,
+                         info.precision_source == ReplayBookInfo::Source::configured   ? "configured"
+                         : info.precision_source == ReplayBookInfo::Source::instrument ? "instrument"
+                                                                                       : "inferred");
+  return fmt::format("{} frames from {} lines ({}); {} malformed; book checksums {} verified, {} failed{};{}",
+                     stats_.frames, stats_.lines, channels.empty() ? "none" : channels, stats_.malformed,
+                     stats_.checksums_verified, stats_.checksums_failed,
+                     stats_.first_checksum_failure_line
+                         ? fmt::format(" (first at line {})", stats_.first_checksum_failure_line)
+                         : std::string(),
+                     books.empty() ? " no books" : books);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ReplayWsApi
+
+struct ReplayWsApi::Conn {
+  struct BookSub {
+    bool snapshot = true;  // asked for a snapshot
+    bool synced = false;   // has had one (or asked for none): updates flow
+  };
+  std::shared_ptr<WsClient> client;
+  std::uint64_t connection_id = 0;
+  MonoTime last_sent{};
+  std::map<std::uint32_t, BookSub> book;
+  std::set<std::uint32_t> ticker, trade;
+  std::set<std::pair<std::uint32_t, int>> ohlc;
+  bool instrument = false;
+
+  bool subscribed() const { return !book.empty() || !ticker.empty() || !trade.empty() || !ohlc.empty() || instrument; }
+};
+
+// What the stream has said so far about one symbol in the current pass. Views point into the
+// ReplayFile's buffer.
+struct ReplayWsApi::SymbolState {
+  ReplayLevelBook book;
+  // A recorded snapshot was applied this pass and every checksum since matched: only then can a
+  // late subscriber get a generated snapshot the recorded updates will keep verifying.
+  bool book_valid = false;
+  std::string_view book_timestamp;
+  std::optional<std::size_t> ticker;  // last ticker frame
+  std::deque<std::string_view> trades;
+  std::map<int, std::map<std::string_view, std::string_view>> candles;  // interval -> begin -> item
+  std::map<int, std::string_view> ohlc_timestamp;
+
+  void reset() {
+    book.clear();
+    book_valid = false;
+    book_timestamp = {};
+    ticker.reset();
+    trades.clear();
+    candles.clear();
+    ohlc_timestamp.clear();
+  }
+};
+
+namespace {
+bool flag_or(std::optional<std::string_view> v, bool dflt) { return v ? *v == "true" : dflt; }
+}  // namespace
+
+struct ReplayWsApi::Parsing {
+  explicit Parsing(const char* padded_end) : scan(padded_end) {}
+  Scanner scan;
+  FrameScan fs;
+  std::string reason;
+};
+
+ReplayWsApi::ReplayWsApi(const ReplayFile& file, const Clock& clock, Options options)
+    : file_(file),
+      clock_(clock),
+      opt_(options),
+      parsing_(std::make_unique<Parsing>(file.padded_end())),
+      // Kraken's connection ids exceed 2^63 (PROTOCOL.md §6.2); so do ours, as in KrakenWsApi.
+      next_connection_id_(13834774380200032777ULL) {
+  for (std::size_t i = 0; i < file_.symbols().size(); ++i) symbols_.push_back(std::make_unique<SymbolState>());
+}
+
+ReplayWsApi::~ReplayWsApi() = default;
+
+ReplayWsApi::Conn* ReplayWsApi::find(std::uint64_t id) {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? nullptr : it->second.get();
+}
+
+void ReplayWsApi::send(Conn& c, std::string text) {
+  c.last_sent = clock_.mono_now();
+  ++sent_;
+  c.client->send(std::move(text));
+}
+
+void ReplayWsApi::on_open(const std::shared_ptr<WsClient>& client) {
+  auto c = std::make_unique<Conn>();
+  c->client = client;
+  c->connection_id = next_connection_id_++;
+  Conn& ref = *c;
+  conns_[client->id()] = std::move(c);
+  JsonWriter w;
+  w.begin_object().field("channel", "status").key("data").begin_array().begin_object();
+  w.field("api_version", "v2").field("connection_id", ref.connection_id).field("system", "online");
+  w.field("version", "2.0.0").end_object().end_array().field("type", "update").end_object();
+  send(ref, w.take());
+}
+
+void ReplayWsApi::on_close(const std::shared_ptr<WsClient>& client) { conns_.erase(client->id()); }
+
+void ReplayWsApi::on_message(const std::shared_ptr<WsClient>& client, std::string_view text) {
+  if (Conn* c = find(client->id())) handle(*c, text);
+}
+
+void ReplayWsApi::on_timer() {
+  if (!started_ && !opt_.start_on_first_subscribe) start();
+  if (started_) release_due();
+  const MonoTime now = clock_.mono_now();
+  for (auto& [id, c] : conns_)
+    if (c->subscribed() && now - c->last_sent >= opt_.heartbeat) send(*c, R"({"channel":"heartbeat"})");
+}
+
+void ReplayWsApi::start() {
+  started_ = true;
+  origin_ = clock_.mono_now();
+}
+
+bool ReplayWsApi::due(const ReplayFrame& f) const {
+  if (opt_.speed <= 0) return true;
+  const std::int64_t offset = f.time_ns - file_.frames().front().time_ns;  // times never decrease
+  const std::int64_t elapsed = (clock_.mono_now() - origin_).count();
+  if (opt_.speed == 1.0) return offset <= elapsed;
+  return static_cast<double>(offset) <= static_cast<double>(elapsed) * opt_.speed;
+}
+
+void ReplayWsApi::release_due() {
+  const auto& frames = file_.frames();
+  std::size_t budget = opt_.max_frames_per_timer ? opt_.max_frames_per_timer : SIZE_MAX;
+  if (next_ >= frames.size()) {
+    if (!opt_.loop || frames.empty()) return;
+    if (opt_.speed > 0) {
+      // The next pass starts when the last frame was due, so the pace carries over.
+      const double span = static_cast<double>(frames.back().time_ns - frames.front().time_ns) / opt_.speed;
+      origin_ += std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(span)));
+    } else {
+      origin_ = clock_.mono_now();
+    }
+    new_pass();
+  }
+  const std::size_t first = next_;
+  while (budget > 0 && next_ < frames.size() && due(frames[next_])) {
+    release(next_);
+    ++next_;
+    ++released_;
+    --budget;
+  }
+  // A pass ends here; the next one (loop) starts on the next timer, so a short recording at
+  // speed 0 cannot keep this call busy forever.
+  if (next_ == frames.size() && next_ != first) ++passes_;
+}
+
+void ReplayWsApi::new_pass() {
+  next_ = 0;
+  for (auto& s : symbols_) s->reset();
+  last_instrument_.reset();
+  // Book subscribers wait for the pass's recorded snapshot: the old book is gone.
+  for (auto& [id, c] : conns_)
+    for (auto& [sym, sub] : c->book) sub.synced = !sub.snapshot;
+}
+
+void ReplayWsApi::release(std::size_t index) {
+  const ReplayFrame& f = file_.frames()[index];
+  const std::string_view text = file_.text(f);
+  FrameScan& fs = parsing_->fs;
+  if (!parsing_->scan.frame(text, fs, parsing_->reason)) return;  // indexed, so it parses
+  std::string copy;  // one string per frame, copied per subscriber by send()
+  auto forward = [&](Conn& c) {
+    if (copy.empty()) copy.assign(text);
+    send(c, copy);
+  };
+
+  if (f.channel == ReplayChannel::instrument) {
+    last_instrument_ = index;
+    for (auto& [id, c] : conns_)
+      if (c->instrument) forward(*c);
+    return;
+  }
+  SymbolState& st = *symbols_[f.symbol];
+  switch (f.channel) {
+    case ReplayChannel::book: {
+      const ReplayBookInfo& info = *file_.book_info(f.symbol);
+      for (std::size_t i = 0; i < fs.n_items; ++i) {
+        const ItemScan& item = fs.items[i];
+        const bool ok = st.book.apply(item, f.snapshot, info);
+        if (f.snapshot) st.book_valid = true;
+        if (!item.timestamp.empty()) st.book_timestamp = item.timestamp;
+        if (!ok) st.book_valid = false;
+        if (!item.checksum) continue;
+        if (ok && st.book.checksum() == *item.checksum) {
+          ++verified_;
+        } else {
+          ++failed_;
+          st.book_valid = false;
+        }
+      }
+      for (auto& [id, c] : conns_) {
+        auto sub = c->book.find(f.symbol);
+        if (sub == c->book.end()) continue;
+        if (f.snapshot) sub->second.synced = true;
+        if (sub->second.synced) forward(*c);
+      }
+      return;
+    }
+    case ReplayChannel::ticker:
+      st.ticker = index;
+      for (auto& [id, c] : conns_)
+        if (c->ticker.count(f.symbol)) forward(*c);
+      return;
+    case ReplayChannel::trade:
+      if (f.snapshot) st.trades.clear();
+      for (std::size_t i = 0; i < fs.n_items; ++i) st.trades.push_back(fs.items[i].raw);
+      while (st.trades.size() > kTradeSnapshotSize) st.trades.pop_front();
+      for (auto& [id, c] : conns_)
+        if (c->trade.count(f.symbol)) forward(*c);
+      return;
+    case ReplayChannel::ohlc: {
+      auto& candles = st.candles[f.interval];
+      for (std::size_t i = 0; i < fs.n_items; ++i)
+        if (!fs.items[i].interval_begin.empty()) candles[fs.items[i].interval_begin] = fs.items[i].raw;
+      while (candles.size() > kCandlesKept) candles.erase(candles.begin());
+      if (!fs.timestamp.empty()) st.ohlc_timestamp[f.interval] = fs.timestamp;
+      for (auto& [id, c] : conns_)
+        if (c->ohlc.count({f.symbol, f.interval})) forward(*c);
+      return;
+    }
+    case ReplayChannel::instrument:
+      return;
+  }
+}
+
+// The last recorded frame, relabelled as a snapshot when it was an update: ticker and
+// instrument frames carry the full state, only `type` differs.
+namespace {
+std::string as_snapshot(std::string_view text, const ReplayFrame& f) {
+  if (f.snapshot || f.type_size == 0) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.append(text.substr(0, f.type_offset)).append(R"("snapshot")").append(text.substr(f.type_offset + f.type_size));
+  return out;
+}
+}  // namespace
+
+std::string ReplayWsApi::book_snapshot(std::uint32_t symbol) const {
+  const SymbolState& st = *symbols_[symbol];
+  const std::string now = st.book_timestamp.empty() ? format_rfc3339(clock_.wall_now()) : std::string();
+  return st.book.snapshot_json(file_.symbols()[symbol], *file_.book_info(symbol),
+                               st.book_timestamp.empty() ? std::string_view(now) : st.book_timestamp);
+}
+
+std::string ReplayWsApi::ticker_snapshot(std::uint32_t symbol) const {
+  const ReplayFrame& f = file_.frames()[*symbols_[symbol]->ticker];
+  return as_snapshot(file_.text(f), f);
+}
+
+std::string ReplayWsApi::instrument_snapshot() const {
+  const ReplayFrame& f = file_.frames()[*last_instrument_];
+  return as_snapshot(file_.text(f), f);
+}
+
+std::string ReplayWsApi::trade_snapshot(std::uint32_t symbol) const {
+  JsonWriter w;
+  w.begin_object().field("channel", "trade").field("type", "snapshot").key("data").begin_array();
+  for (const auto& item : symbols_[symbol]->trades) w.raw(item);
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string ReplayWsApi::ohlc_snapshot(std::uint32_t symbol, int interval) const {
+  const SymbolState& st = *symbols_[symbol];
+  JsonWriter w;
+  w.begin_object().field("channel", "ohlc").field("type", "snapshot");
+  if (auto it = st.ohlc_timestamp.find(interval); it != st.ohlc_timestamp.end()) w.field("timestamp", it->second);
+  else w.field("timestamp", format_rfc3339(clock_.wall_now(), 9));
+  w.key("data").begin_array();
+  if (auto it = st.candles.find(interval); it != st.candles.end())
+    for (const auto& [begin, item] : it->second) w.raw(item);
+  w.end_array().end_object();
+  return w.take();
+}
+
+void ReplayWsApi::handle(Conn& c, std::string_view text) {
+  const WallTime time_in = clock_.wall_now();
+  auto parsed = rest::Params::from_json(text);
+  if (!parsed) {
+    send(c, ws::nack("", std::nullopt, "Malformed request", time_in, clock_.wall_now()));
+    return;
+  }
+  const rest::Params& msg = *parsed;
+  const auto method = msg.get("method");
+  const auto req_id = ws::to_int(msg.get("req_id"));
+  if (!method) {
+    send(c, ws::nack("", req_id, "Unsupported event", time_in, clock_.wall_now()));
+    return;
+  }
+  if (*method == "ping") {
+    JsonWriter w;
+    w.begin_object().field("method", "pong");
+    if (req_id) w.field("req_id", *req_id);
+    w.field("time_in", format_rfc3339(time_in)).field("time_out", format_rfc3339(clock_.wall_now())).end_object();
+    send(c, w.take());
+    return;
+  }
+  if (*method == "subscribe" || *method == "unsubscribe") {
+    subscribe(c, *method == "unsubscribe", msg, req_id, time_in);
+    return;
+  }
+  static constexpr std::string_view kTrading[] = {"add_order", "amend_order", "edit_order", "cancel_order",
+                                                  "cancel_all", "cancel_all_orders_after", "batch_add", "batch_cancel"};
+  if (std::find(std::begin(kTrading), std::end(kTrading), *method) != std::end(kTrading)) {
+    send(c, ws::nack(*method, req_id, "Method not supported on this endpoint", time_in, clock_.wall_now()));
+    return;
+  }
+  send(c, ws::nack(*method, req_id, "Unsupported event", time_in, clock_.wall_now()));
+}
+
+void ReplayWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::optional<std::int64_t> req_id,
+                            WallTime time_in) {
+  const std::string_view method = unsub ? "unsubscribe" : "subscribe";
+  auto nack = [&](std::string_view error, std::optional<std::string_view> symbol = std::nullopt) {
+    send(c, ws::nack(method, req_id, error, time_in, clock_.wall_now(), symbol));
+  };
+  const auto channel_name = msg.get("params[channel]");
+  if (!channel_name) return nack("Channel required");
+  const std::string ch(*channel_name);
+  const auto channel = replay_channel(ch);
+  if (!channel) return nack("Subscription name invalid");
+  const bool snapshot = flag_or(msg.get("params[snapshot]"), ch != "trade");
+  auto ack_for = [&](const std::function<void(JsonWriter&)>& fill) {
+    JsonWriter w;
+    w.begin_object().field("channel", ch);
+    fill(w);
+    w.end_object();
+    send(c, ws::ack(method, req_id, w.str(), time_in, clock_.wall_now()));
+  };
+
+  if (*channel == ReplayChannel::instrument) {
+    // Only what the recording holds can be served.
+    if (!file_.has_instrument()) return nack("Subscription name invalid");
+    c.instrument = !unsub;
+    ack_for([&](JsonWriter& w) {
+      if (!unsub) {
+        w.field("snapshot", snapshot);
+        w.key("warnings").begin_array().value("tick_size is deprecated, use price_increment").end_array();
+      }
+    });
+    if (!unsub && snapshot && last_instrument_) send(c, instrument_snapshot());
+    if (!unsub && opt_.start_on_first_subscribe && !started_) start();
+    return;
+  }
+  const auto symbols = msg.list("params[symbol]");
+  if (symbols.empty()) return nack("Symbol(s) not found");
+  int depth = 10;
+  if (*channel == ReplayChannel::book) {
+    depth = static_cast<int>(ws::to_int(msg.get("params[depth]")).value_or(10));
+    if (std::find(kBookDepths.begin(), kBookDepths.end(), depth) == kBookDepths.end()) return nack("Invalid depth");
+  }
+  int interval = 0;
+  if (*channel == ReplayChannel::ohlc) {
+    interval = static_cast<int>(ws::to_int(msg.get("params[interval]")).value_or(1));
+    if (std::find(kOhlcIntervals.begin(), kOhlcIntervals.end(), interval) == kOhlcIntervals.end())
+      return nack("Invalid interval");
+  }
+  const std::string trigger(msg.get("params[event_trigger]").value_or("trades"));
+  if (*channel == ReplayChannel::ticker && trigger != "trades" && trigger != "bbo") return nack("Invalid event_trigger");
+
+  bool any = false;
+  for (const auto& sym : symbols) {
+    const auto id = file_.symbol_index(sym);
+    if (!id || !file_.has(*channel, *id, interval)) {
+      // Recorded at another interval: say so rather than deny the pair.
+      const bool other_interval =
+          id && *channel == ReplayChannel::ohlc &&
+          std::any_of(kOhlcIntervals.begin(), kOhlcIntervals.end(), [&](int i) { return file_.has(*channel, *id, i); });
+      if (other_interval) nack(fmt::format("Interval {} not recorded for {}", interval, sym), sym);
+      else nack("Currency pair not supported " + sym, sym);
+      continue;
+    }
+    const std::uint32_t s = *id;
+    switch (*channel) {
+      case ReplayChannel::book: {
+        const int recorded = file_.book_info(s)->depth;
+        // Recorded updates omit levels beyond the recorded depth, so no other depth can be
+        // served faithfully.
+        if (depth != recorded) {
+          nack(fmt::format("Depth {} not recorded for {} (replay has depth {})", depth, sym, recorded), sym);
+          continue;
+        }
+        if (unsub) c.book.erase(s);
+        ack_for([&](JsonWriter& w) { w.field("depth", depth).field("snapshot", snapshot).field("symbol", sym); });
+        if (unsub) break;
+        Conn::BookSub sub{snapshot, !snapshot};
+        if (snapshot && symbols_[s]->book_valid) {
+          send(c, book_snapshot(s));
+          sub.synced = true;
+        }
+        c.book[s] = sub;
+        break;
+      }
+      case ReplayChannel::ticker:
+        if (unsub) c.ticker.erase(s);
+        else c.ticker.insert(s);
+        ack_for([&](JsonWriter& w) {
+          if (unsub) w.field("event_trigger", trigger);
+          else w.field("snapshot", snapshot);
+          w.field("symbol", sym);
+        });
+        if (!unsub && snapshot && symbols_[s]->ticker) send(c, ticker_snapshot(s));
+        break;
+      case ReplayChannel::trade:
+        if (unsub) c.trade.erase(s);
+        else c.trade.insert(s);
+        ack_for([&](JsonWriter& w) {
+          if (!unsub) w.field("snapshot", snapshot);
+          w.field("symbol", sym);
+        });
+        if (!unsub && snapshot && !symbols_[s]->trades.empty()) send(c, trade_snapshot(s));
+        break;
+      case ReplayChannel::ohlc: {
+        if (unsub) c.ohlc.erase({s, interval});
+        else c.ohlc.insert({s, interval});
+        ack_for([&](JsonWriter& w) {
+          w.field("interval", interval);
+          if (!unsub) w.field("snapshot", snapshot);
+          w.field("symbol", sym);
+          if (!unsub) w.key("warnings").begin_array().value("timestamp is deprecated, use interval_begin").end_array();
+        });
+        const auto& candles = symbols_[s]->candles;
+        if (!unsub && snapshot && candles.count(interval) && !candles.at(interval).empty()) send(c, ohlc_snapshot(s, interval));
+        break;
+      }
+      case ReplayChannel::instrument:
+        break;
+    }
+    any = true;
+  }
+  if (any && !unsub && opt_.start_on_first_subscribe && !started_) start();
+}
+
+}  // namespace kgw::sim
