@@ -48,13 +48,19 @@ int main(int argc, char** argv) {
   app.add_option("--accounts", accounts_file, "TOML file of accounts (default: one demo account)");
   app.add_flag("--tls-self-signed", o.tls_self_signed, "serve https/wss with a generated self-signed certificate");
   app.add_flag("--no-flow", no_flow, "no synthetic order flow (an empty market)");
+  app.add_option("--replay", o.replay_file,
+                 "serve this recorded NDJSON stream (raw WS v2 frames or journal lines) on the public WebSocket");
+  app.add_option("--replay-speed", o.replay_speed, "1 = recorded pace, 0 = as fast as possible")->capture_default_str();
+  app.add_flag("--replay-loop", o.replay_loop, "start over at the end of the recording");
+  app.add_flag("--replay-wait", o.replay_wait, "start playback on the first subscribe");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   kgw::log::Options log_options;
   log_options.level = log_level;
   kgw::log::init(log_options);
-  o.synthetic_flow = !no_flow;
+  // A replayed feed replaces the synthetic market on the public endpoint: no flow by default.
+  o.synthetic_flow = !no_flow && o.replay_file.empty();
   o.pairs = split_list(pairs);
   if (!accounts_file.empty()) {
     auto accts = kgw::sim::load_accounts_file(accounts_file);

@@ -12,6 +12,7 @@
 
 #include "kgw/core/json_writer.hpp"
 #include "kgw/sim/default_market.hpp"
+#include "kgw/sim/kraken_replay.hpp"
 #include "kgw/sim/kraken_rest_api.hpp"
 #include "kgw/sim/kraken_ws_api.hpp"
 #include "kgw/sim/market_data.hpp"
@@ -44,9 +45,11 @@ HttpServerResponse json_response(unsigned status, std::string body) {
   return r;
 }
 
+// Connects a WebSocket server to a WS API (the simulated KrakenWsApi or the ReplayWsApi).
+template <class Api>
 class WsFront final : public ServerHandler {
  public:
-  explicit WsFront(KrakenWsApi& api) : api_(api) {}
+  explicit WsFront(Api& api) : api_(api) {}
   HttpServerResponse on_http(const HttpServerRequest&) override {
     return json_response(426, R"({"error":"WebSocket endpoint: connect with an upgrade to /v2"})");
   }
@@ -66,7 +69,7 @@ class WsFront final : public ServerHandler {
   }
 
  private:
-  KrakenWsApi& api_;
+  Api& api_;
   std::map<std::uint64_t, std::shared_ptr<PeerClient>> clients_;
 };
 
@@ -102,9 +105,11 @@ struct Simulator::Impl {
   Faults faults;
   std::unique_ptr<KrakenRestApi> rest;
   std::unique_ptr<KrakenWsApi> ws_public, ws_private;
+  std::unique_ptr<ReplayFile> replay_file;  // must outlive ws_replay (views into it)
+  std::unique_ptr<ReplayWsApi> ws_replay;
   std::unique_ptr<SyntheticFlow> flow;
   std::unique_ptr<RestFront> rest_front;
-  std::unique_ptr<WsFront> ws_public_front, ws_private_front;
+  std::unique_ptr<ServerHandler> ws_public_front, ws_private_front;
   std::unique_ptr<ServerHandler> admin_front;
   std::unique_ptr<Server> rest_server, ws_public_server, ws_private_server, admin_server;
   asio::steady_timer timer{io};
@@ -118,7 +123,8 @@ struct Simulator::Impl {
       try {
         if (flow) flow->step(clock->wall_now());
         ex->tick();
-        ws_public->on_timer();
+        if (ws_replay) ws_replay->on_timer();
+        else ws_public->on_timer();
         ws_private->on_timer();
       } catch (const std::exception& e) {
         spdlog::error("kraken-sim: tick failed: {}", e.what());
@@ -327,8 +333,23 @@ result<SimulatorEndpoints> Simulator::start() {
     return std::make_unique<Server>(s.io, o, h);
   };
   s.rest_front = std::make_unique<RestFront>(*s.rest);
-  s.ws_public_front = std::make_unique<WsFront>(*s.ws_public);
-  s.ws_private_front = std::make_unique<WsFront>(*s.ws_private);
+  if (!options_.replay_file.empty()) {
+    auto file = ReplayFile::load(options_.replay_file, {});
+    if (!file) return file.error();
+    s.replay_file = std::make_unique<ReplayFile>(std::move(file).value());
+    spdlog::info("kraken-sim: replay {}", s.replay_file->summary());
+    if (s.replay_file->stats().checksums_failed > 0)
+      spdlog::warn("kraken-sim: the recording has {} book checksum mismatches", s.replay_file->stats().checksums_failed);
+    ReplayWsApi::Options ro;
+    ro.speed = options_.replay_speed;
+    ro.loop = options_.replay_loop;
+    ro.start_on_first_subscribe = options_.replay_wait;
+    s.ws_replay = std::make_unique<ReplayWsApi>(*s.replay_file, *s.clock, ro);
+    s.ws_public_front = std::make_unique<WsFront<ReplayWsApi>>(*s.ws_replay);
+  } else {
+    s.ws_public_front = std::make_unique<WsFront<KrakenWsApi>>(*s.ws_public);
+  }
+  s.ws_private_front = std::make_unique<WsFront<KrakenWsApi>>(*s.ws_private);
   s.admin_front = std::make_unique<AdminFront>(s, *this);
   const bool tls = options_.tls_self_signed;
   s.rest_server = make_server(options_.rest_port, tls, *s.rest_front);

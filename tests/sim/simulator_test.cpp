@@ -11,6 +11,10 @@
 #include "kgw/core/net/http_client.hpp"
 #include "kgw/core/net/ws_session.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "kgw_test_fixtures.hpp"
+
+#include <filesystem>
+#include <fstream>
 
 namespace kgw::sim {
 namespace {
@@ -138,6 +142,36 @@ TEST_F(SimulatorE2E, RestartKeepsAccountsAndOrders) {
     co_return r ? r->body : r.error().message();
   }());
   EXPECT_NE(body.find(R"("asks":[["62810.00000","1.00000000")"), std::string::npos) << body;
+}
+
+TEST(SimulatorReplay, ServesARecordedBookOnThePublicEndpoint) {
+  // Kraken's documented MATIC/USD snapshot and update, as a two-line recording.
+  const auto path = std::filesystem::temp_directory_path() / ("kgw_replay_" + std::to_string(::getpid()) + ".ndjson");
+  const std::string snapshot = test::kraken_fixture("ws_v2/docs_book_snapshot_MATICUSD.json");
+  const std::string update = test::kraken_fixture("ws_v2/docs_book_update_MATICUSD.json");
+  auto trim = [](std::string x) {
+    while (!x.empty() && (x.back() == '\n' || x.back() == '\r')) x.pop_back();
+    return x;
+  };
+  {
+    std::ofstream out(path);
+    out << trim(snapshot) << "\n" << trim(update) << "\n";
+  }
+  SimulatorOptions o;
+  o.replay_file = path.string();
+  o.replay_speed = 0;
+  o.replay_wait = true;
+  o.synthetic_flow = false;
+  Simulator sim(o);
+  auto ep = sim.start();
+  ASSERT_TRUE(ep) << ep.error().message();
+  auto msgs = run(read_messages(ep->ws_public, R"({"method":"subscribe","params":{"channel":"book","symbol":["MATIC/USD"],"depth":10}})", 4));
+  sim.stop();
+  std::filesystem::remove(path);
+  ASSERT_EQ(msgs.size(), 4u);
+  EXPECT_NE(msgs[1].find(R"("success":true)"), std::string::npos) << msgs[1];
+  EXPECT_EQ(msgs[2], trim(snapshot));
+  EXPECT_EQ(msgs[3], trim(update));
 }
 
 }  // namespace

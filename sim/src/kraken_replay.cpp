@@ -1,7 +1,7 @@
 // Replay mode: indexing a recorded NDJSON stream (ReplayFile) and serving it on the public WS v2
 // endpoint (ReplayWsApi). Frames are parsed in place inside the file buffer; only the fields a
 // replay needs are read, and recorded frames are forwarded as the exact bytes of the file.
-#include "kgw/sim/replay.hpp"
+#include "kgw/sim/kraken_replay.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>

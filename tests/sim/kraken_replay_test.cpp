@@ -15,7 +15,7 @@
 
 #include <unistd.h>
 
-#include "kgw/sim/replay.hpp"
+#include "kgw/sim/kraken_replay.hpp"
 #include "kgw_test_fixtures.hpp"
 
 namespace kgw::sim {
