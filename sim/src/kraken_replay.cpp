@@ -974,37 +974,15 @@ std::string ReplayWsApi::ohlc_snapshot(std::uint32_t symbol, int interval) const
 
 void ReplayWsApi::handle(Conn& c, std::string_view text) {
   const WallTime time_in = clock_.wall_now();
-  auto parsed = rest::Params::from_json(text);
-  if (!parsed) {
-    send(c, ws::nack("", std::nullopt, "Malformed request", time_in, clock_.wall_now()));
-    return;
+  auto req = ws::preamble(text, time_in, [this] { return clock_.wall_now(); }, [&](std::string m) { send(c, std::move(m)); });
+  if (!req) return;
+  if (req->method == "subscribe" || req->method == "unsubscribe") {
+    subscribe(c, req->method == "unsubscribe", req->msg, req->req_id, time_in);
+  } else if (ws::is_trading_method(req->method)) {
+    send(c, ws::nack(req->method, req->req_id, "Method not supported on this endpoint", time_in, clock_.wall_now()));
+  } else {
+    send(c, ws::nack(req->method, req->req_id, "Unsupported event", time_in, clock_.wall_now()));
   }
-  const rest::Params& msg = *parsed;
-  const auto method = msg.get("method");
-  const auto req_id = ws::to_int(msg.get("req_id"));
-  if (!method) {
-    send(c, ws::nack("", req_id, "Unsupported event", time_in, clock_.wall_now()));
-    return;
-  }
-  if (*method == "ping") {
-    JsonWriter w;
-    w.begin_object().field("method", "pong");
-    if (req_id) w.field("req_id", *req_id);
-    w.field("time_in", format_rfc3339(time_in)).field("time_out", format_rfc3339(clock_.wall_now())).end_object();
-    send(c, w.take());
-    return;
-  }
-  if (*method == "subscribe" || *method == "unsubscribe") {
-    subscribe(c, *method == "unsubscribe", msg, req_id, time_in);
-    return;
-  }
-  static constexpr std::string_view kTrading[] = {"add_order", "amend_order", "edit_order", "cancel_order",
-                                                  "cancel_all", "cancel_all_orders_after", "batch_add", "batch_cancel"};
-  if (std::find(std::begin(kTrading), std::end(kTrading), *method) != std::end(kTrading)) {
-    send(c, ws::nack(*method, req_id, "Method not supported on this endpoint", time_in, clock_.wall_now()));
-    return;
-  }
-  send(c, ws::nack(*method, req_id, "Unsupported event", time_in, clock_.wall_now()));
 }
 
 void ReplayWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::optional<std::int64_t> req_id,

@@ -35,6 +35,38 @@ std::string nack(std::string_view method, std::optional<std::int64_t> req_id, st
   return w.take();
 }
 
+std::optional<Request> preamble(std::string_view text, WallTime time_in, const std::function<WallTime()>& now,
+                                const std::function<void(std::string)>& send) {
+  auto parsed = rest::Params::from_json(text);
+  if (!parsed) {
+    send(nack("", std::nullopt, "Malformed request", time_in, now()));
+    return std::nullopt;
+  }
+  Request r{std::move(*parsed), {}, {}};
+  const auto method = r.msg.get("method");
+  r.req_id = to_int(r.msg.get("req_id"));
+  if (!method) {
+    send(nack("", r.req_id, "Unsupported event", time_in, now()));
+    return std::nullopt;
+  }
+  r.method = std::string(*method);
+  if (r.method == "ping") {
+    JsonWriter w;
+    w.begin_object().field("method", "pong");
+    if (r.req_id) w.field("req_id", *r.req_id);
+    w.field("time_in", format_rfc3339(time_in)).field("time_out", format_rfc3339(now())).end_object();
+    send(w.take());
+    return std::nullopt;
+  }
+  return r;
+}
+
+bool is_trading_method(std::string_view method) {
+  static constexpr std::string_view kTrading[] = {"add_order", "amend_order", "edit_order", "cancel_order",
+                                                  "cancel_all", "cancel_all_orders_after", "batch_add", "batch_cancel"};
+  return std::find(std::begin(kTrading), std::end(kTrading), method) != std::end(kTrading);
+}
+
 void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t) {
   w.begin_object().field("symbol", in.symbol).field("side", to_string(t.taker_side));
   w.key("price").number(t.price.value, in.price_precision).key("qty").number(t.qty.value, in.qty_precision);
@@ -131,41 +163,17 @@ void KrakenWsApi::on_message(const std::shared_ptr<WsClient>& client, std::strin
 
 void KrakenWsApi::handle(Conn& c, std::string_view text) {
   const WallTime time_in = ex_.now();
-  auto parsed = rest::Params::from_json(text);
-  if (!parsed) {
-    send(c, ws::nack("", std::nullopt, "Malformed request", time_in, ex_.now()));
-    return;
+  auto req = ws::preamble(text, time_in, [this] { return ex_.now(); }, [&](std::string m) { send(c, std::move(m)); });
+  if (!req) return;
+  if (req->method == "subscribe" || req->method == "unsubscribe") {
+    subscribe(c, req->method == "unsubscribe", req->msg, req->req_id, time_in);
+  } else if (ws::is_trading_method(req->method) && opt_.authenticated) {
+    trading_method(c, req->method, req->msg, req->req_id, time_in);
+  } else if (ws::is_trading_method(req->method)) {
+    send(c, ws::nack(req->method, req->req_id, "Method not supported on this endpoint", time_in, ex_.now()));
+  } else {
+    send(c, ws::nack(req->method, req->req_id, "Unsupported event", time_in, ex_.now()));
   }
-  const rest::Params& msg = *parsed;
-  const auto method = msg.get("method");
-  const auto req_id = to_int(msg.get("req_id"));
-  if (!method) {
-    send(c, ws::nack("", req_id, "Unsupported event", time_in, ex_.now()));
-    return;
-  }
-  if (*method == "ping") {
-    JsonWriter w;
-    w.begin_object().field("method", "pong");
-    if (req_id) w.field("req_id", *req_id);
-    w.field("time_in", format_rfc3339(time_in)).field("time_out", format_rfc3339(ex_.now())).end_object();
-    send(c, w.take());
-    return;
-  }
-  if (*method == "subscribe" || *method == "unsubscribe") {
-    subscribe(c, *method == "unsubscribe", msg, req_id, time_in);
-    return;
-  }
-  static constexpr std::string_view kTrading[] = {"add_order", "amend_order", "edit_order", "cancel_order",
-                                                  "cancel_all", "cancel_all_orders_after", "batch_add", "batch_cancel"};
-  if (std::find(std::begin(kTrading), std::end(kTrading), *method) != std::end(kTrading)) {
-    if (!opt_.authenticated) {
-      send(c, ws::nack(*method, req_id, "Method not supported on this endpoint", time_in, ex_.now()));
-      return;
-    }
-    trading_method(c, *method, msg, req_id, time_in);
-    return;
-  }
-  send(c, ws::nack(*method, req_id, "Unsupported event", time_in, ex_.now()));
 }
 
 std::uint32_t KrakenWsApi::checksum(const BookView& v) const { return book_checksum(v.asks, v.bids); }

@@ -3,6 +3,7 @@
 // the public and private halves.
 
 #include <charconv>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,6 +48,18 @@ inline std::optional<std::int64_t> to_int(std::optional<std::string_view> v) {
   if (ec != std::errc{} || p != v->data() + v->size()) return std::nullopt;
   return x;
 }
+
+// A parsed request frame: what is left for an endpoint once the shared parts are handled.
+struct Request {
+  rest::Params msg;
+  std::string method;
+  std::optional<std::int64_t> req_id;
+};
+// Parses a request; answers malformed frames, frames without a method and `ping` itself via
+// `send` (nullopt then: nothing left to do).
+std::optional<Request> preamble(std::string_view text, WallTime time_in, const std::function<WallTime()>& now,
+                                const std::function<void(std::string)>& send);
+bool is_trading_method(std::string_view method);
 
 // One `trade` channel item and one `ohlc` channel item, as Kraken writes them.
 void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t);
