@@ -9,6 +9,7 @@
 
 #include "kgw/core/kraken/signing.hpp"
 #include "kgw/core/net/http_client.hpp"
+#include "kgw/core/net/tls.hpp"
 #include "kgw/core/net/ws_session.hpp"
 #include "kgw/sim/simulator.hpp"
 #include "kgw_test_fixtures.hpp"
@@ -172,6 +173,51 @@ TEST(SimulatorReplay, ServesARecordedBookOnThePublicEndpoint) {
   EXPECT_NE(msgs[1].find(R"("success":true)"), std::string::npos) << msgs[1];
   EXPECT_EQ(msgs[2], trim(snapshot));
   EXPECT_EQ(msgs[3], trim(update));
+}
+
+TEST_F(SimulatorE2E, InvalidatedTokensAreRefusedOnThePrivateEndpoint) {
+  auto result = run([this]() -> asio::awaitable<std::pair<std::string, std::vector<std::string>>> {
+    auto http = net::HttpClient::create(http_options()).value();
+    auto t = co_await private_call(http, "GetWebSocketsToken", "");
+    if (!t) co_return std::pair{t.error().message(), std::vector<std::string>{}};
+    const auto pos = t->body.find(R"("token":")");
+    const std::string token = t->body.substr(pos + 9, 43);
+    net::HttpClientOptions ao;
+    ao.base_url = ep_.admin;
+    auto admin = net::HttpClient::create(ao).value();
+    (void)co_await admin.post("/tokens/invalidate", "", "application/x-www-form-urlencoded");
+    auto msgs = co_await read_messages(ep_.ws_private,
+                                       R"({"method":"subscribe","params":{"channel":"executions","token":")" + token + R"("}})", 2);
+    co_return std::pair{t->body, msgs};
+  }());
+  ASSERT_EQ(result.second.size(), 2u) << result.first;
+  EXPECT_NE(result.second[1].find(R"("error":"EAPI:Invalid token")"), std::string::npos) << result.second[1];
+  EXPECT_EQ(sim_->call([this](Exchange&) { return sim_->faults_unsafe().fired["token_invalidate"]; }), 1u);
+}
+
+TEST(SimulatorTls, ServesHttpsAndWssWithASelfSignedCertificateClientsCanVerify) {
+  SimulatorOptions o;
+  o.tls_self_signed = true;
+  o.synthetic_flow = false;
+  Simulator sim(o);
+  auto ep = sim.start();
+  ASSERT_TRUE(ep) << ep.error().message();
+  EXPECT_EQ(ep->rest.rfind("https://", 0), 0u);
+  EXPECT_EQ(ep->ws_public.rfind("wss://", 0), 0u);
+  net::TlsOptions t;
+  t.ca_pem = ep->ca_pem;
+  auto ctx = net::make_client_tls_context(t);
+  ASSERT_TRUE(ctx);
+  auto status = run([&]() -> asio::awaitable<unsigned> {
+    net::HttpClientOptions ho;
+    ho.base_url = ep->rest;
+    ho.tls = *ctx;
+    auto http = net::HttpClient::create(ho).value();
+    auto r = co_await http.get("/0/public/SystemStatus");
+    co_return r ? r->status : 0u;
+  }());
+  sim.stop();
+  EXPECT_EQ(status, 200u);
 }
 
 }  // namespace
