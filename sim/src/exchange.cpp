@@ -664,6 +664,7 @@ void Exchange::margin_fill(OrderRecord& r, TradeRecord& tr, Price price, Qty qty
     p->leverage = r.leverage_n;
     p->margin = p->cost / std::max(1, r.leverage_n);
     p->oflags = r.oflags;
+    p->next_rollover = tr.time + std::chrono::hours(4);
     tr.margin = p->margin;
     tr.posstatus = "open";
     positions_.push_back(std::move(p));

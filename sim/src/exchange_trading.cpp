@@ -489,6 +489,15 @@ void Exchange::tick() {
     if (engines_[p]->resting_count() != before)
       for (auto* ob : observers_) ob->on_book_changed(p);
   }
+  // Margin rollover: 0.01 % of each position's open cost every 4 hours ("terms" in
+  // OpenPositions), booked as a "rollover" ledger entry on the quote balance.
+  for (auto& p : positions_)
+    while (p->next_rollover <= t) {
+      const std::int64_t fee = (p->cost + 9999) / 10000;
+      post_ledger(p->account, pair_quote_[p->pair], 0, fee, p->txid, "rollover");
+      p->fee += fee;
+      p->next_rollover += std::chrono::hours(4);
+    }
   // Scheduled orders whose starttm has come enter the book, earliest first.
   std::sort(scheduled_.begin(), scheduled_.end());
   while (!scheduled_.empty() && scheduled_.front().first <= t) {

@@ -138,10 +138,9 @@ std::string open_positions(Context& c, const Params& p, AccountId id) {
       if (pv.net >= 0) net.insert(0, "+");
       w.field("net", net);
     }
-    // No rollover is charged by the simulator; the terms are Kraken's standard ones.
     w.field("terms", "0.0100% per 4 hours");
     w.field("rollovertm", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                            (pos->time + std::chrono::hours(4)).time_since_epoch()).count()));
+                                            pos->next_rollover.time_since_epoch()).count()));
     w.field("misc", "").field("oflags", pos->oflags).end_object();
   }
   w.end_object();

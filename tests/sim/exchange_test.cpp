@@ -484,3 +484,24 @@ TEST_F(ExchangeTest, ViqcBuysForAQuoteAmountWalkingTheBook) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, OpenPositionsPayRolloverEveryFourHours) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "1", "50000.0")));
+  auto r = limit(Side::buy, "1", "50000.0");
+  r.leverage = "5";
+  ASSERT_TRUE(ex_.add_order(alice_, r));
+  const auto before = ex_.account(alice_)->balance[usd_];
+  clock_.advance(std::chrono::hours(4));
+  ex_.tick();
+  EXPECT_EQ(ex_.account(alice_)->balance[usd_], before - 50000);  // 0.01 % of 50000 USD = 5 USD
+  EXPECT_EQ(ex_.account(alice_)->ledger.back().type, "rollover");
+  clock_.advance(std::chrono::hours(3));
+  ex_.tick();
+  EXPECT_EQ(ex_.account(alice_)->balance[usd_], before - 50000);
+}
+
+}  // namespace
+}  // namespace kgw::sim

@@ -142,6 +142,7 @@ struct Position {
   std::int64_t margin = 0;   // open part: cost / leverage
   int leverage = 1;
   std::string oflags;
+  WallTime next_rollover{};  // every 4 h a rollover fee (0.01 % of the open cost) is charged
 
   Qty open() const noexcept { return vol - vol_closed; }
 };
