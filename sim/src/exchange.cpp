@@ -338,7 +338,9 @@ result<Price> Exchange::parse_price(std::size_t pair, Side side, std::string_vie
 
 result<void> Exchange::check_status_allows(const OrderRecord& rec, bool post_only) const {
   const auto& in = *instruments_[rec.pair];
-  if (status_ == SystemStatus::maintenance) return kraken_error("EService:Unavailable");
+  if (status_ == SystemStatus::maintenance || in.status == PairStatus::maintenance ||
+      in.status == PairStatus::delisted || in.status == PairStatus::work_in_progress)
+    return kraken_error("EService:Unavailable");
   if (status_ == SystemStatus::cancel_only || in.status == PairStatus::cancel_only)
     return kraken_error("EService:Market in cancel_only mode");
   const bool passive_limit = post_only && (rec.order.type == OrderType::limit || rec.order.type == OrderType::iceberg);

@@ -481,6 +481,19 @@ void Exchange::set_status(SystemStatus s) {
   for (auto* o : observers_) o->on_status(s);
 }
 
+result<void> Exchange::set_pair_status(std::string_view pair, PairStatus status) {
+  auto idx = pair_index(pair);
+  if (!idx) return kraken_error("EQuery:Unknown asset pair");
+  InstrumentUpdate u;
+  u.symbol = instruments_[*idx]->symbol;
+  u.status = status;
+  if (auto r = registry_.apply(u); !r) return r.error();
+  // The registry keeps the pair order, so indexes stay valid; refresh our views of it.
+  instruments_ = registry_.instruments();
+  for (auto* o : observers_) o->on_instrument(*idx);
+  return {};
+}
+
 void Exchange::tick() {
   const WallTime t = now();
   for (std::size_t p = 0; p < engines_.size(); ++p) {

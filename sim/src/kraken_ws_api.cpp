@@ -338,11 +338,23 @@ void KrakenWsApi::on_status(SystemStatus) {
   for (auto& [id, c] : conns_) send(*c, status_message(c->connection_id));
 }
 
-std::string KrakenWsApi::instrument_message(bool snapshot) const {
+void KrakenWsApi::on_instrument(std::size_t pair) {
+  std::string msg;
+  for (auto& [id, c] : conns_)
+    if (c->instrument) {
+      if (msg.empty()) msg = instrument_message(false, pair);
+      send(*c, msg);
+    }
+}
+
+std::string KrakenWsApi::instrument_message(bool snapshot, std::optional<std::size_t> only_pair) const {
   JsonWriter w;
   w.begin_object().field("channel", "instrument").field("type", snapshot ? "snapshot" : "update");
   w.key("data").begin_object().key("assets").begin_array();
+  // An update carries only what changed: the pair, and no assets (docs_instrument_update.json
+  // shows the reverse case, an asset with no pairs).
   for (const auto& a : ex_.assets()) {
+    if (only_pair) break;
     w.begin_object().field("id", a->code).field("status", a->status).field("precision", a->decimals);
     w.field("precision_display", a->display_decimals).field("borrowable", true);
     w.key("collateral_value").number(a->collateral_value.mantissa, a->collateral_value.scale);
@@ -350,7 +362,9 @@ std::string KrakenWsApi::instrument_message(bool snapshot) const {
     w.end_object();
   }
   w.end_array().key("pairs").begin_array();
-  for (const auto& in : ex_.instruments()) {
+  for (std::size_t i = 0; i < ex_.instruments().size(); ++i) {
+    if (only_pair && *only_pair != i) continue;
+    const auto& in = ex_.instruments()[i];
     w.begin_object().field("symbol", in->symbol).field("base", in->base).field("quote", in->quote);
     w.field("status", to_string(in->status)).field("qty_precision", in->qty_precision);
     // Kraken writes tiny increments in exponent form (`1e-08`); clients must parse it.

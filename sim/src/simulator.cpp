@@ -176,6 +176,13 @@ class AdminFront final : public ServerHandler {
       f.count("status");
       return ok();
     }
+    if (path == "/pair/status") {
+      const auto st = parse_pair_status(p.get("value").value_or(""));
+      if (st == PairStatus::unknown) return bad("value must be a Kraken pair status (online, cancel_only, ...)");
+      if (auto r = s_.ex->set_pair_status(p.get("pair").value_or(""), st); !r) return bad(r.error().message());
+      f.count("pair_status");
+      return ok();
+    }
     if (path == "/ws/drop") {
       // All connections of both WS endpoints, or one by connection id (server peer id).
       auto id = p.get("peer");

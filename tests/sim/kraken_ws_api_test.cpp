@@ -388,5 +388,25 @@ TEST_F(WsApi, MalformedFramesGetAnErrorNotACrash) {
   }
 }
 
+TEST_F(WsApi, PairStatusChangeIsEnforcedAndPublishedOnTheInstrumentChannel) {
+  auto c = connect(pub_, 1);
+  pub_.on_message(c, R"({"method":"subscribe","params":{"channel":"instrument"}})");
+  ASSERT_TRUE(ex_.set_pair_status("XBTUSD", PairStatus::cancel_only));
+  EXPECT_NE(c->out.back().find(R"("channel":"instrument","type":"update","data":{"assets":[],"pairs":[{"symbol":"BTC/USD","base":"BTC","quote":"USD","status":"cancel_only")"),
+            std::string::npos)
+      << c->out.back();
+  AddOrderRequest r;
+  r.pair = "BTC/USD";
+  r.side = Side::buy;
+  r.volume = "0.01";
+  r.price = "100.0";
+  auto res = ex_.add_order(demo_, r);
+  ASSERT_FALSE(res);
+  EXPECT_EQ(res.error().kraken->joined(), "EService:Market in cancel_only mode");
+  r.pair = "ETH/USD";
+  r.price = "100.00";
+  EXPECT_TRUE(ex_.add_order(demo_, r));  // other pairs unaffected
+}
+
 }  // namespace
 }  // namespace kgw::sim

@@ -199,6 +199,8 @@ class Exchange {
     // The book of `pair` changed; the observer reads the engine for deltas.
     virtual void on_book_changed(std::size_t /*pair*/) {}
     virtual void on_status(SystemStatus) {}
+    // A pair's reference data changed (status, ...): the instrument channel reports it.
+    virtual void on_instrument(std::size_t /*pair*/) {}
   };
 
   struct Config {
@@ -260,6 +262,9 @@ class Exchange {
   // --- exchange state ---
   SystemStatus status() const noexcept { return status_; }
   void set_status(SystemStatus s);
+  // Trading status of one pair (online, cancel_only, post_only, limit_only, reduce_only,
+  // maintenance, ...), enforced on order entry and published on the instrument channel.
+  result<void> set_pair_status(std::string_view pair, PairStatus status);
   // Expires GTD orders, fires dead-man switches, starts scheduled orders. Call periodically.
   void tick();
   const Clock& clock() const noexcept { return clock_; }

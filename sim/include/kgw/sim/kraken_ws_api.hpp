@@ -65,6 +65,7 @@ class KrakenWsApi final : public Exchange::Observer {
   void on_public_trade(const PublicTrade&) override;
   void on_book_changed(std::size_t pair) override;
   void on_status(SystemStatus) override;
+  void on_instrument(std::size_t pair) override;
 
  private:
   struct Conn;
@@ -84,7 +85,7 @@ class KrakenWsApi final : public Exchange::Observer {
   std::string execution_json(const Execution& e, const OrderRecord& r) const;
   std::string ticker_message(std::size_t pair, bool snapshot) const;
   std::string status_message(std::uint64_t connection_id) const;
-  std::string instrument_message(bool snapshot) const;
+  std::string instrument_message(bool snapshot, std::optional<std::size_t> only_pair = std::nullopt) const;
   std::uint32_t checksum(const BookView& v) const;
 
   Exchange& ex_;
