@@ -220,5 +220,28 @@ TEST(SimulatorTls, ServesHttpsAndWssWithASelfSignedCertificateClientsCanVerify) 
   EXPECT_EQ(status, 200u);
 }
 
+TEST_F(SimulatorE2E, AdminDropsWebSocketsAndDelaysRestAndCountsBoth) {
+  auto out = run([this]() -> asio::awaitable<std::pair<std::string, unsigned>> {
+    net::WsOptions wo;
+    auto ws = co_await net::connect_ws(ep_.ws_public, wo);
+    if (!ws) co_return std::pair{ws.error().message(), 0u};
+    (void)co_await ws->read();  // the status message: the server has the peer now
+    net::HttpClientOptions ao;
+    ao.base_url = ep_.admin;
+    auto admin = net::HttpClient::create(ao).value();
+    (void)co_await admin.post("/ws/drop", "", "application/x-www-form-urlencoded");
+    auto after = co_await ws->read();
+    (void)co_await admin.post("/rest/delay?ms=50", "", "application/x-www-form-urlencoded");
+    auto http = net::HttpClient::create(http_options()).value();
+    auto t = co_await http.get("/0/public/Time");
+    (void)co_await admin.post("/rest/delay?ms=0", "", "application/x-www-form-urlencoded");
+    co_return std::pair{after ? std::string("still open") : after.error().message(), t ? t->status : 0u};
+  }());
+  EXPECT_NE(out.first, "still open");
+  EXPECT_EQ(out.second, 200u);
+  EXPECT_EQ(sim_->call([this](Exchange&) { return sim_->faults_unsafe().fired["ws_drop"]; }), 1u);
+  EXPECT_GE(sim_->call([this](Exchange&) { return sim_->faults_unsafe().fired["rest_delay"]; }), 1u);
+}
+
 }  // namespace
 }  // namespace kgw::sim
