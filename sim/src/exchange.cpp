@@ -444,14 +444,14 @@ std::vector<const OrderRecord*> Exchange::closed_orders(AccountId id) const {
 std::vector<const TradeRecord*> Exchange::trades(AccountId id) const {
   std::vector<const TradeRecord*> out;
   if (auto it = trades_by_account_.find(id); it != trades_by_account_.end())
-    for (auto r = it->second.rbegin(); r != it->second.rend(); ++r) out.push_back(trades_[*r].get());
+    for (auto r = it->second.rbegin(); r != it->second.rend(); ++r) out.push_back(trades_.at(*r).get());
   return out;
 }
 
 const TradeRecord* Exchange::find_trade(AccountId id, std::string_view txid) const {
   auto it = trade_by_txid_.find(std::string(txid));
   if (it == trade_by_txid_.end()) return nullptr;
-  const TradeRecord* t = trades_[it->second].get();
+  const TradeRecord* t = trades_.at(it->second).get();
   const OrderRecord* o = find_order(id, t->ordertxid);
   return o ? t : nullptr;
 }
@@ -585,7 +585,7 @@ void Exchange::settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, 
     } else {
       release_hold(*r, base_amount);
     }
-    const std::size_t tr_index = trades_.size();
+    const std::size_t tr_index = next_trade_seq_++;
     if (r->margin) {
       // Margin trades move no base/quote: they open or close positions; fees and realised
       // P&L are booked against the quote balance as "margin" ledger entries.
@@ -607,12 +607,12 @@ void Exchange::settle_fill(OrderRecord& taker, OrderRecord& maker, Price price, 
     r->trades.push_back(tr.txid);
     trade_by_txid_[tr.txid] = tr_index;
     trades_by_account_[acct].push_back(tr_index);
-    trades_.push_back(std::make_unique<TradeRecord>(std::move(tr)));
+    const TradeRecord* stored = (trades_[tr_index] = std::make_unique<TradeRecord>(std::move(tr))).get();
     if (auto* acc = account(acct)) {
       // 30-day volume for fee tiers, in whole quote units (good enough for USD pairs).
       acc->volume_30d_usd += cost / kPow10[std::min(18, assets_[quote]->decimals)];
     }
-    emit(acct, ExecType::trade, *r, trades_.back().get());
+    emit(acct, ExecType::trade, *r, stored);
   }
   PublicTrade pt{pair, taker.order.side, price, qty, !taker.order.has_limit, trade_id, t};
   for (auto* o : observers_) o->on_public_trade(pt);
@@ -756,6 +756,33 @@ std::int64_t Exchange::margin_used(AccountId id, std::size_t in) const {
   for (const Position* p : positions(id))
     if (auto v = value_in(pair_quote_[p->pair], p->margin, in)) total += *v;
   return static_cast<std::int64_t>(total);
+}
+
+void Exchange::prune_history(AccountId id) {
+  const std::size_t limit = cfg_.history_limit;
+  const std::size_t slack = limit / 10 + 1;
+  if (auto it = closed_by_account_.find(id); it != closed_by_account_.end() && it->second.size() > limit + slack) {
+    const std::size_t drop = it->second.size() - limit;
+    for (std::size_t i = 0; i < drop; ++i) {
+      const OrderId oid = it->second[i];
+      if (auto rec = orders_.find(oid); rec != orders_.end()) {
+        by_txid_.erase(rec->second->txid);
+        orders_.erase(rec);
+      }
+    }
+    it->second.erase(it->second.begin(), it->second.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+  if (auto it = trades_by_account_.find(id); it != trades_by_account_.end() && it->second.size() > limit + slack) {
+    const std::size_t drop = it->second.size() - limit;
+    for (std::size_t i = 0; i < drop; ++i)
+      if (auto t = trades_.find(it->second[i]); t != trades_.end()) {
+        trade_by_txid_.erase(t->second->txid);
+        trades_.erase(t);
+      }
+    it->second.erase(it->second.begin(), it->second.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+  if (Account* a = account(id); a && a->ledger.size() > limit + slack)
+    a->ledger.erase(a->ledger.begin(), a->ledger.begin() + static_cast<std::ptrdiff_t>(a->ledger.size() - limit));
 }
 
 void Exchange::on_engine_closed(const Order& o, std::optional<CancelReason> reason) {

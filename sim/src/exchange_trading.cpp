@@ -519,6 +519,7 @@ void Exchange::tick() {
     if (OrderRecord* r = record(oid)) submit_to_engine(*r);
   }
   run_pending_closes();
+  for (const auto& a : accounts_) prune_history(a->id);
   for (auto it = deadman_.begin(); it != deadman_.end();) {
     if (it->second <= t) {
       const AccountId id = it->first;

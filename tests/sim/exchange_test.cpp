@@ -505,3 +505,40 @@ TEST_F(ExchangeTest, OpenPositionsPayRolloverEveryFourHours) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST(ExchangeHistory, KeepsAtMostTheHistoryLimitOfClosedOrdersTradesAndLedgerEntries) {
+  ManualClock clock;
+  Exchange::Config cfg{default_assets(), default_instruments(), 3, "pro"};
+  cfg.history_limit = 100;
+  Exchange ex(cfg, clock);
+  const AccountId a = ex.add_account("a", "A", Secret("c2VjcmV0"));
+  const AccountId b = ex.add_account("b", "B", Secret("c2VjcmV0"));
+  ASSERT_TRUE(ex.deposit(a, "ZUSD", "10000000"));
+  ASSERT_TRUE(ex.deposit(b, "XXBT", "1000"));
+  std::string last_trade;
+  for (int i = 0; i < 300; ++i) {
+    clock.advance(std::chrono::seconds(1));
+    AddOrderRequest s;
+    s.pair = "XBTUSD";
+    s.side = Side::sell;
+    s.volume = "0.01";
+    s.price = "50000.0";
+    ASSERT_TRUE(ex.add_order(b, s));
+    s.side = Side::buy;
+    ASSERT_TRUE(ex.add_order(a, s));
+    ex.tick();
+  }
+  EXPECT_LE(ex.closed_orders(a).size(), 111u);
+  EXPECT_LE(ex.trades(a).size(), 111u);
+  EXPECT_LE(ex.account(a)->ledger.size(), 111u);
+  // What is kept is the newest, and it is still consistent.
+  const TradeRecord* newest = ex.trades(a).front();
+  EXPECT_EQ(ex.find_trade(a, newest->txid), newest);
+  EXPECT_NE(ex.find_order(a, newest->ordertxid), nullptr);
+}
+
+}  // namespace
+}  // namespace kgw::sim

@@ -208,6 +208,9 @@ class Exchange {
     std::vector<Instrument> instruments;
     std::uint64_t seed = 1;  // ids are deterministic for a seed
     std::string tier = "intermediate";  // rate limits: starter | intermediate | pro
+    // Closed orders, trades and ledger entries kept per account; older ones are dropped (in
+    // batches of 10 %) so a long paper-trading run has bounded memory.
+    std::size_t history_limit = 100'000;
   };
 
   Exchange(Config config, const Clock& clock);
@@ -318,6 +321,7 @@ class Exchange {
             std::string reason = {});
   void on_engine_closed(const Order& o, std::optional<CancelReason> reason);
   void run_pending_closes();
+  void prune_history(AccountId id);
   void submit_to_engine(OrderRecord& rec);
   bool cancel_scheduled(OrderRecord& rec, std::optional<CancelReason> reason);
   void index_open(const OrderRecord& rec);
@@ -347,7 +351,8 @@ class Exchange {
   std::unordered_map<AccountId, std::set<OrderId>> open_by_account_;
   std::map<std::pair<AccountId, std::size_t>, std::size_t> open_per_pair_;
   std::map<std::pair<AccountId, std::string>, OrderId> open_cl_ord_id_;
-  std::vector<std::unique_ptr<TradeRecord>> trades_;
+  std::unordered_map<std::size_t, std::unique_ptr<TradeRecord>> trades_;  // by trade sequence
+  std::size_t next_trade_seq_ = 0;
   std::vector<std::unique_ptr<Position>> positions_;  // open positions, oldest first
   // Orders whose conditional close (OTO) is due: placed once the engine call that filled them
   // has returned, since engine callbacks must not re-enter the engine.
