@@ -759,8 +759,7 @@ ReplayWsApi::ReplayWsApi(const ReplayFile& file, const Clock& clock, Options opt
       clock_(clock),
       opt_(options),
       parsing_(std::make_unique<Parsing>(file.padded_end())),
-      // Kraken's connection ids exceed 2^63 (PROTOCOL.md §6.2); so do ours, as in KrakenWsApi.
-      next_connection_id_(13834774380200032777ULL) {
+      next_connection_id_(ws::kFirstConnectionId) {
   for (std::size_t i = 0; i < file_.symbols().size(); ++i) symbols_.push_back(std::make_unique<SymbolState>());
 }
 
@@ -783,11 +782,7 @@ void ReplayWsApi::on_open(const std::shared_ptr<WsClient>& client) {
   c->connection_id = next_connection_id_++;
   Conn& ref = *c;
   conns_[client->id()] = std::move(c);
-  JsonWriter w;
-  w.begin_object().field("channel", "status").key("data").begin_array().begin_object();
-  w.field("api_version", "v2").field("connection_id", ref.connection_id).field("system", "online");
-  w.field("version", "2.0.0").end_object().end_array().field("type", "update").end_object();
-  send(ref, w.take());
+  send(ref, ws::status_message(ref.connection_id, "online"));
 }
 
 void ReplayWsApi::on_close(const std::shared_ptr<WsClient>& client) { conns_.erase(client->id()); }

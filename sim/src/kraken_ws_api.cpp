@@ -61,6 +61,14 @@ std::optional<Request> preamble(std::string_view text, WallTime time_in, const s
   return r;
 }
 
+std::string status_message(std::uint64_t connection_id, std::string_view system) {
+  JsonWriter w;
+  w.begin_object().field("channel", "status").key("data").begin_array().begin_object();
+  w.field("api_version", "v2").field("connection_id", connection_id).field("system", system);
+  w.field("version", "2.0.0").end_object().end_array().field("type", "update").end_object();
+  return w.take();
+}
+
 bool is_trading_method(std::string_view method) {
   static constexpr std::string_view kTrading[] = {"add_order", "amend_order", "edit_order", "cancel_order",
                                                   "cancel_all", "cancel_all_orders_after", "batch_add", "batch_cancel"};
@@ -107,8 +115,7 @@ KrakenWsApi::KrakenWsApi(Exchange& ex, MarketData& md, TokenStore& tokens, Fault
       faults_(faults),
       opt_(options),
       bbo_(ex.instruments().size()),
-      // Connection ids exceed 2^63 on Kraken (PROTOCOL.md §6.2); start there so clients must use uint64.
-      next_connection_id_(13834774380200032777ULL) {
+      next_connection_id_(ws::kFirstConnectionId) {
   ex_.add_observer(this);
 }
 
@@ -126,11 +133,7 @@ void KrakenWsApi::send(Conn& c, std::string text) {
 }
 
 std::string KrakenWsApi::status_message(std::uint64_t connection_id) const {
-  JsonWriter w;
-  w.begin_object().field("channel", "status").key("data").begin_array().begin_object();
-  w.field("api_version", "v2").field("connection_id", connection_id).field("system", to_string(ex_.status()));
-  w.field("version", "2.0.0").end_object().end_array().field("type", "update").end_object();
-  return w.take();
+  return ws::status_message(connection_id, to_string(ex_.status()));
 }
 
 void KrakenWsApi::on_open(const std::shared_ptr<WsClient>& client) {

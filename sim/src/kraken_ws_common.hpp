@@ -61,6 +61,12 @@ std::optional<Request> preamble(std::string_view text, WallTime time_in, const s
                                 const std::function<void(std::string)>& send);
 bool is_trading_method(std::string_view method);
 
+// Kraken's connection ids exceed 2^63 (PROTOCOL.md §6.2); ours start there so clients must
+// parse them as uint64.
+inline constexpr std::uint64_t kFirstConnectionId = 13834774380200032777ULL;
+// The `status` message sent on connect and on a system status change.
+std::string status_message(std::uint64_t connection_id, std::string_view system);
+
 // One `trade` channel item and one `ohlc` channel item, as Kraken writes them.
 void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t);
 void write_candle(JsonWriter& w, const Instrument& in, const Candle& k, int interval);

@@ -11,6 +11,7 @@
 
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/kraken_ws_api.hpp"
+#include "kgw_ws_book_check.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -26,89 +27,9 @@ struct FakeClient : WsClient {
   std::vector<std::string> out;
 };
 
-// Independent book: keeps levels as the wire's decimal text and checksums the way Kraken's docs
-// describe it (strip '.', strip leading zeros, asks ascending then bids descending, top 10).
-struct TextBook {
-  std::map<double, std::string> bids, asks;  // key for ordering only; the text is what counts
-  int depth = 10;
-  static std::string digits(std::string s) {
-    s.erase(std::remove(s.begin(), s.end(), '.'), s.end());
-    const auto nz = s.find_first_not_of('0');
-    return nz == std::string::npos ? "" : s.substr(nz);
-  }
-  // Levels as raw number text from the wire (ondemand keeps the token as written).
-  void apply(const std::vector<std::pair<std::string, std::string>>& levels, std::map<double, std::string>& side,
-             std::map<double, std::string>& texts) {
-    for (const auto& [px, q] : levels) {
-      const double key = std::stod(px);
-      if (std::stod(q) == 0) {
-        side.erase(key);
-        texts.erase(key);
-      } else {
-        side[key] = q;
-        texts[key] = px;
-      }
-    }
-  }
-  std::map<double, std::string> bid_px, ask_px;
-  void truncate() {
-    while (static_cast<int>(bids.size()) > depth) {
-      bid_px.erase(bids.begin()->first);
-      bids.erase(bids.begin());
-    }
-    while (static_cast<int>(asks.size()) > depth) {
-      ask_px.erase(std::prev(asks.end())->first);
-      asks.erase(std::prev(asks.end()));
-    }
-  }
-  std::uint32_t checksum() const {
-    std::string s;
-    int n = 0;
-    for (auto it = asks.begin(); it != asks.end() && n < 10; ++it, ++n) s += digits(ask_px.at(it->first)) + digits(it->second);
-    n = 0;
-    for (auto it = bids.rbegin(); it != bids.rend() && n < 10; ++it, ++n) s += digits(bid_px.at(it->first)) + digits(it->second);
-    return static_cast<std::uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
-  }
-};
-
-// One book message read with ondemand so prices and quantities keep their wire text.
-struct RawBookMsg {
-  bool is_book = false, snapshot = false;
-  std::vector<std::pair<std::string, std::string>> bids, asks;
-  std::uint64_t checksum = 0;
-};
-RawBookMsg read_book(const std::string& text) {
-  RawBookMsg out;
-  simdjson::ondemand::parser p;
-  simdjson::padded_string js(text);
-  auto doc = p.iterate(js);
-  for (auto f : doc.get_object()) {
-    std::string_view k = f.unescaped_key();
-    if (k == "channel") out.is_book = std::string_view(f.value().get_string()) == "book";
-    else if (k == "type") out.snapshot = std::string_view(f.value().get_string()) == "snapshot";
-    else if (k == "data" && out.is_book) {
-      for (auto item : f.value().get_array())
-        for (auto g : item.get_object()) {
-          std::string_view gk = g.unescaped_key();
-          if (gk == "checksum") out.checksum = g.value().get_uint64();
-          else if (gk == "bids" || gk == "asks") {
-            auto& side = gk == "bids" ? out.bids : out.asks;
-            for (auto lvl : g.value().get_array()) {
-              std::string px, q;
-              for (auto h : lvl.get_object()) {
-                std::string_view hk = h.unescaped_key();
-                std::string tok(std::string_view(h.value().raw_json_token().value()));
-                while (!tok.empty() && tok.back() == ' ') tok.pop_back();
-                (hk == "price" ? px : q) = tok;
-              }
-              side.emplace_back(px, q);
-            }
-          }
-        }
-    }
-  }
-  return out;
-}
+using test::RawBookMsg;
+using test::TextBook;
+using test::read_book;
 
 class WsApi : public ::testing::Test {
  protected:
@@ -215,8 +136,8 @@ TEST_F(WsApi, StreamsTheBookWithChecksumsAnIndependentBookReproduces) {
       book.bids.clear();
       book.asks.clear();
     }
-    book.apply(m.bids, book.bids, book.bid_px);
-    book.apply(m.asks, book.asks, book.ask_px);
+    book.apply(m.bids, book.bids);
+    book.apply(m.asks, book.asks);
     book.truncate();
     ASSERT_EQ(book.checksum(), m.checksum) << text;
     ++verified;
@@ -238,8 +159,8 @@ TEST_F(WsApi, CorruptChecksumFaultHitsOnlyTheNextMessageOfThatSymbol) {
   for (const auto& text : c->out) {
     const RawBookMsg m = read_book(text);
     if (!m.is_book) continue;
-    book.apply(m.bids, book.bids, book.bid_px);
-    book.apply(m.asks, book.asks, book.ask_px);
+    book.apply(m.bids, book.bids);
+    book.apply(m.asks, book.asks);
     book.truncate();
     if (book.checksum() != m.checksum) ++bad;
   }
