@@ -542,3 +542,31 @@ TEST(ExchangeHistory, KeepsAtMostTheHistoryLimitOfClosedOrdersTradesAndLedgerEnt
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, SettlePositionPaysTheBorrowedCostAndDeliversTheBase) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "1", "50000.0")));
+  auto open = limit(Side::buy, "1", "50000.0");
+  open.leverage = "5";
+  ASSERT_TRUE(ex_.add_order(alice_, open));
+  const auto usd_before = ex_.account(alice_)->balance[usd_];
+  AddOrderRequest settle;
+  settle.pair = "XBTUSD";
+  settle.side = Side::sell;  // settles the long
+  settle.type = OrderType::settle_position;
+  settle.volume = "0";       // all of it
+  settle.leverage = "5";
+  auto r = ex_.add_order(alice_, settle);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(ex_.positions(alice_).empty());
+  EXPECT_EQ(ex_.account(alice_)->balance[xbt_], 10000000000);        // 1 XBT received
+  EXPECT_EQ(ex_.account(alice_)->balance[usd_], usd_before - 500000000);  // 50000 USD paid
+  EXPECT_EQ(ex_.find_order(alice_, r->txid)->order.status, OrderStatus::closed);
+  EXPECT_EQ(ex_.account(alice_)->ledger.back().type, "settled");
+  EXPECT_EQ(kraken_string(ex_.add_order(alice_, settle).error()), "EOrder:Reduce only:No position exists");
+}
+
+}  // namespace
+}  // namespace kgw::sim

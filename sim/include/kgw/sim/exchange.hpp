@@ -305,6 +305,7 @@ class Exchange {
   struct Pending;
 
   result<AddOrderResult> place(AccountId id, const AddOrderRequest& req, bool charge_add);
+  result<AddOrderResult> settle_position(AccountId id, std::size_t pair, const AddOrderRequest& req);
   std::string next_id(char prefix);
   result<Order> build_order(AccountId id, std::size_t pair, const AddOrderRequest& req, OrderRecord& rec);
   result<Price> parse_price(std::size_t pair, Side side, std::string_view text, std::string_view field, bool allow_relative,
