@@ -646,6 +646,7 @@ void Exchange::margin_fill(OrderRecord& r, TradeRecord& tr, Price price, Qty qty
     tr.ledgers.push_back(account(acct)->ledger.back().id);
     tr.postxid = p.txid;
     tr.posstatus = "closed";
+    pending_restate_.emplace_back(acct, pair);
     if (p.open().value == 0) it = positions_.erase(it);
     else ++it;
   }
@@ -676,7 +677,39 @@ void Exchange::margin_fill(OrderRecord& r, TradeRecord& tr, Price price, Qty qty
   tr.fee = fee;
 }
 
+void Exchange::restate_reduce_only(AccountId id, std::size_t pair) {
+  // A reduce-only order may never exceed the position it reduces: when the position shrinks
+  // (another order closed part of it, or it was settled) the engine restates the order down,
+  // or cancels it once nothing is left to reduce.
+  std::vector<OrderRecord*> orders;
+  if (auto it = open_by_account_.find(id); it != open_by_account_.end())
+    for (OrderId oid : it->second)
+      if (OrderRecord* r = record(oid); r && r->reduce_only && r->pair == pair) orders.push_back(r);
+  for (OrderRecord* r : orders) {
+    std::int64_t open = 0;
+    for (const Position* p : positions(id))
+      if (p->pair == pair && p->side != r->order.side) open += p->open().value;
+    if (r->order.remaining().value <= open) continue;
+    if (open == 0) {
+      engines_[pair]->cancel(r->order.id, now(), CancelReason::position_closed);
+      continue;
+    }
+    MatchingEngine::Amend a;
+    a.volume = Qty{r->order.filled.value + open};
+    if (engines_[pair]->amend(r->order.id, a, now())) {
+      if (const Order* live = engines_[pair]->find(r->order.id)) r->order = *live;
+      r->descr = describe(pair, *r);
+      emit(id, ExecType::restated, *r, nullptr, "Position reduced");
+    }
+  }
+}
+
 void Exchange::run_pending_closes() {
+  while (!pending_restate_.empty()) {
+    const auto [id, pair] = pending_restate_.back();
+    pending_restate_.pop_back();
+    restate_reduce_only(id, pair);
+  }
   // A filled order with close[...] places its conditional close: the opposite side, for the
   // executed volume, with the close order type and prices (and the same leverage).
   while (!pending_close_.empty()) {

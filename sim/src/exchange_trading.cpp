@@ -359,6 +359,7 @@ result<AddOrderResult> Exchange::settle_position(AccountId id, std::size_t pair,
   closed_by_account_[id].push_back(rec->order.id);
   const OrderRecord* stored = (orders_[rec->order.id] = std::move(rec)).get();
   emit(id, ExecType::filled, *stored);
+  restate_reduce_only(id, pair);
   return out;
 }
 

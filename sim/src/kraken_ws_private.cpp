@@ -90,10 +90,11 @@ std::string KrakenWsApi::execution_json(const Execution& e, const OrderRecord& r
       cumulative();
       break;
     case ExecType::amended:
+    case ExecType::restated:
       w.key("order_qty").number(o.volume.value, qp);
       if (o.has_limit) w.key("limit_price").number(o.limit.value, pp);
       if (o.display.value) w.key("display_qty").number(o.display.value, qp);
-      w.field("amended", true).field("reason", "User requested");
+      w.field("amended", true).field("reason", e.type == ExecType::amended ? std::string("User requested") : e.reason);
       break;
     case ExecType::status:
       w.key("triggers").begin_object().field("reference", r.trigger).key("price").number(o.trigger.value, pp);

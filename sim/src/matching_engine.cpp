@@ -13,6 +13,7 @@ std::string_view to_string(CancelReason r) noexcept {
     case CancelReason::self_trade: return "Self trade prevention";
     case CancelReason::expired: return "Order expired";
     case CancelReason::no_liquidity: return "No orders in the book";
+    case CancelReason::position_closed: return "Reduce only: position closed";
   }
   return "";
 }

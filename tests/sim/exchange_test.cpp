@@ -570,3 +570,39 @@ TEST_F(ExchangeTest, SettlePositionPaysTheBorrowedCostAndDeliversTheBase) {
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+TEST_F(ExchangeTest, ReduceOnlyOrdersAreRestatedWhenTheirPositionShrinks) {
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::sell, "1", "50000.0")));
+  auto open = limit(Side::buy, "1", "50000.0");
+  open.leverage = "5";
+  ASSERT_TRUE(ex_.add_order(alice_, open));
+  // A resting reduce-only take-profit for the whole position...
+  auto tp = limit(Side::sell, "1", "60000.0");
+  tp.leverage = "5";
+  tp.reduce_only = true;
+  auto resting = ex_.add_order(alice_, tp);
+  ASSERT_TRUE(resting);
+  // ...then half the position is closed by another order: the reduce-only order is restated.
+  ASSERT_TRUE(ex_.deposit(bob_, "ZUSD", "100000"));
+  ASSERT_TRUE(ex_.add_order(bob_, limit(Side::buy, "0.5", "51000.0")));
+  auto half = limit(Side::sell, "0.5", "51000.0");
+  half.leverage = "5";
+  ASSERT_TRUE(ex_.add_order(alice_, half));
+  EXPECT_EQ(ex_.find_order(alice_, resting->txid)->order.volume.value, 50000000);
+  EXPECT_EQ(ev_.count(alice_, "restated"), 1);
+  // Settling the rest leaves it nothing to reduce: it is cancelled.
+  AddOrderRequest settle;
+  settle.pair = "XBTUSD";
+  settle.side = Side::sell;
+  settle.type = OrderType::settle_position;
+  settle.volume = "0";
+  settle.leverage = "5";
+  ASSERT_TRUE(ex_.add_order(alice_, settle));
+  EXPECT_EQ(ex_.find_order(alice_, resting->txid)->order.status, OrderStatus::canceled);
+}
+
+}  // namespace
+}  // namespace kgw::sim

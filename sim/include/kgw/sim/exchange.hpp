@@ -322,6 +322,7 @@ class Exchange {
             std::string reason = {});
   void on_engine_closed(const Order& o, std::optional<CancelReason> reason);
   void run_pending_closes();
+  void restate_reduce_only(AccountId id, std::size_t pair);
   void prune_history(AccountId id);
   void submit_to_engine(OrderRecord& rec);
   bool cancel_scheduled(OrderRecord& rec, std::optional<CancelReason> reason);
@@ -358,6 +359,8 @@ class Exchange {
   // Orders whose conditional close (OTO) is due: placed once the engine call that filled them
   // has returned, since engine callbacks must not re-enter the engine.
   std::vector<OrderId> pending_close_;
+  // (account, pair) whose positions shrank: their reduce-only orders are restated afterwards.
+  std::vector<std::pair<AccountId, std::size_t>> pending_restate_;
   // Orders with a future starttm: accepted (status pending, funds held) but not yet in the book.
   std::vector<std::pair<WallTime, OrderId>> scheduled_;
   std::unordered_map<std::string, std::size_t> trade_by_txid_;

@@ -27,6 +27,7 @@ enum class CancelReason : unsigned char {
   self_trade,          // "Self trade prevention"
   expired,             // GTD reached expiretm (status expired)
   no_liquidity,        // market order with nothing to take
+  position_closed,     // reduce-only order whose position is gone
 };
 std::string_view to_string(CancelReason r) noexcept;
 
