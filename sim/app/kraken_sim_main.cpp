@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <pthread.h>
 
+#include "kgw/core/kraken/signing.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/sim/simulator.hpp"
 
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"starter", "intermediate", "pro"}))
       ->capture_default_str();
   app.add_option("--accounts", accounts_file, "TOML file of accounts (default: one demo account)");
+  std::string api_key, api_secret;
+  app.add_option("--api-key", api_key, "the demo account's API key instead of the seed-derived one");
+  app.add_option("--api-secret", api_secret, "the demo account's API secret (base64) instead of the seed-derived one");
   app.add_flag("--tls-self-signed", o.tls_self_signed, "serve https/wss with a generated self-signed certificate");
   app.add_flag("--no-flow", no_flow, "no synthetic order flow (an empty market)");
   app.add_option("--replay", o.replay_file,
@@ -62,6 +66,20 @@ int main(int argc, char** argv) {
   // A replayed feed replaces the synthetic market on the public endpoint: no flow by default.
   o.synthetic_flow = !no_flow && o.replay_file.empty();
   o.pairs = split_list(pairs);
+  if (!api_key.empty() || !api_secret.empty()) {
+    if (!accounts_file.empty() || api_key.empty() || api_secret.empty()) {
+      std::fprintf(stderr, "kraken-sim: --api-key and --api-secret go together, and not with --accounts\n");
+      return 2;
+    }
+    if (!kgw::kraken::base64_decode(api_secret)) {
+      std::fprintf(stderr, "kraken-sim: --api-secret must be base64, as Kraken issues secrets\n");
+      return 2;
+    }
+    auto demo = kgw::sim::demo_account(o.seed);
+    demo.api_key = api_key;
+    demo.api_secret = api_secret;
+    o.accounts = {demo};
+  }
   if (!accounts_file.empty()) {
     auto accts = kgw::sim::load_accounts_file(accounts_file);
     if (!accts) {
