@@ -104,5 +104,77 @@ TEST(RestTypes, MalformedResultsAreErrorsNamingTheField) {
   EXPECT_FALSE(parse_ohlc(R"({"XXBTZUSD":[[1,"1","1"]],"last":"x"})"));
 }
 
+TEST(RestTypes, OrdersFromOpenClosedAndQueryOrders) {
+  auto open = parse_orders(result_of("docs_OpenOrders.json")).value();
+  ASSERT_EQ(open.orders.size(), 2u);
+  const OrderInfo& o = open.orders[0];
+  EXPECT_EQ(o.txid, "OQCLML-BW3P3-BUCMWZ");
+  EXPECT_EQ(o.status, "open");
+  EXPECT_EQ(o.descr.pair, "XBTUSD");
+  EXPECT_EQ(o.descr.order, "buy 1.25000000 XBTUSD @ limit 30010.0");
+  EXPECT_EQ(o.vol, d("1.25"));
+  EXPECT_EQ(o.vol_exec, d("0.375"));
+  EXPECT_EQ(o.opentm.to_string(), "1688666559.8974");
+  EXPECT_EQ(o.trades, std::vector<std::string>{"TCCCTY-WE2O6-P3NB37"});
+  EXPECT_EQ(open.orders[1].userref, 45326);
+  EXPECT_EQ(open.orders[1].descr.leverage, "5:1");
+
+  auto closed = parse_orders(result_of("docs_ClosedOrders.json")).value();
+  ASSERT_TRUE(closed.count.has_value());
+  ASSERT_FALSE(closed.orders.empty());
+  EXPECT_EQ(*closed.orders[0].reason, "User requested");
+  EXPECT_EQ(closed.orders[0].trigger, "index");
+
+  auto query = parse_orders(result_of("docs_QueryOrders.json")).value();
+  ASSERT_FALSE(query.orders.empty());
+  EXPECT_FALSE(query.count.has_value());
+  EXPECT_FALSE(query.orders[0].reason.has_value());  // null
+}
+
+TEST(RestTypes, TradesLedgersAndPositions) {
+  auto hist = parse_trades_history(result_of("docs_TradesHistory.json")).value();
+  ASSERT_EQ(hist.trades.size(), 2u);
+  EXPECT_EQ(hist.trades[0].pair, "XXBTZUSD");
+  EXPECT_TRUE(hist.trades[0].maker);
+  EXPECT_EQ(hist.trades[0].trade_id, 40274859);
+  EXPECT_EQ(parse_trades_history(result_of("docs_QueryTrades.json")).value().trades.size(), 2u);
+
+  auto ledgers = parse_ledgers(result_of("docs_Ledgers.json")).value();
+  ASSERT_EQ(ledgers.entries.size(), 2u);
+  EXPECT_EQ(*ledgers.count, 2);
+  EXPECT_EQ(ledgers.entries[0].asset, "ZGBP");
+  EXPECT_EQ(ledgers.entries[0].amount, d("-24.5"));
+  EXPECT_EQ(parse_ledgers(result_of("docs_QueryLedgers.json")).value().entries.size(), 1u);
+
+  auto pos = parse_open_positions(result_of("docs_OpenPositions.json")).value();
+  ASSERT_FALSE(pos.empty());
+  EXPECT_EQ(pos[0].posstatus, "open");
+  ASSERT_TRUE(pos[0].net.has_value());
+  EXPECT_EQ(*pos[0].net, d("154186.9728"));  // "+154186.9728" on the wire
+}
+
+TEST(RestTypes, OrderEntryResponses) {
+  auto add = parse_add_order(result_of("docs_AddOrder.json")).value();
+  EXPECT_EQ(add.txid, std::vector<std::string>{"OU22CG-KLAF2-FWUDD7"});
+  EXPECT_EQ(add.descr_order, "buy 1.45 XBTUSD @ limit 27500.0");
+  auto close = parse_add_order(result_of("docs_AddOrder__Limit-with-conditional-stop-loss.json")).value();
+  EXPECT_EQ(close.descr_close, "close position @ stop loss 22000.0 -> limit 21000.0");
+  EXPECT_EQ(parse_edit_order(result_of("docs_EditOrder.json")).value().txid, "OU22CG-KLAF2-FWUDD7");
+  EXPECT_EQ(parse_amend_order(result_of("docs_AmendOrder.json")).value(), "TEZA4R-DSDGT-IJBOJK");
+  EXPECT_EQ(parse_cancel(result_of("docs_CancelOrder.json")).value().count, 1);
+  EXPECT_EQ(parse_cancel(result_of("docs_CancelAll.json")).value().count, 1);
+  EXPECT_EQ(parse_cancel(result_of("docs_CancelOrderBatch.json")).value().count, 2);
+  auto dm = parse_cancel_all_orders_after(result_of("docs_CancelAllOrdersAfter.json")).value();
+  EXPECT_EQ(dm.trigger_time, "2023-03-24T17:42:56Z");
+  auto batch = parse_add_order_batch(result_of("docs_AddOrderBatch.json")).value();
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(*batch[1].txid, "OK8HFF-5J2PL-XLR17S");
+  auto batch_close = parse_add_order_batch(result_of("docs_AddOrderBatch__Limits-one-with-conditional-stop-loss.json")).value();
+  EXPECT_EQ(batch_close[0].close, "close position @ stop loss 27000.0 -> limit 26000.0");
+  auto tok = parse_websockets_token(result_of("docs_GetWebSocketsToken.json")).value();
+  EXPECT_EQ(tok.expires, 900);
+  EXPECT_EQ(tok.token.size(), 43u);
+}
+
 }  // namespace
 }  // namespace kgw::kraken

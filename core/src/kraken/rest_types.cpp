@@ -318,3 +318,324 @@ result<TradeBalanceInfo> parse_trade_balance(std::string_view json) {
 #undef KGW_TRY
 
 }  // namespace kgw::kraken
+
+namespace kgw::kraken {
+namespace {
+
+using simdjson::ondemand::array;
+using simdjson::ondemand::object;
+using simdjson::ondemand::value;
+
+// Kraken's `net` carries an explicit '+' ("+154186.9728"); decimals elsewhere never do.
+result<Decimal> read_signed(value v, std::string_view field) {
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return json_error(e, field);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  auto d = Decimal::parse(s);
+  if (!d) return Error(errc::parse_error, fmt::format("{}: '{}' is not a decimal", field, s));
+  return *d;
+}
+
+result<std::vector<std::string>> read_strings(value v, std::string_view field) {
+  std::vector<std::string> out;
+  array arr;
+  if (auto e = v.get_array().get(arr)) return json_error(e, field);
+  for (auto item : arr) {
+    std::string_view s;
+    if (auto e = item.get_string().get(s)) return json_error(e, field);
+    out.emplace_back(s);
+  }
+  return out;
+}
+
+// A string that may be JSON null.
+result<std::optional<std::string>> read_nullable(value v, std::string_view field) {
+  bool is_null = false;
+  if (auto e = v.is_null().get(is_null)) return json_error(e, field);
+  if (is_null) return std::optional<std::string>{};
+  auto s = read_string(v, field);
+  if (!s) return s.error();
+  return std::optional<std::string>(std::move(*s));
+}
+
+#define KGW_TRY(target, expr)          \
+  do {                                 \
+    auto kgw_r_ = (expr);              \
+    if (!kgw_r_) return kgw_r_.error(); \
+    target = std::move(*kgw_r_);       \
+  } while (0)
+
+// Visits the members of an object value.
+template <class Fn>
+result<void> members(value v, std::string_view what, Fn&& fn) {
+  object o;
+  if (auto e = v.get_object().get(o)) return json_error(e, what);
+  for (auto field : o) {
+    std::string_view k;
+    if (auto e = field.unescaped_key().get(k)) return json_error(e, what);
+    value x;
+    if (auto e = field.value().get(x)) return json_error(e, k);
+    if (auto r = fn(k, x); !r) return r;
+  }
+  return {};
+}
+
+// Parses a document, calling fn(key, value) for each member of the root object.
+template <class Fn>
+result<void> root_members(std::string_view json, std::string_view what, Fn&& fn) {
+  simdjson::padded_string padded(json);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (auto e = parser.iterate(padded).get(doc)) return json_error(e, what);
+  value root;
+  if (auto e = doc.get_value().get(root)) return json_error(e, what);
+  return members(root, what, fn);
+}
+
+result<void> read_order(std::string_view txid, value v, OrderInfo& o) {
+  o.txid = std::string(txid);
+  return members(v, txid, [&](std::string_view k, value x) -> result<void> {
+    if (k == "refid") KGW_TRY(o.refid, read_nullable(x, k));
+    else if (k == "userref") {
+      bool is_null = false;
+      if (!x.is_null().get(is_null) && !is_null) KGW_TRY(o.userref, read_int(x, k));
+    } else if (k == "cl_ord_id") KGW_TRY(o.cl_ord_id, read_nullable(x, k));
+    else if (k == "status") KGW_TRY(o.status, read_string(x, k));
+    else if (k == "reason") KGW_TRY(o.reason, read_nullable(x, k));
+    else if (k == "opentm") KGW_TRY(o.opentm, read_decimal(x, k));
+    else if (k == "closetm") KGW_TRY(o.closetm, read_decimal(x, k));
+    else if (k == "starttm") KGW_TRY(o.starttm, read_decimal(x, k));
+    else if (k == "expiretm") KGW_TRY(o.expiretm, read_decimal(x, k));
+    else if (k == "vol") KGW_TRY(o.vol, read_decimal(x, k));
+    else if (k == "vol_exec") KGW_TRY(o.vol_exec, read_decimal(x, k));
+    else if (k == "cost") KGW_TRY(o.cost, read_decimal(x, k));
+    else if (k == "fee") KGW_TRY(o.fee, read_decimal(x, k));
+    else if (k == "price") KGW_TRY(o.price, read_decimal(x, k));
+    else if (k == "stopprice") KGW_TRY(o.stopprice, read_decimal(x, k));
+    else if (k == "limitprice") KGW_TRY(o.limitprice, read_decimal(x, k));
+    else if (k == "misc") KGW_TRY(o.misc, read_string(x, k));
+    else if (k == "oflags") KGW_TRY(o.oflags, read_string(x, k));
+    else if (k == "trigger") KGW_TRY(o.trigger, read_string(x, k));
+    else if (k == "trades") KGW_TRY(o.trades, read_strings(x, k));
+    else if (k == "descr")
+      return members(x, k, [&](std::string_view dk, value dv) -> result<void> {
+        std::string* slot = dk == "pair" ? &o.descr.pair : dk == "type" ? &o.descr.type : dk == "ordertype" ? &o.descr.ordertype
+                          : dk == "price" ? &o.descr.price : dk == "price2" ? &o.descr.price2 : dk == "leverage" ? &o.descr.leverage
+                          : dk == "order" ? &o.descr.order : dk == "close" ? &o.descr.close : nullptr;
+        if (slot) KGW_TRY(*slot, read_string(dv, dk));
+        return {};
+      });
+    return {};
+  });
+}
+
+result<void> read_trade(std::string_view txid, value v, TradeInfo& t) {
+  t.txid = std::string(txid);
+  return members(v, txid, [&](std::string_view k, value x) -> result<void> {
+    std::string* s = k == "ordertxid" ? &t.ordertxid : k == "postxid" ? &t.postxid : k == "pair" ? &t.pair
+                   : k == "type" ? &t.type : k == "ordertype" ? &t.ordertype : k == "misc" ? &t.misc
+                   : k == "posstatus" ? &t.posstatus : nullptr;
+    Decimal* d = k == "time" ? &t.time : k == "price" ? &t.price : k == "cost" ? &t.cost : k == "fee" ? &t.fee
+               : k == "vol" ? &t.vol : k == "margin" ? &t.margin : nullptr;
+    if (s) KGW_TRY(*s, read_string(x, k));
+    else if (d) KGW_TRY(*d, read_decimal(x, k));
+    else if (k == "trade_id") KGW_TRY(t.trade_id, read_int(x, k));
+    else if (k == "maker") {
+      if (auto e = x.get_bool().get(t.maker)) return json_error(e, k);
+    } else if (k == "ledgers") KGW_TRY(t.ledgers, read_strings(x, k));
+    return {};
+  });
+}
+
+result<void> read_ledger(std::string_view id, value v, LedgerInfo& l) {
+  l.id = std::string(id);
+  return members(v, id, [&](std::string_view k, value x) -> result<void> {
+    std::string* s = k == "refid" ? &l.refid : k == "type" ? &l.type : k == "subtype" ? &l.subtype : k == "aclass" ? &l.aclass
+                   : k == "asset" ? &l.asset : nullptr;
+    Decimal* d = k == "time" ? &l.time : k == "amount" ? &l.amount : k == "fee" ? &l.fee : k == "balance" ? &l.balance : nullptr;
+    if (s) KGW_TRY(*s, read_string(x, k));
+    else if (d) KGW_TRY(*d, read_decimal(x, k));
+    return {};
+  });
+}
+
+// Lists come wrapped ({"open":{...}}, {"trades":{...},"count":N}) or bare ({txid:{...}}).
+template <class Item, class ReadFn>
+result<void> read_list(std::string_view json, std::string_view what, std::string_view wrapper_a, std::string_view wrapper_b,
+                       std::vector<Item>& out, std::optional<std::int64_t>& count, ReadFn&& read) {
+  return root_members(json, what, [&](std::string_view k, value v) -> result<void> {
+    if (k == "count") {
+      KGW_TRY(count, read_int(v, k));
+      return {};
+    }
+    if (k == wrapper_a || k == wrapper_b)
+      return members(v, k, [&](std::string_view id, value item) -> result<void> {
+        Item it;
+        if (auto r = read(id, item, it); !r) return r;
+        out.push_back(std::move(it));
+        return {};
+      });
+    Item it;
+    if (auto r = read(k, v, it); !r) return r;
+    out.push_back(std::move(it));
+    return {};
+  });
+}
+
+}  // namespace
+
+result<OrdersPage> parse_orders(std::string_view json) {
+  OrdersPage p;
+  if (auto r = read_list(json, "orders", "open", "closed", p.orders, p.count, read_order); !r) return r.error();
+  return p;
+}
+
+result<TradesHistoryPage> parse_trades_history(std::string_view json) {
+  TradesHistoryPage p;
+  if (auto r = read_list(json, "trades", "trades", "trades", p.trades, p.count, read_trade); !r) return r.error();
+  return p;
+}
+
+result<LedgersPage> parse_ledgers(std::string_view json) {
+  LedgersPage p;
+  if (auto r = read_list(json, "ledgers", "ledger", "ledger", p.entries, p.count, read_ledger); !r) return r.error();
+  return p;
+}
+
+result<std::vector<PositionInfo>> parse_open_positions(std::string_view json) {
+  std::vector<PositionInfo> out;
+  auto r = root_members(json, "OpenPositions", [&](std::string_view txid, value v) -> result<void> {
+    PositionInfo p;
+    p.txid = std::string(txid);
+    auto inner = members(v, txid, [&](std::string_view k, value x) -> result<void> {
+      std::string* s = k == "ordertxid" ? &p.ordertxid : k == "posstatus" ? &p.posstatus : k == "pair" ? &p.pair
+                     : k == "type" ? &p.type : k == "ordertype" ? &p.ordertype : k == "terms" ? &p.terms
+                     : k == "rollovertm" ? &p.rollovertm : k == "misc" ? &p.misc : k == "oflags" ? &p.oflags : nullptr;
+      Decimal* d = k == "time" ? &p.time : k == "cost" ? &p.cost : k == "fee" ? &p.fee : k == "vol" ? &p.vol
+                 : k == "vol_closed" ? &p.vol_closed : k == "margin" ? &p.margin : nullptr;
+      if (s) KGW_TRY(*s, read_string(x, k));
+      else if (d) KGW_TRY(*d, read_decimal(x, k));
+      else if (k == "value") KGW_TRY(p.value, read_decimal(x, k));
+      else if (k == "net") KGW_TRY(p.net, read_signed(x, k));
+      return {};
+    });
+    if (!inner) return inner;
+    out.push_back(std::move(p));
+    return {};
+  });
+  if (!r) return r.error();
+  return out;
+}
+
+result<AddOrderResponse> parse_add_order(std::string_view json) {
+  AddOrderResponse a;
+  auto r = root_members(json, "AddOrder", [&](std::string_view k, value v) -> result<void> {
+    if (k == "txid") KGW_TRY(a.txid, read_strings(v, k));
+    else if (k == "descr")
+      return members(v, k, [&](std::string_view dk, value dv) -> result<void> {
+        if (dk == "order") KGW_TRY(a.descr_order, read_string(dv, dk));
+        else if (dk == "close") KGW_TRY(a.descr_close, read_string(dv, dk));
+        return {};
+      });
+    return {};
+  });
+  if (!r) return r.error();
+  return a;
+}
+
+result<EditOrderResponse> parse_edit_order(std::string_view json) {
+  EditOrderResponse e;
+  auto r = root_members(json, "EditOrder", [&](std::string_view k, value v) -> result<void> {
+    if (k == "txid") KGW_TRY(e.txid, read_string(v, k));
+    else if (k == "originaltxid") KGW_TRY(e.originaltxid, read_string(v, k));
+    else if (k == "status") KGW_TRY(e.status, read_string(v, k));
+    else if (k == "descr")
+      return members(v, k, [&](std::string_view dk, value dv) -> result<void> {
+        if (dk == "order") KGW_TRY(e.descr_order, read_string(dv, dk));
+        return {};
+      });
+    return {};
+  });
+  if (!r) return r.error();
+  return e;
+}
+
+result<std::string> parse_amend_order(std::string_view json) {
+  std::string id;
+  auto r = root_members(json, "AmendOrder", [&](std::string_view k, value v) -> result<void> {
+    if (k == "amend_id") KGW_TRY(id, read_string(v, k));
+    return {};
+  });
+  if (!r) return r.error();
+  if (id.empty()) return Error(errc::parse_error, "AmendOrder: no amend_id");
+  return id;
+}
+
+result<CancelResponse> parse_cancel(std::string_view json) {
+  CancelResponse c;
+  auto r = root_members(json, "Cancel", [&](std::string_view k, value v) -> result<void> {
+    if (k == "count") KGW_TRY(c.count, read_int(v, k));
+    else if (k == "pending") {
+      if (auto e = v.get_bool().get(c.pending)) return json_error(e, k);
+    }
+    return {};
+  });
+  if (!r) return r.error();
+  return c;
+}
+
+result<DeadManResponse> parse_cancel_all_orders_after(std::string_view json) {
+  DeadManResponse d;
+  auto r = root_members(json, "CancelAllOrdersAfter", [&](std::string_view k, value v) -> result<void> {
+    if (k == "currentTime") KGW_TRY(d.current_time, read_string(v, k));
+    else if (k == "triggerTime") KGW_TRY(d.trigger_time, read_string(v, k));
+    return {};
+  });
+  if (!r) return r.error();
+  return d;
+}
+
+result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view json) {
+  std::vector<BatchOrderResult> out;
+  auto r = root_members(json, "AddOrderBatch", [&](std::string_view k, value v) -> result<void> {
+    if (k != "orders") return {};
+    array arr;
+    if (auto e = v.get_array().get(arr)) return json_error(e, k);
+    for (auto item : arr) {
+      value iv;
+      if (auto e = item.get(iv)) return json_error(e, k);
+      BatchOrderResult b;
+      auto inner = members(iv, "orders[]", [&](std::string_view ik, value x) -> result<void> {
+        if (ik == "txid") KGW_TRY(b.txid, read_string(x, ik));
+        else if (ik == "close") KGW_TRY(b.close, read_string(x, ik));
+        else if (ik == "error") KGW_TRY(b.error, read_string(x, ik));
+        else if (ik == "descr")
+          return members(x, ik, [&](std::string_view dk, value dv) -> result<void> {
+            if (dk == "order") KGW_TRY(b.descr_order, read_string(dv, dk));
+            return {};
+          });
+        return {};
+      });
+      if (!inner) return inner;
+      out.push_back(std::move(b));
+    }
+    return {};
+  });
+  if (!r) return r.error();
+  return out;
+}
+
+result<WebSocketsToken> parse_websockets_token(std::string_view json) {
+  WebSocketsToken t;
+  auto r = root_members(json, "GetWebSocketsToken", [&](std::string_view k, value v) -> result<void> {
+    if (k == "token") KGW_TRY(t.token, read_string(v, k));
+    else if (k == "expires") KGW_TRY(t.expires, read_int(v, k));
+    return {};
+  });
+  if (!r) return r.error();
+  return t;
+}
+
+#undef KGW_TRY
+
+}  // namespace kgw::kraken

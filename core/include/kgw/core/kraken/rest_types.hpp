@@ -106,3 +106,97 @@ result<std::vector<AssetBalance>> parse_balance_ex(std::string_view result_json)
 result<TradeBalanceInfo> parse_trade_balance(std::string_view result_json);
 
 }  // namespace kgw::kraken
+
+namespace kgw::kraken {
+
+// An order as OpenOrders / ClosedOrders / QueryOrders report it.
+struct OrderDescr {
+  std::string pair, type, ordertype, price, price2, leverage, order, close;
+};
+struct OrderInfo {
+  std::string txid;
+  std::optional<std::string> refid;  // null (or the docs' literal "None")
+  std::int64_t userref = 0;
+  std::optional<std::string> cl_ord_id;
+  std::string status;  // pending | open | closed | canceled | expired
+  std::optional<std::string> reason;
+  Decimal opentm, closetm, starttm, expiretm;  // unix seconds with fraction
+  OrderDescr descr;
+  Decimal vol, vol_exec, cost, fee, price, stopprice, limitprice;
+  std::string misc, oflags, trigger;
+  std::vector<std::string> trades;
+};
+struct OrdersPage {
+  std::vector<OrderInfo> orders;
+  std::optional<std::int64_t> count;  // ClosedOrders
+};
+
+struct TradeInfo {
+  std::string txid, ordertxid, postxid, pair, type, ordertype, misc, posstatus;
+  Decimal time, price, cost, fee, vol, margin;
+  std::int64_t trade_id = 0;
+  bool maker = false;
+  std::vector<std::string> ledgers;
+};
+struct TradesHistoryPage {
+  std::vector<TradeInfo> trades;
+  std::optional<std::int64_t> count;
+};
+
+struct LedgerInfo {
+  std::string id, refid, type, subtype, aclass, asset;
+  Decimal time, amount, fee, balance;
+};
+struct LedgersPage {
+  std::vector<LedgerInfo> entries;
+  std::optional<std::int64_t> count;
+};
+
+struct PositionInfo {
+  std::string txid, ordertxid, posstatus, pair, type, ordertype, terms, rollovertm, misc, oflags;
+  Decimal time, cost, fee, vol, vol_closed, margin;
+  std::optional<Decimal> value, net;  // with docalcs
+};
+
+struct AddOrderResponse {
+  std::vector<std::string> txid;  // an array in AddOrder
+  std::string descr_order, descr_close;
+};
+struct EditOrderResponse {
+  std::string txid;  // a string in EditOrder
+  std::optional<std::string> originaltxid, status;
+  std::string descr_order;
+};
+struct CancelResponse {
+  std::int64_t count = 0;
+  bool pending = false;
+};
+struct DeadManResponse {
+  std::string current_time, trigger_time;  // camelCase on the wire
+};
+struct BatchOrderResult {
+  std::optional<std::string> txid;
+  std::string descr_order, close;
+  std::optional<std::string> error;  // per-order engine failure
+};
+struct WebSocketsToken {
+  std::string token;
+  std::int64_t expires = 0;
+};
+
+// OpenOrders ({"open":{...}}), ClosedOrders ({"closed":{...},"count"}) and QueryOrders ({txid:...}).
+result<OrdersPage> parse_orders(std::string_view result_json);
+// TradesHistory ({"trades":{...},"count"}) and QueryTrades ({txid:...}).
+result<TradesHistoryPage> parse_trades_history(std::string_view result_json);
+// Ledgers ({"ledger":{...},"count"}) and QueryLedgers ({id:...}).
+result<LedgersPage> parse_ledgers(std::string_view result_json);
+result<std::vector<PositionInfo>> parse_open_positions(std::string_view result_json);
+result<AddOrderResponse> parse_add_order(std::string_view result_json);
+result<EditOrderResponse> parse_edit_order(std::string_view result_json);
+result<std::string> parse_amend_order(std::string_view result_json);  // amend_id
+result<CancelResponse> parse_cancel(std::string_view result_json);     // CancelOrder, CancelAll, CancelOrderBatch
+result<DeadManResponse> parse_cancel_all_orders_after(std::string_view result_json);
+result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view result_json);
+result<WebSocketsToken> parse_websockets_token(std::string_view result_json);
+
+}  // namespace kgw::kraken
