@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "kgw/core/kraken/rest_transport.hpp"
+#include "kgw/core/kraken/rest_types.hpp"
 #include "kgw/sim/simulator.hpp"
 
 namespace kgw::sim {
@@ -115,6 +116,70 @@ TEST_F(RestTransportE2E, PublicCallsAndKrakenErrorsTravelVerbatim) {
   ASSERT_FALSE(b);
   EXPECT_TRUE(b.error().is(errc::exchange_error));
   EXPECT_EQ(b.error().kraken->joined(), "EQuery:Unknown asset pair");
+}
+
+// Every simulator answer parses with core's typed parsers: the two sides of the wire agree.
+asio::awaitable<std::vector<std::string>> typed_round_trip(kraken::KrakenRestTransport& t) {
+  std::vector<std::string> problems;
+  auto check = [&](const char* what, bool ok, const std::string& detail) {
+    if (!ok) problems.push_back(std::string(what) + ": " + detail);
+  };
+  using Params = std::vector<std::pair<std::string, std::string>>;
+  Params sell{{"pair", "XBTUSD"}, {"type", "sell"}, {"ordertype", "limit"}, {"volume", "0.5"}, {"price", "60000.0"}};
+  auto placed = co_await t.private_call("AddOrder", std::move(sell), kraken::Priority::add);
+  check("AddOrder", placed && kraken::parse_add_order(*placed).has_value(), placed ? *placed : placed.error().message());
+  Params lev{{"pair", "XBTUSD"}, {"type", "sell"}, {"ordertype", "limit"}, {"volume", "0.1"}, {"price", "59000.0"}, {"leverage", "2"}};
+  (void)co_await t.private_call("AddOrder", std::move(lev), kraken::Priority::add);
+  for (const char* m : {"OpenOrders", "ClosedOrders"}) {
+    auto r = co_await t.private_call(m, {});
+    check(m, r && kraken::parse_orders(*r).has_value(), r ? *r : r.error().message());
+  }
+  auto th = co_await t.private_call("TradesHistory", {});
+  check("TradesHistory", th && kraken::parse_trades_history(*th).has_value(), th ? *th : th.error().message());
+  auto lg = co_await t.private_call("Ledgers", {});
+  check("Ledgers", lg && kraken::parse_ledgers(*lg).has_value(), lg ? *lg : lg.error().message());
+  auto bl = co_await t.private_call("Balance", {});
+  check("Balance", bl && kraken::parse_balance(*bl).has_value(), bl ? *bl : bl.error().message());
+  auto bx = co_await t.private_call("BalanceEx", {});
+  check("BalanceEx", bx && kraken::parse_balance_ex(*bx).has_value(), bx ? *bx : bx.error().message());
+  auto tb = co_await t.private_call("TradeBalance", {});
+  check("TradeBalance", tb && kraken::parse_trade_balance(*tb).has_value(), tb ? *tb : tb.error().message());
+  Params calcs{{"docalcs", "true"}};
+  auto op = co_await t.private_call("OpenPositions", std::move(calcs));
+  check("OpenPositions", op && kraken::parse_open_positions(*op).has_value(), op ? *op : op.error().message());
+  auto tk = co_await t.public_call("Ticker", "pair=XBTUSD");
+  check("Ticker", tk && kraken::parse_ticker(*tk).has_value(), tk ? *tk : tk.error().message());
+  auto dp = co_await t.public_call("Depth", "pair=XBTUSD");
+  check("Depth", dp && kraken::parse_depth(*dp).has_value(), dp ? *dp : dp.error().message());
+  auto oh = co_await t.public_call("OHLC", "pair=XBTUSD");
+  check("OHLC", oh && kraken::parse_ohlc(*oh).has_value(), oh ? *oh : oh.error().message());
+  auto tr = co_await t.public_call("Trades", "pair=XBTUSD");
+  check("Trades", tr && kraken::parse_trades(*tr).has_value(), tr ? *tr : tr.error().message());
+  auto sp = co_await t.public_call("Spread", "pair=XBTUSD");
+  check("Spread", sp && kraken::parse_spread(*sp).has_value(), sp ? *sp : sp.error().message());
+  co_return problems;
+}
+
+TEST_F(RestTransportE2E, EverySimulatorAnswerParsesWithTheTypedParsers) {
+  // Liquidity to trade against so trades, ledgers and a position exist.
+  ASSERT_TRUE(sim_->call([](Exchange& ex) {
+    const AccountId mm = ex.add_account("mm", "MMKEY", Secret("c2VjcmV0"));
+    (void)ex.deposit(mm, "ZUSD", "10000000");
+    AddOrderRequest r;
+    r.pair = "XBTUSD";
+    r.side = Side::buy;
+    r.volume = "1";
+    r.price = "60000.0";
+    return ex.add_order(mm, r).has_value();
+  }));
+  auto t = transport();
+  asio::io_context io;
+  auto fut = asio::co_spawn(io, typed_round_trip(*t), asio::use_future);
+  io.run();
+  const auto problems = fut.get();
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p.substr(0, 400);
+  EXPECT_TRUE(problems.empty()) << all;
 }
 
 }  // namespace
