@@ -139,3 +139,52 @@ TEST(RestClientParams, AddOrderParamsAreKrakensFormKeysAndRejectBadCombinations)
 
 }  // namespace
 }  // namespace kgw::sim
+
+namespace kgw::sim {
+namespace {
+
+// A burst of adds far above the sustainable rate: the governor refuses what would pass its
+// ceiling locally (the exchange never answers EOrder:Rate limit exceeded), and the reserve it
+// keeps lets a cancel through at once afterwards.
+asio::awaitable<std::tuple<int, int, int, bool>> burst(kraken::KrakenRestClient& c) {
+  int placed = 0, refused_locally = 0, exchange_rate_errors = 0;
+  std::string first_txid;
+  for (int i = 0; i < 100; ++i) {
+    auto r = co_await c.add_order(limit("buy", "0.001", "30000.0"));
+    if (r) {
+      ++placed;
+      if (first_txid.empty()) first_txid = r->txid.at(0);
+    } else if (r.error().is(errc::rate_limited)) {
+      ++refused_locally;
+    } else if (r.error().kraken && r.error().kraken->joined().find("Rate limit") != std::string::npos) {
+      ++exchange_rate_errors;
+    }
+  }
+  auto cancel = co_await c.cancel_order(first_txid);
+  co_return std::tuple{placed, refused_locally, exchange_rate_errors, cancel.has_value()};
+}
+
+TEST(RestClientBurst, AddsAreGovernedBelowTheExchangeLimitAndCancelsStillGoThrough) {
+  SimulatorOptions o;
+  o.synthetic_flow = false;
+  o.tier = "starter";  // trading threshold 60, decay 1/s
+  Simulator sim(o);
+  auto ep = sim.start().value();
+  kraken::RestTransportOptions to;
+  to.http.base_url = ep.rest;
+  to.credentials = kraken::RestCredentials{ep.api_key, Secret(ep.api_secret)};
+  to.governor.tier = kraken::Tier::starter;
+  auto transport = kraken::KrakenRestTransport::create(std::move(to), SystemClock::instance()).value();
+  kraken::KrakenRestClient client(*transport);
+  client.set_trading_wait(std::chrono::nanoseconds(0));  // refuse instead of waiting
+  auto [placed, refused, exchange_errors, cancelled] = run(burst(client));
+  sim.stop();
+  EXPECT_EQ(exchange_errors, 0);
+  EXPECT_GE(placed, 36);  // up to 60 - reserves (16 + 8), plus what decayed meanwhile
+  EXPECT_LT(placed, 60);
+  EXPECT_EQ(placed + refused, 100);
+  EXPECT_TRUE(cancelled);
+}
+
+}  // namespace
+}  // namespace kgw::sim

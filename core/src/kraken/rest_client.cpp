@@ -175,7 +175,17 @@ asio::awaitable<result<std::vector<OrderInfo>>> KrakenRestClient::all_closed_ord
 asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderParams p) {
   auto params = add_order_params(p);
   if (!params) co_return params.error();
-  co_return parsed(co_await t_.private_call("AddOrder", std::move(*params), Priority::add), parse_add_order);
+  // The per-pair trading counter is Kraken's limit for order entry; validate-only costs nothing.
+  if (!p.validate) {
+    auto permit = t_.governor().acquire_trading(p.pair, RateGovernor::Action::add, {}, 1, trading_wait_);
+    if (!permit) co_return permit.error();
+    co_await t_.sleep_for(permit->wait);
+  }
+  auto body = co_await t_.private_call("AddOrder", std::move(*params), Priority::add);
+  if (!body && body.error().kraken)
+    for (const auto& e : body.error().kraken->errors)
+      if (e == "EOrder:Rate limit exceeded") t_.governor().on_trading_rate_limited(p.pair);
+  co_return parsed(std::move(body), parse_add_order);
 }
 
 asio::awaitable<result<std::string>> KrakenRestClient::amend_order(Params p) {
@@ -212,6 +222,12 @@ asio::awaitable<result<std::vector<BatchOrderResult>>> KrakenRestClient::add_ord
     p.insert(p.end(), one->begin(), one->end());
   }
   if (validate) p.emplace_back("validate", "true");
+  if (!validate) {
+    auto permit = t_.governor().acquire_trading(p.front().second, RateGovernor::Action::batch_add, {}, orders.size(),
+                                                trading_wait_);
+    if (!permit) co_return permit.error();
+    co_await t_.sleep_for(permit->wait);
+  }
   co_return parsed(co_await t_.private_call("AddOrderBatch", std::move(p), Priority::add), parse_add_order_batch);
 }
 

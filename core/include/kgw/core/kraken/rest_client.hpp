@@ -45,6 +45,8 @@ struct HistoryQuery {
 class KrakenRestClient {
  public:
   explicit KrakenRestClient(KrakenRestTransport& transport) : t_(transport) {}
+  // How long order entry may wait for the trading counter before failing with rate_limited.
+  void set_trading_wait(std::chrono::nanoseconds w) noexcept { trading_wait_ = w; }
 
   // Public market data.
   boost::asio::awaitable<result<ServerTime>> time();
@@ -88,6 +90,7 @@ class KrakenRestClient {
 
  private:
   KrakenRestTransport& t_;
+  std::chrono::nanoseconds trading_wait_{std::chrono::seconds(2)};
 };
 
 }  // namespace kgw::kraken

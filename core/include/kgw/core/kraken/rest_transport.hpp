@@ -56,6 +56,8 @@ class KrakenRestTransport {
                                                            Priority priority = Priority::query);
 
   RateGovernor& governor() noexcept { return governor_; }
+  // Waits on the transport's executor (for callers that were told to wait by the governor).
+  boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds d) { return sleep(d); }
   struct Stats {
     std::uint64_t calls = 0, retries = 0, invalid_nonce = 0, rate_limited = 0, unknown_outcome = 0;
   };
