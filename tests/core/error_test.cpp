@@ -29,6 +29,22 @@ TEST(KrakenErrorClassification, MatchesTheGatewayTable) {
       {"EQuery:Unknown asset pair", ErrorClass::rejected},
       {"EGeneral:Permission denied", ErrorClass::rejected},
       {"EGeneral:Temporary lockout", ErrorClass::rejected},
+      // The rest of PROTOCOL.md §1.3, row by row.
+      {"EOrder:Orders limit exceeded", ErrorClass::rejected},
+      {"EOrder:Cost minimum not met", ErrorClass::rejected},
+      {"EOrder:Tick size check failed", ErrorClass::rejected},
+      {"EOrder:Invalid price", ErrorClass::rejected},
+      {"EGeneral:Invalid arguments:Index unavailable", ErrorClass::rejected},
+      {"EOrder:Unknown order", ErrorClass::rejected},
+      {"EService:Market in cancel_only mode", ErrorClass::retryable_not_executed},
+      {"EService:Market in post_only mode", ErrorClass::retryable_not_executed},
+      {"EOrder:Reduce only:No position exists", ErrorClass::rejected},
+      {"EOrder:Margin allowance exceeded", ErrorClass::rejected},
+      {"EOrder:Positions limit exceeded", ErrorClass::rejected},
+      {"EAuth:Rate limit exceeded", ErrorClass::retryable_not_executed},
+      {"EAuth:Too many requests", ErrorClass::retryable_not_executed},
+      {"EDatabase:Internal error", ErrorClass::unknown_outcome},
+      {"EService:Throttled: 1700000000", ErrorClass::retryable_not_executed},  // without the space
   };
   for (const auto& r : rows) EXPECT_EQ(classify_kraken_error(r.error), r.expected) << r.error;
 }

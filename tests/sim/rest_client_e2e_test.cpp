@@ -97,8 +97,14 @@ asio::awaitable<std::pair<std::size_t, std::string>> batch_and_pages(kraken::Kra
     for (const auto& one : *r)
       if (!one.txid) co_return std::pair{std::size_t{0}, "batch entry failed: " + one.error.value_or("")};
   }
+  // Two by batch cancel (one by id, one by cl_ord_id), the rest by cancel-all.
+  auto open = co_await c.open_orders();
+  if (!open || open->orders.size() != 120) co_return std::pair{std::size_t{0}, "open orders"};
+  std::vector<std::string> ids{open->orders[0].txid, open->orders[1].txid};
+  auto some = co_await c.cancel_order_batch(std::move(ids), {});
+  if (!some || some->count != 2) co_return std::pair{std::size_t{0}, "cancel batch: " + (some ? std::to_string(some->count) : some.error().message())};
   auto all = co_await c.cancel_all();
-  if (!all || all->count != 120) co_return std::pair{std::size_t{0}, "cancel all"};
+  if (!all || all->count != 118) co_return std::pair{std::size_t{0}, "cancel all"};
   kraken::HistoryQuery q;
   auto closed = co_await c.all_closed_orders(q);
   if (!closed) co_return std::pair{std::size_t{0}, "pages: " + closed.error().message()};

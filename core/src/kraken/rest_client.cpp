@@ -130,6 +130,29 @@ asio::awaitable<result<LedgersPage>> KrakenRestClient::ledgers(HistoryQuery q) {
   co_return parsed(co_await t_.private_call("Ledgers", history_params(q)), parse_ledgers);
 }
 
+asio::awaitable<result<LedgersPage>> KrakenRestClient::query_ledgers(std::vector<std::string> ids) {
+  if (ids.empty() || ids.size() > 20) co_return Error(errc::invalid_argument, "id: 1 to 20 ledger ids");
+  Params p{{"id", join(ids)}};
+  co_return parsed(co_await t_.private_call("QueryLedgers", std::move(p)), parse_ledgers);
+}
+
+asio::awaitable<result<TradesHistoryPage>> KrakenRestClient::query_trades(std::vector<std::string> txids) {
+  if (txids.empty() || txids.size() > 20) co_return Error(errc::invalid_argument, "txid: 1 to 20 trade ids");
+  Params p{{"txid", join(txids)}};
+  co_return parsed(co_await t_.private_call("QueryTrades", std::move(p)), parse_trades_history);
+}
+
+asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order_batch(std::vector<std::string> orders,
+                                                                            std::vector<std::string> cl_ord_ids) {
+  if (orders.empty() && cl_ord_ids.empty()) co_return Error(errc::invalid_argument, "orders: nothing to cancel");
+  if (orders.size() + cl_ord_ids.size() > 50) co_return Error(errc::invalid_argument, "orders: at most 50 per batch");
+  // Nested form keys (orders[0], cl_ord_ids[0]); Kraken also takes a JSON body.
+  Params p;
+  for (std::size_t i = 0; i < orders.size(); ++i) p.emplace_back(fmt::format("orders[{}]", i), orders[i]);
+  for (std::size_t i = 0; i < cl_ord_ids.size(); ++i) p.emplace_back(fmt::format("cl_ord_ids[{}]", i), cl_ord_ids[i]);
+  co_return parsed(co_await t_.private_call("CancelOrderBatch", std::move(p), Priority::cancel), parse_cancel);
+}
+
 asio::awaitable<result<WebSocketsToken>> KrakenRestClient::websockets_token() {
   co_return parsed(co_await t_.private_call("GetWebSocketsToken", {}), parse_websockets_token);
 }

@@ -64,6 +64,7 @@ class KrakenRestClient {
   boost::asio::awaitable<result<TradeBalanceInfo>> trade_balance(std::string asset = "ZUSD");
   boost::asio::awaitable<result<std::vector<PositionInfo>>> open_positions(bool docalcs = true);
   boost::asio::awaitable<result<LedgersPage>> ledgers(HistoryQuery q);
+  boost::asio::awaitable<result<LedgersPage>> query_ledgers(std::vector<std::string> ids);  // ≤ 20
   boost::asio::awaitable<result<WebSocketsToken>> websockets_token();
 
   // Orders and trades.
@@ -71,6 +72,7 @@ class KrakenRestClient {
   boost::asio::awaitable<result<OrdersPage>> closed_orders(HistoryQuery q);
   boost::asio::awaitable<result<OrdersPage>> query_orders(std::vector<std::string> txids, bool trades = false);
   boost::asio::awaitable<result<TradesHistoryPage>> trades_history(HistoryQuery q);
+  boost::asio::awaitable<result<TradesHistoryPage>> query_trades(std::vector<std::string> txids);  // ≤ 20
   // Every page of ClosedOrders (newest first), deduplicated by txid, at most `max_pages` pages.
   boost::asio::awaitable<result<std::vector<OrderInfo>>> all_closed_orders(HistoryQuery q, int max_pages = 20);
 
@@ -80,6 +82,9 @@ class KrakenRestClient {
   boost::asio::awaitable<result<EditOrderResponse>> edit_order(Params p);
   boost::asio::awaitable<result<CancelResponse>> cancel_order(std::string txid_or_userref_or_cl_ord_id, bool is_cl_ord_id = false);
   boost::asio::awaitable<result<CancelResponse>> cancel_all();
+  // Up to 50 order ids (or userrefs) and cl_ord_ids, one request.
+  boost::asio::awaitable<result<CancelResponse>> cancel_order_batch(std::vector<std::string> orders,
+                                                                    std::vector<std::string> cl_ord_ids);
   boost::asio::awaitable<result<DeadManResponse>> cancel_all_orders_after(int timeout_s);
   boost::asio::awaitable<result<std::vector<BatchOrderResult>>> add_order_batch(std::string pair,
                                                                                 std::vector<AddOrderParams> orders,
