@@ -78,21 +78,26 @@ struct Wide {
 
 TEST(SeqlockSlot, ReaderNeverSeesATornValueWhileTheWriterRuns) {
   SeqlockSlot<Wide> slot;
-  std::atomic<bool> done{false};
+  std::atomic<bool> reader_started{false}, done{false};
   constexpr std::uint64_t kWrites = 200000;
   std::thread writer([&] {
+    // Start writing only once the reader runs, so the two really overlap (in a release build the
+    // writer could otherwise finish before the reader's first load).
+    while (!reader_started.load(std::memory_order_acquire)) cpu_relax();
     for (std::uint64_t i = 1; i <= kWrites; ++i) slot.store(Wide{i, i, i, i, i, i, i, i});
     done.store(true, std::memory_order_release);
   });
   std::uint64_t last = 0, reads = 0, torn = 0, backwards = 0;
-  // Bounded: the writer finishes after kWrites; the reader also stops after 50M reads.
-  while (!done.load(std::memory_order_acquire) && reads < 50'000'000) {
+  reader_started.store(true, std::memory_order_release);
+  // Bounded: the writer finishes after kWrites; the reader also stops after 50M reads. At least
+  // one read always happens, whatever the scheduler does.
+  do {
     const Wide w = slot.load();
     ++reads;
     if (w.a != w.b || w.a != w.c || w.a != w.d || w.a != w.e || w.a != w.f || w.a != w.g || w.a != w.h) ++torn;
     if (w.a < last) ++backwards;
     last = w.a;
-  }
+  } while (!done.load(std::memory_order_acquire) && reads < 50'000'000);
   writer.join();
   EXPECT_EQ(torn, 0u);
   EXPECT_EQ(backwards, 0u);
