@@ -315,7 +315,6 @@ result<TradeBalanceInfo> parse_trade_balance(std::string_view json) {
   return t;
 }
 
-#undef KGW_TRY
 
 }  // namespace kgw::kraken
 
@@ -358,13 +357,6 @@ result<std::optional<std::string>> read_nullable(value v, std::string_view field
   return std::optional<std::string>(std::move(*s));
 }
 
-#define KGW_TRY(target, expr)          \
-  do {                                 \
-    auto kgw_r_ = (expr);              \
-    if (!kgw_r_) return kgw_r_.error(); \
-    target = std::move(*kgw_r_);       \
-  } while (0)
-
 // Visits the members of an object value.
 template <class Fn>
 result<void> members(value v, std::string_view what, Fn&& fn) {
@@ -378,18 +370,6 @@ result<void> members(value v, std::string_view what, Fn&& fn) {
     if (auto r = fn(k, x); !r) return r;
   }
   return {};
-}
-
-// Parses a document, calling fn(key, value) for each member of the root object.
-template <class Fn>
-result<void> root_members(std::string_view json, std::string_view what, Fn&& fn) {
-  simdjson::padded_string padded(json);
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  if (auto e = parser.iterate(padded).get(doc)) return json_error(e, what);
-  value root;
-  if (auto e = doc.get_value().get(root)) return json_error(e, what);
-  return members(root, what, fn);
 }
 
 result<void> read_order(std::string_view txid, value v, OrderInfo& o) {
@@ -463,7 +443,7 @@ result<void> read_ledger(std::string_view id, value v, LedgerInfo& l) {
 template <class Item, class ReadFn>
 result<void> read_list(std::string_view json, std::string_view what, std::string_view wrapper_a, std::string_view wrapper_b,
                        std::vector<Item>& out, std::optional<std::int64_t>& count, ReadFn&& read) {
-  return root_members(json, what, [&](std::string_view k, value v) -> result<void> {
+  return each_member(json, what, [&](std::string_view k, value v) -> result<void> {
     if (k == "count") {
       KGW_TRY(count, read_int(v, k));
       return {};
@@ -504,7 +484,7 @@ result<LedgersPage> parse_ledgers(std::string_view json) {
 
 result<std::vector<PositionInfo>> parse_open_positions(std::string_view json) {
   std::vector<PositionInfo> out;
-  auto r = root_members(json, "OpenPositions", [&](std::string_view txid, value v) -> result<void> {
+  auto r = each_member(json, "OpenPositions", [&](std::string_view txid, value v) -> result<void> {
     PositionInfo p;
     p.txid = std::string(txid);
     auto inner = members(v, txid, [&](std::string_view k, value x) -> result<void> {
@@ -529,7 +509,7 @@ result<std::vector<PositionInfo>> parse_open_positions(std::string_view json) {
 
 result<AddOrderResponse> parse_add_order(std::string_view json) {
   AddOrderResponse a;
-  auto r = root_members(json, "AddOrder", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "AddOrder", [&](std::string_view k, value v) -> result<void> {
     if (k == "txid") KGW_TRY(a.txid, read_strings(v, k));
     else if (k == "descr")
       return members(v, k, [&](std::string_view dk, value dv) -> result<void> {
@@ -545,7 +525,7 @@ result<AddOrderResponse> parse_add_order(std::string_view json) {
 
 result<EditOrderResponse> parse_edit_order(std::string_view json) {
   EditOrderResponse e;
-  auto r = root_members(json, "EditOrder", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "EditOrder", [&](std::string_view k, value v) -> result<void> {
     if (k == "txid") KGW_TRY(e.txid, read_string(v, k));
     else if (k == "originaltxid") KGW_TRY(e.originaltxid, read_string(v, k));
     else if (k == "status") KGW_TRY(e.status, read_string(v, k));
@@ -562,7 +542,7 @@ result<EditOrderResponse> parse_edit_order(std::string_view json) {
 
 result<std::string> parse_amend_order(std::string_view json) {
   std::string id;
-  auto r = root_members(json, "AmendOrder", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "AmendOrder", [&](std::string_view k, value v) -> result<void> {
     if (k == "amend_id") KGW_TRY(id, read_string(v, k));
     return {};
   });
@@ -573,7 +553,7 @@ result<std::string> parse_amend_order(std::string_view json) {
 
 result<CancelResponse> parse_cancel(std::string_view json) {
   CancelResponse c;
-  auto r = root_members(json, "Cancel", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "Cancel", [&](std::string_view k, value v) -> result<void> {
     if (k == "count") KGW_TRY(c.count, read_int(v, k));
     else if (k == "pending") {
       if (auto e = v.get_bool().get(c.pending)) return json_error(e, k);
@@ -586,7 +566,7 @@ result<CancelResponse> parse_cancel(std::string_view json) {
 
 result<DeadManResponse> parse_cancel_all_orders_after(std::string_view json) {
   DeadManResponse d;
-  auto r = root_members(json, "CancelAllOrdersAfter", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "CancelAllOrdersAfter", [&](std::string_view k, value v) -> result<void> {
     if (k == "currentTime") KGW_TRY(d.current_time, read_string(v, k));
     else if (k == "triggerTime") KGW_TRY(d.trigger_time, read_string(v, k));
     return {};
@@ -597,7 +577,7 @@ result<DeadManResponse> parse_cancel_all_orders_after(std::string_view json) {
 
 result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view json) {
   std::vector<BatchOrderResult> out;
-  auto r = root_members(json, "AddOrderBatch", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "AddOrderBatch", [&](std::string_view k, value v) -> result<void> {
     if (k != "orders") return {};
     array arr;
     if (auto e = v.get_array().get(arr)) return json_error(e, k);
@@ -627,7 +607,7 @@ result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view jso
 
 result<WebSocketsToken> parse_websockets_token(std::string_view json) {
   WebSocketsToken t;
-  auto r = root_members(json, "GetWebSocketsToken", [&](std::string_view k, value v) -> result<void> {
+  auto r = each_member(json, "GetWebSocketsToken", [&](std::string_view k, value v) -> result<void> {
     if (k == "token") KGW_TRY(t.token, read_string(v, k));
     else if (k == "expires") KGW_TRY(t.expires, read_int(v, k));
     return {};
