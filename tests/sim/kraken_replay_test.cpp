@@ -107,29 +107,14 @@ class TempFile {
   std::string path_;
 };
 
-using test::RawBookMsg;
-using test::TextBook;
 using test::read_book;
 
 
-// Replays every book message a client received through a TextBook; returns how many verified.
+// Replays every book message a client received; returns how many verified, failing on any mismatch.
 int verify_with_text_book(const std::vector<std::string>& received) {
-  TextBook book;
-  int verified = 0;
-  for (const auto& text : received) {
-    const RawBookMsg m = read_book(text);
-    if (!m.is_book) continue;
-    if (m.snapshot) {
-      book.bids.clear();
-      book.asks.clear();
-    }
-    book.apply(m.bids, book.bids);
-    book.apply(m.asks, book.asks);
-    book.truncate();
-    EXPECT_EQ(book.checksum(), m.checksum) << text;
-    if (book.checksum() == m.checksum) ++verified;
-  }
-  return verified;
+  const auto r = test::replay_books(received);
+  for (const auto& text : r.mismatched) ADD_FAILURE() << "checksum mismatch: " << text;
+  return r.verified;
 }
 
 std::vector<std::string> book_frames(const std::vector<std::string>& out) {

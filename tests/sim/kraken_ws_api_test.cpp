@@ -27,9 +27,7 @@ struct FakeClient : WsClient {
   std::vector<std::string> out;
 };
 
-using test::RawBookMsg;
-using test::TextBook;
-using test::read_book;
+using test::replay_books;
 
 class WsApi : public ::testing::Test {
  protected:
@@ -127,22 +125,9 @@ TEST_F(WsApi, StreamsTheBookWithChecksumsAnIndependentBookReproduces) {
     else if (!ex_.open_orders(mm_).empty()) (void)ex_.cancel_order(mm_, {.txid = ex_.open_orders(mm_)[rng() % ex_.open_orders(mm_).size()]->txid});
   }
   ex_.cancel_all(mm_);
-  TextBook book;
-  int verified = 0;
-  for (const auto& text : c->out) {
-    const RawBookMsg m = read_book(text);
-    if (!m.is_book) continue;
-    if (m.snapshot) {
-      book.bids.clear();
-      book.asks.clear();
-    }
-    book.apply(m.bids, book.bids);
-    book.apply(m.asks, book.asks);
-    book.truncate();
-    ASSERT_EQ(book.checksum(), m.checksum) << text;
-    ++verified;
-  }
-  EXPECT_GT(verified, 50);
+  const auto replay = replay_books(c->out);
+  ASSERT_TRUE(replay.mismatched.empty()) << replay.mismatched.front();
+  EXPECT_GT(replay.verified, 50);
 }
 
 TEST_F(WsApi, CorruptChecksumFaultHitsOnlyTheNextMessageOfThatSymbol) {
@@ -154,17 +139,7 @@ TEST_F(WsApi, CorruptChecksumFaultHitsOnlyTheNextMessageOfThatSymbol) {
   limit(mm_, Side::sell, "0.5", "30020.0");
   limit(mm_, Side::sell, "0.5", "30030.0");
   EXPECT_EQ(faults_.fired["corrupt_checksum"], 1u);
-  TextBook book;
-  int bad = 0;
-  for (const auto& text : c->out) {
-    const RawBookMsg m = read_book(text);
-    if (!m.is_book) continue;
-    book.apply(m.bids, book.bids);
-    book.apply(m.asks, book.asks);
-    book.truncate();
-    if (book.checksum() != m.checksum) ++bad;
-  }
-  EXPECT_EQ(bad, 1);
+  EXPECT_EQ(replay_books(c->out).mismatched.size(), 1u);
 }
 
 TEST_F(WsApi, TradesTickerAndOhlcFollowExecutions) {

@@ -99,4 +99,30 @@ inline RawBookMsg read_book(const std::string& text) {
   return out;
 }
 
+// Replays every book frame of a client's stream through a TextBook (a snapshot starts over) and
+// compares the checksum each frame carries with the one the replayed book gives.
+struct BookReplay {
+  int verified = 0;                     // frames whose checksum matched
+  std::vector<std::string> mismatched;  // frames whose checksum did not
+};
+
+inline BookReplay replay_books(const std::vector<std::string>& frames) {
+  TextBook book;
+  BookReplay r;
+  for (const auto& text : frames) {
+    const RawBookMsg m = read_book(text);
+    if (!m.is_book) continue;
+    if (m.snapshot) {
+      book.bids.clear();
+      book.asks.clear();
+    }
+    book.apply(m.bids, book.bids);
+    book.apply(m.asks, book.asks);
+    book.truncate();
+    if (book.checksum() == m.checksum) ++r.verified;
+    else r.mismatched.push_back(text);
+  }
+  return r;
+}
+
 }  // namespace kgw::test
