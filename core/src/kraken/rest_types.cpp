@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "kgw/core/kraken/json.hpp"
 
 namespace kgw::kraken {
@@ -28,6 +30,13 @@ result<void> each_member(std::string_view json, std::string_view what, Fn&& fn) 
     if (auto r = fn(key, v); !r) return r;
   }
   return {};
+}
+
+// A parsed result: `out` when the parse `r` succeeded, otherwise its error.
+template <class T>
+result<T> with_value(result<void> r, T&& out) {
+  if (!r) return r.error();
+  return std::move(out);
 }
 
 // Reads a JSON array of exactly N values with fn(index, value).
@@ -75,29 +84,25 @@ result<TickerQuote> read_quote(value v, std::string_view field) {
 
 result<ServerTime> parse_time(std::string_view json) {
   ServerTime t;
-  auto r = each_member(json, "Time", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "Time", [&](std::string_view k, value v) -> result<void> {
     if (k == "unixtime") KGW_TRY(t.unixtime, read_int(v, k));
     else if (k == "rfc1123") KGW_TRY(t.rfc1123, read_string(v, k));
     return {};
-  });
-  if (!r) return r.error();
-  return t;
+  }), std::move(t));
 }
 
 result<SystemStatusInfo> parse_system_status(std::string_view json) {
   SystemStatusInfo s;
-  auto r = each_member(json, "SystemStatus", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "SystemStatus", [&](std::string_view k, value v) -> result<void> {
     if (k == "status") KGW_TRY(s.status, read_string(v, k));
     else if (k == "timestamp") KGW_TRY(s.timestamp, read_string(v, k));
     return {};
-  });
-  if (!r) return r.error();
-  return s;
+  }), std::move(s));
 }
 
 result<std::vector<Ticker>> parse_ticker(std::string_view json) {
   std::vector<Ticker> out;
-  auto r = each_member(json, "Ticker", [&](std::string_view pair, value v) -> result<void> {
+  return with_value(each_member(json, "Ticker", [&](std::string_view pair, value v) -> result<void> {
     Ticker t;
     t.pair = std::string(pair);
     object o;
@@ -135,14 +140,12 @@ result<std::vector<Ticker>> parse_ticker(std::string_view json) {
     }
     out.push_back(std::move(t));
     return {};
-  });
-  if (!r) return r.error();
-  return out;
+  }), std::move(out));
 }
 
 result<Depth> parse_depth(std::string_view json) {
   Depth d;
-  auto r = each_member(json, "Depth", [&](std::string_view pair, value v) -> result<void> {
+  return with_value(each_member(json, "Depth", [&](std::string_view pair, value v) -> result<void> {
     d.pair = std::string(pair);
     object o;
     if (auto e = v.get_object().get(o)) return json_error(e, pair);
@@ -168,14 +171,12 @@ result<Depth> parse_depth(std::string_view json) {
       if (!e) return e;
     }
     return {};
-  });
-  if (!r) return r.error();
-  return d;
+  }), std::move(d));
 }
 
 result<OhlcPage> parse_ohlc(std::string_view json) {
   OhlcPage p;
-  auto r = each_member(json, "OHLC", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "OHLC", [&](std::string_view k, value v) -> result<void> {
     if (k == "last") {
       KGW_TRY(p.last, read_int(v, k));
       return {};
@@ -194,14 +195,12 @@ result<OhlcPage> parse_ohlc(std::string_view json) {
       p.candles.push_back(c);
       return {};
     });
-  });
-  if (!r) return r.error();
-  return p;
+  }), std::move(p));
 }
 
 result<TradesPage> parse_trades(std::string_view json) {
   TradesPage p;
-  auto r = each_member(json, "Trades", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "Trades", [&](std::string_view k, value v) -> result<void> {
     if (k == "last") {
       KGW_TRY(p.last, read_string(v, k));
       return {};
@@ -233,14 +232,12 @@ result<TradesPage> parse_trades(std::string_view json) {
       p.trades.push_back(std::move(t));
       return {};
     });
-  });
-  if (!r) return r.error();
-  return p;
+  }), std::move(p));
 }
 
 result<SpreadPage> parse_spread(std::string_view json) {
   SpreadPage p;
-  auto r = each_member(json, "Spread", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "Spread", [&](std::string_view k, value v) -> result<void> {
     if (k == "last") {
       KGW_TRY(p.last, read_int(v, k));
       return {};
@@ -258,27 +255,23 @@ result<SpreadPage> parse_spread(std::string_view json) {
       p.entries.push_back(s);
       return {};
     });
-  });
-  if (!r) return r.error();
-  return p;
+  }), std::move(p));
 }
 
 result<std::vector<AssetBalance>> parse_balance(std::string_view json) {
   std::vector<AssetBalance> out;
-  auto r = each_member(json, "Balance", [&](std::string_view asset, value v) -> result<void> {
+  return with_value(each_member(json, "Balance", [&](std::string_view asset, value v) -> result<void> {
     AssetBalance b;
     b.asset = std::string(asset);
     KGW_TRY(b.balance, read_decimal(v, asset));
     out.push_back(std::move(b));
     return {};
-  });
-  if (!r) return r.error();
-  return out;
+  }), std::move(out));
 }
 
 result<std::vector<AssetBalance>> parse_balance_ex(std::string_view json) {
   std::vector<AssetBalance> out;
-  auto r = each_member(json, "BalanceEx", [&](std::string_view asset, value v) -> result<void> {
+  return with_value(each_member(json, "BalanceEx", [&](std::string_view asset, value v) -> result<void> {
     AssetBalance b;
     b.asset = std::string(asset);
     object o;
@@ -296,23 +289,19 @@ result<std::vector<AssetBalance>> parse_balance_ex(std::string_view json) {
     }
     out.push_back(std::move(b));
     return {};
-  });
-  if (!r) return r.error();
-  return out;
+  }), std::move(out));
 }
 
 result<TradeBalanceInfo> parse_trade_balance(std::string_view json) {
   TradeBalanceInfo t;
-  auto r = each_member(json, "TradeBalance", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "TradeBalance", [&](std::string_view k, value v) -> result<void> {
     Decimal* slot = k == "eb" ? &t.eb : k == "tb" ? &t.tb : k == "m" ? &t.m : k == "n" ? &t.n : k == "c" ? &t.c
                   : k == "v" ? &t.v : k == "e" ? &t.e : k == "mf" ? &t.mf : nullptr;
     if (slot) KGW_TRY(*slot, read_decimal(v, k));
     else if (k == "ml") KGW_TRY(t.ml, read_decimal(v, k));
     else if (k == "uv") KGW_TRY(t.uv, read_decimal(v, k));
     return {};
-  });
-  if (!r) return r.error();
-  return t;
+  }), std::move(t));
 }
 
 
@@ -484,7 +473,7 @@ result<LedgersPage> parse_ledgers(std::string_view json) {
 
 result<std::vector<PositionInfo>> parse_open_positions(std::string_view json) {
   std::vector<PositionInfo> out;
-  auto r = each_member(json, "OpenPositions", [&](std::string_view txid, value v) -> result<void> {
+  return with_value(each_member(json, "OpenPositions", [&](std::string_view txid, value v) -> result<void> {
     PositionInfo p;
     p.txid = std::string(txid);
     auto inner = members(v, txid, [&](std::string_view k, value x) -> result<void> {
@@ -502,14 +491,12 @@ result<std::vector<PositionInfo>> parse_open_positions(std::string_view json) {
     if (!inner) return inner;
     out.push_back(std::move(p));
     return {};
-  });
-  if (!r) return r.error();
-  return out;
+  }), std::move(out));
 }
 
 result<AddOrderResponse> parse_add_order(std::string_view json) {
   AddOrderResponse a;
-  auto r = each_member(json, "AddOrder", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "AddOrder", [&](std::string_view k, value v) -> result<void> {
     if (k == "txid") KGW_TRY(a.txid, read_strings(v, k));
     else if (k == "descr")
       return members(v, k, [&](std::string_view dk, value dv) -> result<void> {
@@ -518,14 +505,12 @@ result<AddOrderResponse> parse_add_order(std::string_view json) {
         return {};
       });
     return {};
-  });
-  if (!r) return r.error();
-  return a;
+  }), std::move(a));
 }
 
 result<EditOrderResponse> parse_edit_order(std::string_view json) {
   EditOrderResponse e;
-  auto r = each_member(json, "EditOrder", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "EditOrder", [&](std::string_view k, value v) -> result<void> {
     if (k == "txid") KGW_TRY(e.txid, read_string(v, k));
     else if (k == "originaltxid") KGW_TRY(e.originaltxid, read_string(v, k));
     else if (k == "status") KGW_TRY(e.status, read_string(v, k));
@@ -535,9 +520,7 @@ result<EditOrderResponse> parse_edit_order(std::string_view json) {
         return {};
       });
     return {};
-  });
-  if (!r) return r.error();
-  return e;
+  }), std::move(e));
 }
 
 result<std::string> parse_amend_order(std::string_view json) {
@@ -553,31 +536,27 @@ result<std::string> parse_amend_order(std::string_view json) {
 
 result<CancelResponse> parse_cancel(std::string_view json) {
   CancelResponse c;
-  auto r = each_member(json, "Cancel", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "Cancel", [&](std::string_view k, value v) -> result<void> {
     if (k == "count") KGW_TRY(c.count, read_int(v, k));
     else if (k == "pending") {
       if (auto e = v.get_bool().get(c.pending)) return json_error(e, k);
     }
     return {};
-  });
-  if (!r) return r.error();
-  return c;
+  }), std::move(c));
 }
 
 result<DeadManResponse> parse_cancel_all_orders_after(std::string_view json) {
   DeadManResponse d;
-  auto r = each_member(json, "CancelAllOrdersAfter", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "CancelAllOrdersAfter", [&](std::string_view k, value v) -> result<void> {
     if (k == "currentTime") KGW_TRY(d.current_time, read_string(v, k));
     else if (k == "triggerTime") KGW_TRY(d.trigger_time, read_string(v, k));
     return {};
-  });
-  if (!r) return r.error();
-  return d;
+  }), std::move(d));
 }
 
 result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view json) {
   std::vector<BatchOrderResult> out;
-  auto r = each_member(json, "AddOrderBatch", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "AddOrderBatch", [&](std::string_view k, value v) -> result<void> {
     if (k != "orders") return {};
     array arr;
     if (auto e = v.get_array().get(arr)) return json_error(e, k);
@@ -600,20 +579,16 @@ result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view jso
       out.push_back(std::move(b));
     }
     return {};
-  });
-  if (!r) return r.error();
-  return out;
+  }), std::move(out));
 }
 
 result<WebSocketsToken> parse_websockets_token(std::string_view json) {
   WebSocketsToken t;
-  auto r = each_member(json, "GetWebSocketsToken", [&](std::string_view k, value v) -> result<void> {
+  return with_value(each_member(json, "GetWebSocketsToken", [&](std::string_view k, value v) -> result<void> {
     if (k == "token") KGW_TRY(t.token, read_string(v, k));
     else if (k == "expires") KGW_TRY(t.expires, read_int(v, k));
     return {};
-  });
-  if (!r) return r.error();
-  return t;
+  }), std::move(t));
 }
 
 #undef KGW_TRY
