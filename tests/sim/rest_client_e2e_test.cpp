@@ -43,7 +43,7 @@ class RestClientE2E : public ::testing::Test {
     ASSERT_TRUE(ep) << ep.error().message();
     kraken::RestTransportOptions to;
     to.http.base_url = ep->rest;
-    to.credentials = kraken::RestCredentials{ep->api_key, Secret(ep->api_secret)};
+    to.credentials = kraken::RestCredentials{Secret(ep->api_key), Secret(ep->api_secret)};
     to.governor.tier = kraken::Tier::pro;
     transport_ = kraken::KrakenRestTransport::create(std::move(to), SystemClock::instance()).value();
     client_ = std::make_unique<kraken::KrakenRestClient>(*transport_);
@@ -128,20 +128,134 @@ TEST(RestClientParams, AddOrderParamsAreKrakensFormKeysAndRejectBadCombinations)
   p.oflags = {"post", "fciq"};
   p.close_ordertype = "limit";
   p.close_price = "36000";
-  auto form = kraken::KrakenRestClient::add_order_params(p, "orders[3]").value();
+  p.asset_class = "tokenized_asset";
+  auto form = kraken::KrakenRestClient::add_order_params(p).value();
   auto has = [&](const std::string& k, const std::string& v) {
     return std::find(form.begin(), form.end(), std::pair{k, v}) != form.end();
   };
-  EXPECT_TRUE(has("orders[3][oflags]", "post,fciq"));
-  EXPECT_TRUE(has("orders[3][close][ordertype]", "limit"));
-  EXPECT_TRUE(has("orders[3][price2]", "37000"));
-  p.userref = 7;
-  p.cl_ord_id = "x";
-  EXPECT_TRUE(kraken::KrakenRestClient::add_order_params(p).error().is(errc::invalid_argument));
-  p.cl_ord_id.reset();
-  p.type = "long";
-  EXPECT_EQ(kraken::KrakenRestClient::add_order_params(p).error().detail, "type: must be buy or sell");
+  EXPECT_TRUE(has("oflags", "post,fciq"));
+  EXPECT_TRUE(has("close[ordertype]", "limit"));
+  EXPECT_TRUE(has("close[price]", "36000"));
+  EXPECT_TRUE(has("price2", "37000"));
+  EXPECT_TRUE(has("asset_class", "tokenized_asset"));
+  auto detail = [&](const AddOrderParams& q) { return kraken::KrakenRestClient::add_order_params(q).error().detail; };
+  auto with = [&](auto change) {
+    AddOrderParams q = p;
+    change(q);
+    return detail(q);
+  };
+  EXPECT_EQ(with([](auto& q) { q.userref = 7, q.cl_ord_id = "x"; }), "cl_ord_id: cl_ord_id and userref are mutually exclusive");
+  EXPECT_EQ(with([](auto& q) { q.type = "long"; }), "type: must be buy or sell");
+  EXPECT_EQ(with([](auto& q) { q.ordertype = "stop"; }), "ordertype: unknown order type 'stop'");
+  EXPECT_EQ(with([](auto& q) { q.timeinforce = "GTD"; }), "expiretm: required with timeinforce GTD");
+  EXPECT_EQ(with([](auto& q) { q.stptype = "cancel_newest"; }), "stptype: must be cancel-newest, cancel-oldest or cancel-both");
+  EXPECT_EQ(with([](auto& q) { q.oflags = {"postonly"}; }), "oflags: unknown flag 'postonly'");
+  EXPECT_EQ(with([](auto& q) { q.pair.clear(); }), "pair: required");
 }
+
+TEST(RestClientParams, BatchBodiesAreJsonWithArraysAndNamePerOrderFields) {
+  AddOrderParams a = limit("buy", "0.5", "30000.0");
+  a.pair.clear();
+  a.cl_ord_id = "a-1";
+  a.close_ordertype = "stop-loss";
+  a.close_price = "29000.0";
+  AddOrderParams b = limit("sell", "0.25", "31000.0");
+  b.userref = 42;
+  b.oflags = {"post"};
+  const std::optional<std::string> deadline("2026-11-25T10:00:00Z");
+  auto body = kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a, b}, true, deadline).value();
+  EXPECT_EQ(body,
+            R"({"pair":"XBTUSD","orders":[{"type":"buy","ordertype":"limit","volume":"0.5","price":"30000.0","cl_ord_id":"a-1",)"
+            R"("close":{"ordertype":"stop-loss","price":"29000.0"}},{"type":"sell","ordertype":"limit","volume":"0.25",)"
+            R"("price":"31000.0","userref":42,"oflags":"post"}],"deadline":"2026-11-25T10:00:00Z","validate":true})");
+  b.pair = "ETHUSD";
+  EXPECT_EQ(kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a, b}, false, {}).error().detail,
+            "orders[1].pair: a batch is one pair");
+  b.pair.clear();
+  b.ordertype = "";
+  EXPECT_EQ(kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a, b}, false, {}).error().detail,
+            "orders[1].ordertype: required");
+  EXPECT_EQ(kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a}, false, {}).error().detail, "orders: 2 to 15 per batch");
+
+  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({"OABC12-DEF34-GHIJ56", "123"}, {"c-1"}).value(),
+            R"({"orders":["OABC12-DEF34-GHIJ56",123],"cl_ord_ids":["c-1"]})");
+  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({}, {}).error().detail, "orders: nothing to cancel");
+  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body(std::vector<std::string>(51, "1"), {}).error().detail,
+            "orders: at most 50 per batch");
+}
+
+TEST(RestClientParams, AmendAndEditNameTheFieldThatIsWrong) {
+  kraken::AmendOrderParams a;
+  EXPECT_EQ(kraken::KrakenRestClient::amend_order_params(a).error().detail, "txid: exactly one of txid and cl_ord_id");
+  a.cl_ord_id = "c-1";
+  EXPECT_EQ(kraken::KrakenRestClient::amend_order_params(a).error().detail,
+            "order_qty: nothing to amend (order_qty, display_qty, limit_price or trigger_price)");
+  a.limit_price = "+1.5%";
+  a.post_only = true;
+  EXPECT_EQ(kraken::KrakenRestClient::amend_order_params(a).value(),
+            (kraken::Params{{"cl_ord_id", "c-1"}, {"limit_price", "+1.5%"}, {"post_only", "true"}}));
+  kraken::EditOrderParams e;
+  e.txid = "OABC12-DEF34-GHIJ56";
+  EXPECT_EQ(kraken::KrakenRestClient::edit_order_params(e).error().detail, "pair: required");
+  e.pair = "XBTUSD";
+  e.oflags = {"fcib"};
+  EXPECT_EQ(kraken::KrakenRestClient::edit_order_params(e).error().detail, "oflags: only post can change on EditOrder");
+}
+
+asio::awaitable<std::string> amend_edit_and_batch_cancel(kraken::KrakenRestClient& c) {
+  AddOrderParams p = limit("buy", "0.01", "30000.0");
+  p.cl_ord_id = "amend-me";
+  auto added = co_await c.add_order(p);
+  if (!added) co_return "add: " + added.error().message();
+  kraken::AmendOrderParams a;
+  a.cl_ord_id = "amend-me";
+  a.order_qty = "0.02";
+  a.limit_price = "30100.0";
+  auto amended = co_await c.amend_order(a);
+  if (!amended || amended->empty()) co_return "amend: " + (amended ? std::string("no amend_id") : amended.error().message());
+  std::vector<std::string> ids{added->txid.at(0)};
+  auto q = co_await c.query_orders(std::move(ids));
+  if (!q || q->orders.size() != 1) co_return "query after amend";
+  if (q->orders[0].vol.to_string() != "0.02000000" || q->orders[0].descr.price != "30100.0")
+    co_return "amend not applied: vol " + q->orders[0].vol.to_string() + " price " + q->orders[0].descr.price;
+
+  AddOrderParams u = limit("buy", "0.01", "29000.0");
+  u.userref = 77;
+  auto added_u = co_await c.add_order(u);
+  if (!added_u) co_return "add userref: " + added_u.error().message();
+  kraken::EditOrderParams e;
+  e.txid = added_u->txid.at(0);
+  e.pair = "XBTUSD";
+  e.price = "29500.0";
+  auto edited = co_await c.edit_order(e);
+  if (!edited || edited->txid.empty() || edited->txid == e.txid) co_return "edit: " + (edited ? edited->txid : edited.error().message());
+
+  // One JSON batch: the edited order by its userref (an integer on the wire), the amended one by
+  // cl_ord_id.
+  std::vector<std::string> by_ref{"77"}, by_cl{"amend-me"};
+  auto cancelled = co_await c.cancel_order_batch(std::move(by_ref), std::move(by_cl));
+  if (!cancelled || cancelled->count != 2) co_return "cancel batch: " + (cancelled ? std::to_string(cancelled->count) : cancelled.error().message());
+  auto open = co_await c.open_orders();
+  if (!open || !open->orders.empty()) co_return "orders left open";
+  co_return "";
+}
+
+TEST_F(RestClientE2E, AmendsEditsAndBatchCancelsByUserrefAndClOrdId) { EXPECT_EQ(run(amend_edit_and_batch_cancel(*client_)), ""); }
+
+asio::awaitable<std::string> reference_data(kraken::KrakenRestClient& c) {
+  auto assets = co_await c.assets();
+  if (!assets || assets->empty()) co_return "assets: " + (assets ? std::string("empty") : assets.error().message());
+  std::vector<std::string> which{"XBTUSD", "ETHUSD"};
+  auto pairs = co_await c.asset_pairs(std::move(which));
+  if (!pairs || pairs->size() != 2) co_return "asset pairs: " + (pairs ? std::to_string(pairs->size()) : pairs.error().message());
+  InstrumentRegistry reg;
+  if (!reg.load(std::move(*assets), std::move(*pairs))) co_return "registry load";
+  auto btc = reg.find("BTC/USD");
+  if (!btc || btc->price_precision != 1) co_return "registry from REST";
+  co_return "";
+}
+
+TEST_F(RestClientE2E, LoadsAssetsAndAssetPairsIntoTheRegistry) { EXPECT_EQ(run(reference_data(*client_)), ""); }
 
 }  // namespace
 }  // namespace kgw::sim
@@ -178,7 +292,7 @@ TEST(RestClientBurst, AddsAreGovernedBelowTheExchangeLimitAndCancelsStillGoThrou
   auto ep = sim.start().value();
   kraken::RestTransportOptions to;
   to.http.base_url = ep.rest;
-  to.credentials = kraken::RestCredentials{ep.api_key, Secret(ep.api_secret)};
+  to.credentials = kraken::RestCredentials{Secret(ep.api_key), Secret(ep.api_secret)};
   to.governor.tier = kraken::Tier::starter;
   auto transport = kraken::KrakenRestTransport::create(std::move(to), SystemClock::instance()).value();
   kraken::KrakenRestClient client(*transport);

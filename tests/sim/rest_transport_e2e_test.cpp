@@ -33,7 +33,7 @@ class RestTransportE2E : public ::testing::Test {
     kraken::RestTransportOptions o;
     o.http.base_url = ep_.rest;
     o.http.max_connections = 4;
-    o.credentials = kraken::RestCredentials{ep_.api_key, Secret(ep_.api_secret)};
+    o.credentials = kraken::RestCredentials{Secret(ep_.api_key), Secret(ep_.api_secret)};
     o.governor.tier = kraken::Tier::pro;
     o.backoff = std::chrono::milliseconds(5);
     return kraken::KrakenRestTransport::create(std::move(o), SystemClock::instance()).value();

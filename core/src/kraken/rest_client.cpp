@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <initializer_list>
 #include <set>
+
+#include "kgw/core/json_writer.hpp"
+#include "kgw/core/kraken/reference_data.hpp"
 
 namespace kgw::kraken {
 
@@ -33,19 +38,49 @@ Params history_params(const HistoryQuery& q) {
 
 }  // namespace
 
-result<Params> KrakenRestClient::add_order_params(const AddOrderParams& o, const std::string& prefix) {
-  auto key = [&](const std::string& k) { return prefix.empty() ? k : prefix + "[" + k + "]"; };
-  if (o.type != "buy" && o.type != "sell") return Error(errc::invalid_argument, "type: must be buy or sell");
-  if (o.ordertype.empty()) return Error(errc::invalid_argument, "ordertype: required");
-  if (o.volume.empty()) return Error(errc::invalid_argument, "volume: required");
-  if (o.cl_ord_id && o.userref) return Error(errc::invalid_argument, "cl_ord_id and userref are mutually exclusive");
+namespace {
+
+bool one_of(std::string_view v, std::initializer_list<std::string_view> allowed) {
+  for (auto a : allowed)
+    if (v == a) return true;
+  return false;
+}
+
+Error bad(std::string_view field, std::string_view why) {
+  return Error(errc::invalid_argument, fmt::format("{}: {}", field, why));
+}
+
+// Checks Kraken would make anyway, made before anything is sent (PROTOCOL.md §3.3).
+result<void> check_order(const AddOrderParams& o) {
+  if (o.type != "buy" && o.type != "sell") return bad("type", "must be buy or sell");
+  if (!one_of(o.ordertype, {"market", "limit", "iceberg", "stop-loss", "take-profit", "stop-loss-limit", "take-profit-limit",
+                            "trailing-stop", "trailing-stop-limit", "settle-position"}))
+    return bad("ordertype", o.ordertype.empty() ? "required" : "unknown order type '" + o.ordertype + "'");
+  if (o.volume.empty()) return bad("volume", "required");
+  if (o.cl_ord_id && o.userref) return bad("cl_ord_id", "cl_ord_id and userref are mutually exclusive");
+  if (o.timeinforce && !one_of(*o.timeinforce, {"GTC", "IOC", "GTD", "FOK"})) return bad("timeinforce", "must be GTC, IOC, GTD or FOK");
+  if (o.timeinforce && *o.timeinforce == "GTD" && !o.expiretm) return bad("expiretm", "required with timeinforce GTD");
+  if (o.stptype && !one_of(*o.stptype, {"cancel-newest", "cancel-oldest", "cancel-both"}))
+    return bad("stptype", "must be cancel-newest, cancel-oldest or cancel-both");
+  if (o.trigger && !one_of(*o.trigger, {"last", "index"})) return bad("trigger", "must be last or index");
+  for (const auto& f : o.oflags)
+    if (!one_of(f, {"post", "fcib", "fciq", "viqc", "nompp"})) return bad("oflags", "unknown flag '" + f + "'");
+  if ((o.close_price || o.close_price2) && !o.close_ordertype) return bad("close[ordertype]", "required with close[price]");
+  return {};
+}
+
+}  // namespace
+
+result<Params> KrakenRestClient::add_order_params(const AddOrderParams& o) {
+  if (auto ok = check_order(o); !ok) return ok.error();
+  if (o.pair.empty()) return bad("pair", "required");
   Params p;
-  if (prefix.empty()) p.emplace_back("pair", o.pair);
-  p.emplace_back(key("type"), o.type);
-  p.emplace_back(key("ordertype"), o.ordertype);
-  p.emplace_back(key("volume"), o.volume);
+  p.emplace_back("pair", o.pair);
+  p.emplace_back("type", o.type);
+  p.emplace_back("ordertype", o.ordertype);
+  p.emplace_back("volume", o.volume);
   auto opt = [&](const char* k, const std::optional<std::string>& v) {
-    if (v) p.emplace_back(key(k), *v);
+    if (v) p.emplace_back(k, *v);
   };
   opt("price", o.price);
   opt("price2", o.price2);
@@ -58,17 +93,154 @@ result<Params> KrakenRestClient::add_order_params(const AddOrderParams& o, const
   opt("expiretm", o.expiretm);
   opt("cl_ord_id", o.cl_ord_id);
   opt("deadline", o.deadline);
-  if (o.userref) p.emplace_back(key("userref"), std::to_string(*o.userref));
-  if (o.reduce_only) p.emplace_back(key("reduce_only"), "true");
-  if (o.validate && prefix.empty()) p.emplace_back("validate", "true");
-  if (!o.oflags.empty()) p.emplace_back(key("oflags"), join(o.oflags));
-  if (o.close_ordertype) {
-    // Form encoding of the conditional close: close[ordertype], close[price], close[price2].
-    p.emplace_back(prefix.empty() ? "close[ordertype]" : prefix + "[close][ordertype]", *o.close_ordertype);
-    if (o.close_price) p.emplace_back(prefix.empty() ? "close[price]" : prefix + "[close][price]", *o.close_price);
-    if (o.close_price2) p.emplace_back(prefix.empty() ? "close[price2]" : prefix + "[close][price2]", *o.close_price2);
-  }
+  opt("asset_class", o.asset_class);
+  opt("broker", o.broker);
+  if (o.userref) p.emplace_back("userref", std::to_string(*o.userref));
+  if (o.reduce_only) p.emplace_back("reduce_only", "true");
+  if (o.validate) p.emplace_back("validate", "true");
+  if (!o.oflags.empty()) p.emplace_back("oflags", join(o.oflags));
+  // Form encoding of the conditional close: close[ordertype], close[price], close[price2].
+  opt("close[ordertype]", o.close_ordertype);
+  opt("close[price]", o.close_price);
+  opt("close[price2]", o.close_price2);
   return p;
+}
+
+result<std::string> KrakenRestClient::add_order_batch_body(const std::string& pair, const std::vector<AddOrderParams>& orders,
+                                                           bool validate, const std::optional<std::string>& deadline) {
+  if (pair.empty()) return bad("pair", "required");
+  if (orders.size() < 2 || orders.size() > 15) return bad("orders", "2 to 15 per batch");
+  JsonWriter w;
+  w.begin_object().field("pair", pair).key("orders").begin_array();
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const auto& o = orders[i];
+    auto field_error = [&](std::string_view f, std::string_view why) { return bad(fmt::format("orders[{}].{}", i, f), why); };
+    if (auto ok = check_order(o); !ok) {
+      const std::string d = ok.error().detail;  // "field: why"
+      const auto colon = d.find(": ");
+      return field_error(d.substr(0, colon), colon == std::string::npos ? "" : d.substr(colon + 2));
+    }
+    if (!o.pair.empty() && o.pair != pair) return field_error("pair", "a batch is one pair");
+    if (o.deadline) return field_error("deadline", "set the batch's deadline instead");
+    if (o.validate) return field_error("validate", "set the batch's validate instead");
+    if (o.asset_class || o.broker) return field_error(o.asset_class ? "asset_class" : "broker", "not a batch order field");
+    w.begin_object().field("type", o.type).field("ordertype", o.ordertype).field("volume", o.volume);
+    auto opt = [&](const char* k, const std::optional<std::string>& v) {
+      if (v) w.field(k, *v);
+    };
+    opt("price", o.price);
+    opt("price2", o.price2);
+    opt("displayvol", o.displayvol);
+    opt("trigger", o.trigger);
+    opt("leverage", o.leverage);
+    opt("stptype", o.stptype);
+    opt("timeinforce", o.timeinforce);
+    opt("starttm", o.starttm);
+    opt("expiretm", o.expiretm);
+    opt("cl_ord_id", o.cl_ord_id);
+    if (o.userref) w.field("userref", *o.userref);
+    if (o.reduce_only) w.field("reduce_only", true);
+    if (!o.oflags.empty()) w.field("oflags", join(o.oflags));
+    if (o.close_ordertype) {
+      w.key("close").begin_object().field("ordertype", *o.close_ordertype);
+      opt("price", o.close_price);
+      opt("price2", o.close_price2);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  if (deadline) w.field("deadline", *deadline);
+  if (validate) w.field("validate", true);
+  w.end_object();
+  return w.take();
+}
+
+result<std::string> KrakenRestClient::cancel_order_batch_body(const std::vector<std::string>& orders,
+                                                              const std::vector<std::string>& cl_ord_ids) {
+  if (orders.empty() && cl_ord_ids.empty()) return bad("orders", "nothing to cancel");
+  if (orders.size() + cl_ord_ids.size() > 50) return bad("orders", "at most 50 per batch");
+  JsonWriter w;
+  w.begin_object();
+  if (!orders.empty()) {
+    w.key("orders").begin_array();
+    for (const auto& id : orders) {
+      if (id.empty()) return bad("orders", "empty order id");
+      // A userref is an integer on the wire; an order id is a string.
+      std::int64_t userref = 0;
+      const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), userref);
+      if (ec == std::errc{} && end == id.data() + id.size()) w.value(userref);
+      else w.value(id);
+    }
+    w.end_array();
+  }
+  if (!cl_ord_ids.empty()) {
+    w.key("cl_ord_ids").begin_array();
+    for (const auto& id : cl_ord_ids) {
+      if (id.empty()) return bad("cl_ord_ids", "empty cl_ord_id");
+      w.value(id);
+    }
+    w.end_array();
+  }
+  w.end_object();
+  return w.take();
+}
+
+result<Params> KrakenRestClient::amend_order_params(const AmendOrderParams& a) {
+  if (a.txid.has_value() == a.cl_ord_id.has_value()) return bad("txid", "exactly one of txid and cl_ord_id");
+  if (!a.order_qty && !a.display_qty && !a.limit_price && !a.trigger_price)
+    return bad("order_qty", "nothing to amend (order_qty, display_qty, limit_price or trigger_price)");
+  Params p;
+  auto opt = [&](const char* k, const std::optional<std::string>& v) {
+    if (v) p.emplace_back(k, *v);
+  };
+  opt("txid", a.txid);
+  opt("cl_ord_id", a.cl_ord_id);
+  opt("order_qty", a.order_qty);
+  opt("display_qty", a.display_qty);
+  opt("limit_price", a.limit_price);
+  opt("trigger_price", a.trigger_price);
+  opt("deadline", a.deadline);
+  opt("pair", a.pair);
+  if (a.post_only) p.emplace_back("post_only", "true");
+  return p;
+}
+
+result<Params> KrakenRestClient::edit_order_params(const EditOrderParams& e) {
+  if (e.txid.empty()) return bad("txid", "required");
+  if (e.pair.empty()) return bad("pair", "required");
+  for (const auto& f : e.oflags)
+    if (f != "post") return bad("oflags", "only post can change on EditOrder");
+  Params p{{"txid", e.txid}, {"pair", e.pair}};
+  auto opt = [&](const char* k, const std::optional<std::string>& v) {
+    if (v) p.emplace_back(k, *v);
+  };
+  opt("volume", e.volume);
+  opt("displayvol", e.displayvol);
+  opt("price", e.price);
+  opt("price2", e.price2);
+  opt("deadline", e.deadline);
+  opt("asset_class", e.asset_class);
+  if (e.userref) p.emplace_back("userref", std::to_string(*e.userref));
+  if (!e.oflags.empty()) p.emplace_back("oflags", join(e.oflags));
+  if (e.cancel_response) p.emplace_back("cancel_response", "true");
+  if (e.validate) p.emplace_back("validate", "true");
+  return p;
+}
+
+asio::awaitable<result<std::vector<Asset>>> KrakenRestClient::assets(std::vector<std::string> list) {
+  std::string q = list.empty() ? std::string() : "asset=" + KrakenRestTransport::form_escape(join(list));
+  auto body = co_await t_.public_call("Assets", std::move(q));
+  if (!body) co_return body.error();
+  // The registry parsers take the whole envelope; the transport hands back `result` only.
+  co_return parse_assets_response("{\"error\":[],\"result\":" + *body + "}");
+}
+
+asio::awaitable<result<std::vector<Instrument>>> KrakenRestClient::asset_pairs(std::vector<std::string> pairs) {
+  std::string q = pairs.empty() ? std::string() : "pair=" + KrakenRestTransport::form_escape(join(pairs));
+  auto body = co_await t_.public_call("AssetPairs", std::move(q));
+  if (!body) co_return body.error();
+  co_return parse_asset_pairs_response("{\"error\":[],\"result\":" + *body + "}");
 }
 
 asio::awaitable<result<ServerTime>> KrakenRestClient::time() { co_return parsed(co_await t_.public_call("Time"), parse_time); }
@@ -144,13 +316,9 @@ asio::awaitable<result<TradesHistoryPage>> KrakenRestClient::query_trades(std::v
 
 asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order_batch(std::vector<std::string> orders,
                                                                             std::vector<std::string> cl_ord_ids) {
-  if (orders.empty() && cl_ord_ids.empty()) co_return Error(errc::invalid_argument, "orders: nothing to cancel");
-  if (orders.size() + cl_ord_ids.size() > 50) co_return Error(errc::invalid_argument, "orders: at most 50 per batch");
-  // Nested form keys (orders[0], cl_ord_ids[0]); Kraken also takes a JSON body.
-  Params p;
-  for (std::size_t i = 0; i < orders.size(); ++i) p.emplace_back(fmt::format("orders[{}]", i), orders[i]);
-  for (std::size_t i = 0; i < cl_ord_ids.size(); ++i) p.emplace_back(fmt::format("cl_ord_ids[{}]", i), cl_ord_ids[i]);
-  co_return parsed(co_await t_.private_call("CancelOrderBatch", std::move(p), Priority::cancel), parse_cancel);
+  auto body = cancel_order_batch_body(orders, cl_ord_ids);
+  if (!body) co_return body.error();
+  co_return parsed(co_await t_.private_call_json("CancelOrderBatch", std::move(*body), Priority::cancel), parse_cancel);
 }
 
 asio::awaitable<result<WebSocketsToken>> KrakenRestClient::websockets_token() {
@@ -211,12 +379,16 @@ asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderPa
   co_return parsed(std::move(body), parse_add_order);
 }
 
-asio::awaitable<result<std::string>> KrakenRestClient::amend_order(Params p) {
-  co_return parsed(co_await t_.private_call("AmendOrder", std::move(p), Priority::amend), parse_amend_order);
+asio::awaitable<result<std::string>> KrakenRestClient::amend_order(AmendOrderParams a) {
+  auto p = amend_order_params(a);
+  if (!p) co_return p.error();
+  co_return parsed(co_await t_.private_call("AmendOrder", std::move(*p), Priority::amend), parse_amend_order);
 }
 
-asio::awaitable<result<EditOrderResponse>> KrakenRestClient::edit_order(Params p) {
-  co_return parsed(co_await t_.private_call("EditOrder", std::move(p), Priority::amend), parse_edit_order);
+asio::awaitable<result<EditOrderResponse>> KrakenRestClient::edit_order(EditOrderParams e) {
+  auto p = edit_order_params(e);
+  if (!p) co_return p.error();
+  co_return parsed(co_await t_.private_call("EditOrder", std::move(*p), Priority::amend), parse_edit_order);
 }
 
 asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order(std::string id, bool is_cl_ord_id) {
@@ -236,22 +408,16 @@ asio::awaitable<result<DeadManResponse>> KrakenRestClient::cancel_all_orders_aft
 
 asio::awaitable<result<std::vector<BatchOrderResult>>> KrakenRestClient::add_order_batch(std::string pair,
                                                                                         std::vector<AddOrderParams> orders,
-                                                                                        bool validate) {
-  if (orders.size() < 2 || orders.size() > 15) co_return Error(errc::invalid_argument, "orders: 2 to 15 per batch");
-  Params p{{"pair", std::move(pair)}};
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    auto one = add_order_params(orders[i], fmt::format("orders[{}]", i));
-    if (!one) co_return Error(one.error().code, fmt::format("orders[{}]: {}", i, one.error().detail));
-    p.insert(p.end(), one->begin(), one->end());
-  }
-  if (validate) p.emplace_back("validate", "true");
+                                                                                        bool validate,
+                                                                                        std::optional<std::string> deadline) {
+  auto body = add_order_batch_body(pair, orders, validate, deadline);
+  if (!body) co_return body.error();
   if (!validate) {
-    auto permit = t_.governor().acquire_trading(p.front().second, RateGovernor::Action::batch_add, {}, orders.size(),
-                                                trading_wait_);
+    auto permit = t_.governor().acquire_trading(pair, RateGovernor::Action::batch_add, {}, orders.size(), trading_wait_);
     if (!permit) co_return permit.error();
     co_await t_.sleep_for(permit->wait);
   }
-  co_return parsed(co_await t_.private_call("AddOrderBatch", std::move(p), Priority::add), parse_add_order_batch);
+  co_return parsed(co_await t_.private_call_json("AddOrderBatch", std::move(*body), Priority::add), parse_add_order_batch);
 }
 
 }  // namespace kgw::kraken

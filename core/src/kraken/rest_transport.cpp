@@ -109,10 +109,25 @@ asio::awaitable<result<std::string>> KrakenRestTransport::public_call(std::strin
 asio::awaitable<result<std::string>> KrakenRestTransport::private_call(std::string method,
                                                                       std::vector<std::pair<std::string, std::string>> params,
                                                                       Priority priority) {
-  if (!opt_.credentials || !nonces_) co_return Error(errc::invalid_argument, fmt::format("{}: no API credentials configured", method));
-  const std::string path = "/0/private/" + method;
   std::string form;
   for (const auto& [k, v] : params) form += "&" + form_escape(k) + "=" + form_escape(v);
+  co_return co_await signed_call(std::move(method), std::move(form), false, priority);
+}
+
+asio::awaitable<result<std::string>> KrakenRestTransport::private_call_json(std::string method, std::string json_object,
+                                                                           Priority priority) {
+  if (json_object.size() < 2 || json_object.front() != '{' || json_object.back() != '}')
+    co_return Error(errc::invalid_argument, fmt::format("{}: the JSON body must be an object", method));
+  // Everything after the opening brace; the nonce goes first.
+  std::string rest = json_object.size() == 2 ? std::string("}") : "," + json_object.substr(1);
+  co_return co_await signed_call(std::move(method), std::move(rest), true, priority);
+}
+
+// `tail` follows the nonce: "&k=v..." for a form body, ",\"k\":v...}" (or "}") for a JSON body.
+asio::awaitable<result<std::string>> KrakenRestTransport::signed_call(std::string method, std::string tail, bool json,
+                                                                     Priority priority) {
+  if (!opt_.credentials || !nonces_) co_return Error(errc::invalid_argument, fmt::format("{}: no API credentials configured", method));
+  const std::string path = "/0/private/" + method;
   auto backoff = opt_.backoff;
   for (int attempt = 0;; ++attempt) {
     ++stats_.calls;
@@ -130,14 +145,15 @@ asio::awaitable<result<std::string>> KrakenRestTransport::private_call(std::stri
     net::HttpRequest req;
     req.method = net::HttpMethod::post;
     req.target = path;
-    req.body = "nonce=" + nonce_text + form;
-    req.content_type = "application/x-www-form-urlencoded";
+    // Kraken's JSON schema has the nonce as an int64 number; the signature covers the same text.
+    req.body = json ? "{\"nonce\":" + nonce_text + tail : "nonce=" + nonce_text + tail;
+    req.content_type = json ? "application/json" : "application/x-www-form-urlencoded";
     auto sig = api_sign(opt_.credentials->api_secret, path, nonce_text, req.body);
     if (!sig) {
       unlock_key();
       co_return sig.error();
     }
-    req.headers = {{"API-Key", opt_.credentials->api_key}, {"API-Sign", std::move(*sig)}};
+    req.headers = {{"API-Key", std::string(opt_.credentials->api_key.reveal())}, {"API-Sign", std::move(*sig)}};
     auto resp = co_await http_.request(std::move(req));
     unlock_key();
 

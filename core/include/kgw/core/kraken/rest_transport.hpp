@@ -27,8 +27,10 @@
 
 namespace kgw::kraken {
 
+// The one place a key's credentials live in the daemon; both are Secrets (never logged, wiped
+// when the transport dies).
 struct RestCredentials {
-  std::string api_key;
+  Secret api_key;
   Secret api_secret;  // base64
 };
 
@@ -54,6 +56,10 @@ class KrakenRestTransport {
   boost::asio::awaitable<result<std::string>> private_call(std::string method,
                                                            std::vector<std::pair<std::string, std::string>> params,
                                                            Priority priority = Priority::query);
+  // POST with an application/json body: `json_object` is a JSON object ("{...}") without the
+  // nonce, which is added as its first member (Kraken's batch calls carry arrays this way).
+  boost::asio::awaitable<result<std::string>> private_call_json(std::string method, std::string json_object,
+                                                                Priority priority = Priority::query);
 
   RateGovernor& governor() noexcept { return governor_; }
   // Waits on the transport's executor (for callers that were told to wait by the governor).
@@ -69,6 +75,8 @@ class KrakenRestTransport {
  private:
   KrakenRestTransport(RestTransportOptions options, const Clock& clock, net::HttpClient http,
                       std::unique_ptr<NonceAuthority> nonces);
+  boost::asio::awaitable<result<std::string>> signed_call(std::string method, std::string tail, bool json,
+                                                         Priority priority);
   boost::asio::awaitable<void> lock_key();
   void unlock_key();
   boost::asio::awaitable<void> sleep(std::chrono::nanoseconds d);
