@@ -1,0 +1,89 @@
+#pragma once
+// One symbol's L2 order book as Kraken's WS v2 `book` channel defines it (PROTOCOL.md §6.4, §7),
+// held as fixed-point int64 mantissas at the instrument's price/qty precision, plus the message
+// type the feed hands it (already parsed; no JSON here).
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "kgw/core/book_checksum.hpp"
+
+namespace kgw::feed {
+
+// One parsed book message: levels are in message order (Kraken's update lists are unordered and
+// may repeat a price; the order they arrive in is the order they apply in).
+struct BookMessage {
+  std::string_view symbol;
+  bool snapshot = false;
+  std::span<const BookLevel> bids;
+  std::span<const BookLevel> asks;
+  std::uint32_t checksum = 0;   // Kraken's CRC32 of the top 10 + 10 after this message
+  std::string_view timestamp;   // RFC3339 as sent; empty if the frame had none
+};
+
+// What applying one message found.
+struct BookApplyResult {
+  bool applied = false;      // false: an update before any snapshot; the book was not touched
+  bool checksum_ok = false;  // the book's CRC32 equals the message's
+  bool crossed = false;      // best bid >= best ask after the message
+  std::uint32_t computed = 0;
+  std::uint32_t expected = 0;
+  std::uint32_t dropped = 0;  // levels dropped because one message overfilled the working room
+};
+
+// Book: one symbol's L2 book at one subscribed depth; both sides are sorted flat arrays, best
+// level first, preallocated at construction so applying a message never allocates.
+// Owned by the feed's per-symbol state (or a replay tool). Not thread-safe: exactly one thread
+// (the feed thread) applies messages and reads it; publish copies (seqlock slots) for others.
+class Book {
+ public:
+  // The depths Kraken's `book` channel accepts.
+  static constexpr std::array<int, 5> kDepths = {10, 25, 100, 500, 1000};
+  static bool valid_depth(int depth) noexcept;
+
+  // Throws std::invalid_argument for a depth Kraken does not offer (a configuration error).
+  explicit Book(int depth);
+
+  // Applies one message as Kraken defines it: a snapshot replaces the book; every level in order
+  // (qty 0 deletes, others set the level); then each side is truncated to the depth; then the
+  // CRC32 is computed and compared with the message's and the book is checked for a cross.
+  // A failed check leaves the book as applied and marks it out of sync (until the next
+  // snapshot); the caller decides to resubscribe. Never allocates, never throws.
+  BookApplyResult apply(const BookMessage& m) noexcept;
+
+  // Forgets everything; the next message must be a snapshot.
+  void clear() noexcept;
+
+  // Best first: bids descending, asks ascending; at most depth() levels each.
+  std::span<const BookLevel> bids() const noexcept { return {bids_.data(), n_bids_}; }
+  std::span<const BookLevel> asks() const noexcept { return {asks_.data(), n_asks_}; }
+  std::optional<BookLevel> best_bid() const noexcept;
+  std::optional<BookLevel> best_ask() const noexcept;
+
+  // Kraken's checksum of the current book (top 10 asks ascending, then top 10 bids descending).
+  std::uint32_t checksum() const noexcept;
+  bool crossed() const noexcept;
+
+  int depth() const noexcept { return depth_; }
+  bool has_snapshot() const noexcept { return has_snapshot_; }
+  // A snapshot arrived and every message since verified and left the book uncrossed.
+  bool in_sync() const noexcept { return has_snapshot_ && in_sync_; }
+
+ private:
+  std::size_t capacity() const noexcept { return bids_.size(); }
+
+  int depth_;
+  // Room for depth_ levels plus as many again: within one message a new level may land beyond
+  // the depth and come back into range when a better level is deleted later in the same
+  // message, so truncation waits for the end of the message.
+  std::vector<BookLevel> bids_, asks_;
+  std::size_t n_bids_ = 0, n_asks_ = 0;
+  bool has_snapshot_ = false;
+  bool in_sync_ = false;
+};
+
+}  // namespace kgw::feed
