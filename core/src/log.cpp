@@ -17,7 +17,9 @@ constexpr std::string_view kMask = "<redacted>";
 
 struct SecretRegistry {
   std::mutex mu;
-  std::vector<std::string> values;  // multiset: the same value may be registered twice
+  // Views of live Secrets' bytes (no copies of a credential here); a Secret unregisters before
+  // it wipes, under this mutex, so a view is never read after its bytes are gone.
+  std::vector<std::string_view> values;
 };
 
 SecretRegistry& registry() {
@@ -114,11 +116,9 @@ void register_secret(std::string_view value) {
 void unregister_secret(std::string_view value) {
   auto& r = registry();
   std::lock_guard lock(r.mu);
-  auto it = std::find(r.values.begin(), r.values.end(), value);
-  if (it != r.values.end()) {
-    std::fill(it->begin(), it->end(), '\0');
-    r.values.erase(it);
-  }
+  // By identity: two Secrets may hold the same text.
+  auto it = std::find_if(r.values.begin(), r.values.end(), [&](std::string_view v) { return v.data() == value.data(); });
+  if (it != r.values.end()) r.values.erase(it);
 }
 
 void init(const Options& options) {
@@ -137,7 +137,15 @@ void init(const Options& options) {
   spdlog::set_default_logger(logger);
 }
 
-void shutdown() { spdlog::shutdown(); }
+void shutdown() {
+  spdlog::shutdown();  // flushes and stops the async thread; leaves no default logger
+  // Log calls after this point (destructors on the way out) must neither crash on a null
+  // default logger nor bypass the redactor: a synchronous redacted stderr logger takes over.
+  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+  auto fallback = std::make_shared<spdlog::logger>("kgw-exit", std::make_shared<RedactingSink>(std::move(sinks)));
+  fallback->set_level(spdlog::level::warn);
+  spdlog::set_default_logger(fallback);
+}
 
 bool RateLimiter::allow(std::int64_t now_ns, std::uint64_t& suppressed) noexcept {
   std::int64_t start = window_start_.load(std::memory_order_acquire);

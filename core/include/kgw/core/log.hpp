@@ -24,14 +24,17 @@ struct Options {
 
 // Installs the async "kgw" logger as spdlog's default. Idempotent: a second call replaces it.
 void init(const Options& options);
-// Flushes and stops the background thread (call before exit).
+// Flushes and stops the background thread (call before exit). Later log calls go, redacted and
+// synchronously, to stderr (warnings and above).
 void shutdown();
 
 // Masks credentials in free text: every registered secret value, the values of API-Key and
 // API-Sign headers, `"token":"..."`, `token=...`, `otp=...` and `"secret":"..."`.
 std::string redact(std::string_view text);
 
-// Secret values currently alive (see kgw::Secret); redact() replaces each occurrence.
+// Secret values currently alive (see kgw::Secret); redact() replaces each occurrence. The
+// registry keeps the view, not a copy: the bytes must stay put until unregister_secret() is
+// called with a view of the same bytes.
 void register_secret(std::string_view value);
 void unregister_secret(std::string_view value);
 
