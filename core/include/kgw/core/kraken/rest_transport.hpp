@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -64,8 +65,9 @@ class KrakenRestTransport {
   RateGovernor& governor() noexcept { return governor_; }
   // Waits on the transport's executor (for callers that were told to wait by the governor).
   boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds d) { return sleep(d); }
+  // Written on the transport's executor, readable from any thread (metrics).
   struct Stats {
-    std::uint64_t calls = 0, retries = 0, invalid_nonce = 0, rate_limited = 0, unknown_outcome = 0;
+    std::atomic<std::uint64_t> calls{0}, retries{0}, invalid_nonce{0}, rate_limited{0}, unknown_outcome{0};
   };
   const Stats& stats() const noexcept { return stats_; }
 

@@ -1,0 +1,171 @@
+// KrakenRestService (core): the thread-safe front of the REST client, against kraken-sim on
+// loopback — many OS threads through one key, coroutine callers on other executors, shutdown
+// with calls in flight, and credentials that never show in logs or errors.
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "kgw/core/kraken/rest_service.hpp"
+#include "kgw/core/log.hpp"
+#include "kgw/sim/simulator.hpp"
+
+namespace kgw::sim {
+namespace {
+
+namespace asio = boost::asio;
+using kraken::AddOrderParams;
+using kraken::KrakenRestClient;
+using kraken::KrakenRestService;
+
+AddOrderParams validate_only() {
+  AddOrderParams p;
+  p.pair = "XBTUSD";
+  p.type = "buy";
+  p.ordertype = "limit";
+  p.volume = "0.01";
+  p.price = "50000.0";
+  p.validate = true;  // signed, nonce-checked and validated, not placed
+  return p;
+}
+
+class RestServiceE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimulatorOptions o;
+    o.synthetic_flow = false;
+    o.tier = "pro";
+    sim_ = std::make_unique<Simulator>(o);
+    auto ep = sim_->start();
+    ASSERT_TRUE(ep) << ep.error().message();
+    ep_ = *ep;
+  }
+  void TearDown() override { sim_->stop(); }
+
+  kraken::RestTransportOptions options(std::string secret) const {
+    kraken::RestTransportOptions o;
+    o.http.base_url = ep_.rest;
+    o.credentials = kraken::RestCredentials{Secret(ep_.api_key), Secret(std::move(secret))};
+    o.governor.tier = kraken::Tier::pro;
+    o.backoff = std::chrono::milliseconds(5);
+    return o;
+  }
+
+  std::unique_ptr<Simulator> sim_;
+  SimulatorEndpoints ep_;
+};
+
+TEST_F(RestServiceE2E, SixteenThreadsTimesFiveHundredPrivateCallsThroughOneKeyNeverGetInvalidNonce) {
+  auto svc = KrakenRestService::start(options(ep_.api_secret), SystemClock::instance()).value();
+  std::atomic<int> ok{0}, failed{0};
+  std::mutex mu;
+  std::string first_error;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        auto r = svc->call<kraken::AddOrderResponse>([](KrakenRestClient& c) { return c.add_order(validate_only()); });
+        if (r) {
+          ++ok;
+        } else {
+          ++failed;
+          std::lock_guard lock(mu);
+          if (first_error.empty()) first_error = r.error().message();
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 8000);
+  EXPECT_EQ(failed.load(), 0) << first_error;
+  EXPECT_EQ(svc->stats().invalid_nonce.load(), 0u);
+  EXPECT_EQ(svc->stats().retries.load(), 0u);
+}
+
+TEST_F(RestServiceE2E, CoroutinesOnAnotherExecutorAndCallbacksBothGetTheirResults) {
+  auto svc = KrakenRestService::start(options(ep_.api_secret), SystemClock::instance()).value();
+  // A caller with its own io_context (like the oms thread): resumes there.
+  asio::io_context caller;
+  auto fut = asio::co_spawn(
+      caller,
+      [&]() -> asio::awaitable<std::pair<bool, bool>> {
+        const auto me = std::this_thread::get_id();
+        auto t = co_await svc->async_call<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); });
+        const bool resumed_here = std::this_thread::get_id() == me;
+        co_return std::pair{t.has_value() && t->unixtime > 0, resumed_here};
+      },
+      asio::use_future);
+  caller.run();
+  auto [got_time, resumed_on_caller] = fut.get();
+  EXPECT_TRUE(got_time);
+  EXPECT_TRUE(resumed_on_caller);
+
+  std::promise<result<std::vector<kraken::AssetBalance>>> p;
+  svc->submit<std::vector<kraken::AssetBalance>>([](KrakenRestClient& c) { return c.balance(); },
+                                                 [&](result<std::vector<kraken::AssetBalance>> r) { p.set_value(std::move(r)); });
+  auto balances = p.get_future().get();
+  ASSERT_TRUE(balances) << balances.error().message();
+  EXPECT_FALSE(balances->empty());
+}
+
+TEST(RestServiceShutdown, ACallInFlightCompletesAsCancelledAndNeverHangs) {
+  // A server that accepts and never answers: the call is in flight when the service goes away.
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  kraken::RestTransportOptions o;
+  o.http.base_url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+  o.http.request_timeout = std::chrono::seconds(30);
+  auto svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
+  svc->set_shutdown_grace(std::chrono::milliseconds(50));
+  std::promise<result<kraken::ServerTime>> p;
+  svc->submit<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); },
+                                  [&](result<kraken::ServerTime> r) { p.set_value(std::move(r)); });
+  asio::ip::tcp::socket peer(io);
+  acceptor.accept(peer);  // the request is on its way
+  const auto t0 = std::chrono::steady_clock::now();
+  svc.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  auto r = p.get_future().get();
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(errc::cancelled)) << r.error().message();
+}
+
+TEST_F(RestServiceE2E, CredentialsNeverAppearInLogsOrErrors) {
+  const auto path = std::filesystem::temp_directory_path() / ("kgw_rest_secrets_" + std::to_string(::getpid()) + ".log");
+  log::init({.level = "trace", .file = path.string(), .to_stderr = false});
+  // A secret of the right shape that the simulator does not know: every private call fails with
+  // EAPI:Invalid signature, and the error text is logged as a caller would log it.
+  const std::string wrong_secret = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==";
+  std::vector<std::string> messages;
+  for (const std::string& secret : {wrong_secret, std::string("not base64 at all!"), ep_.api_secret}) {
+    auto svc = KrakenRestService::start(options(secret), SystemClock::instance()).value();
+    auto r = svc->call<std::vector<kraken::AssetBalance>>([](KrakenRestClient& c) { return c.balance(); });
+    messages.push_back(r ? "ok" : r.error().message());
+    spdlog::info("balance: {} with key {} and secret {}", messages.back(), ep_.api_key, secret);
+  }
+  log::shutdown();
+  std::ifstream in(path);
+  std::stringstream all;
+  all << in.rdbuf();
+  std::filesystem::remove(path);
+  EXPECT_EQ(messages[0], "exchange error: Kraken returned an error [kraken: EAPI:Invalid signature]");
+  EXPECT_EQ(messages[2], "ok");
+  for (const auto& m : messages) {
+    EXPECT_EQ(m.find(ep_.api_key), std::string::npos) << m;
+    EXPECT_EQ(m.find(ep_.api_secret), std::string::npos) << m;
+    EXPECT_EQ(m.find(wrong_secret), std::string::npos) << m;
+  }
+  // The log line tried to print them; while the Secrets were alive the redactor masked them.
+  EXPECT_NE(all.str().find("balance:"), std::string::npos);
+  for (const std::string& s : {ep_.api_key, ep_.api_secret, wrong_secret, std::string("not base64 at all!")})
+    EXPECT_EQ(all.str().find(s), std::string::npos) << s << " in\n" << all.str();
+}
+
+}  // namespace
+}  // namespace kgw::sim
