@@ -1,8 +1,8 @@
 // kgw::net::HttpClient against a Beast HTTP/1.1 server on 127.0.0.1 (TLS through the
-// TlsTerminator, proxying through the ConnectProxy of net_test_support.hpp).
+// TlsTerminator, proxying through the ConnectProxy of kgw_net_test_support.hpp).
 #include "kgw/core/net/http_client.hpp"
 #include "kgw/core/net/tls.hpp"
-#include "net_test_support.hpp"
+#include "kgw_net_test_support.hpp"
 
 #include <algorithm>
 #include <optional>

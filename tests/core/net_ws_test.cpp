@@ -1,8 +1,8 @@
 // kgw::net::WsSession against a Beast WebSocket server on 127.0.0.1 (TLS through the
-// TlsTerminator of net_test_support.hpp).
+// TlsTerminator of kgw_net_test_support.hpp).
 #include "kgw/core/net/tls.hpp"
 #include "kgw/core/net/ws_session.hpp"
-#include "net_test_support.hpp"
+#include "kgw_net_test_support.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http/string_body.hpp>

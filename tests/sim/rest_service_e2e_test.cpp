@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "kgw/core/kraken/rest_service.hpp"
+#include "kgw/core/net/tls.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "kgw_net_test_support.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -165,6 +167,41 @@ TEST_F(RestServiceE2E, CredentialsNeverAppearInLogsOrErrors) {
   EXPECT_NE(all.str().find("balance:"), std::string::npos);
   for (const std::string& s : {ep_.api_key, ep_.api_secret, wrong_secret, std::string("not base64 at all!")})
     EXPECT_EQ(all.str().find(s), std::string::npos) << s << " in\n" << all.str();
+}
+
+TEST(RestServiceProxy, PrivateCallsTunnelThroughAConnectProxyToATlsExchange) {
+  // The deployment many users have: Kraken only reachable through an HTTP CONNECT proxy, TLS
+  // (with verification) end to end through the tunnel.
+  SimulatorOptions so;
+  so.synthetic_flow = false;
+  so.tls_self_signed = true;
+  Simulator sim(so);
+  auto ep = sim.start().value();
+  asio::io_context proxy_io;
+  net::test::ConnectProxy proxy(proxy_io);
+  std::thread proxy_thread([&] { proxy_io.run(); });
+
+  kraken::RestTransportOptions o;
+  o.http.base_url = ep.rest;
+  o.http.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  net::TlsOptions tls;
+  tls.ca_pem = ep.ca_pem;
+  o.http.tls = net::make_client_tls_context(tls).value();
+  o.credentials = kraken::RestCredentials{Secret(ep.api_key), Secret(ep.api_secret)};
+  auto svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
+  auto balances = svc->call<std::vector<kraken::AssetBalance>>([](KrakenRestClient& c) { return c.balance(); });
+  auto ticker = svc->call<std::vector<kraken::Ticker>>([](KrakenRestClient& c) {
+    std::vector<std::string> pairs{"XBTUSD"};
+    return c.ticker(std::move(pairs));
+  });
+  svc.reset();
+  proxy_io.stop();
+  proxy_thread.join();
+  sim.stop();
+  ASSERT_TRUE(balances) << balances.error().message();
+  ASSERT_TRUE(ticker) << ticker.error().message();
+  ASSERT_FALSE(proxy.tunnels().empty());  // keep-alive: both calls may share one tunnel
+  EXPECT_EQ(proxy.tunnels().front().substr(0, proxy.tunnels().front().rfind(':')), "127.0.0.1");
 }
 
 }  // namespace
