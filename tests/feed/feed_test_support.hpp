@@ -1,0 +1,110 @@
+#pragma once
+// Test helpers for the feed suite: the real BTC/USD depth-10 capture as compact WS v2 frames
+// (number text untouched), the same frames re-serialised at full precision and at shortest
+// precision (built from the wire text, not with the code under test), and temp files.
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "kgw_test_fixtures.hpp"
+#include "kgw_ws_book_check.hpp"
+
+namespace kgw::test {
+
+inline constexpr const char* kCapture = "ws_v2/capture_book_BTCUSD_depth10_2023-07-30_python-kraken-sdk.json";
+
+inline std::string minified(std::string_view json) {
+  std::string out(json.size(), '\0');
+  std::size_t n = 0;
+  EXPECT_EQ(simdjson::minify(json.data(), json.size(), out.data(), n), simdjson::SUCCESS);
+  out.resize(n);
+  return out;
+}
+
+// [0] the snapshot, [1..509] the updates, as Kraken sent them (after the capture's own float
+// round trip: `4.0`, `0.001`).
+inline const std::vector<std::string>& capture_frames() {
+  static const std::vector<std::string> frames = [] {
+    std::vector<std::string> out;
+    simdjson::padded_string json(kraken_fixture(kCapture));
+    simdjson::ondemand::parser p;
+    auto doc = p.iterate(json);
+    for (auto field : doc.get_object()) {
+      const std::string_view key = field.unescaped_key();
+      if (key == "init") {
+        simdjson::ondemand::object o = field.value().get_object();
+        out.insert(out.begin(), minified(o.raw_json().value()));
+      } else if (key == "updates") {
+        for (auto u : field.value().get_array()) {
+          simdjson::ondemand::object o = u.get_object();
+          out.push_back(minified(o.raw_json().value()));
+        }
+      }
+    }
+    return out;
+  }();
+  return frames;
+}
+
+// Number text at `decimals` (full precision, trailing zeros kept) or with every trailing zero
+// and a bare '.' removed (`4.00000000` -> `4`), by text operations only.
+inline std::string full_precision(const std::string& text, int decimals) { return TextBook::padded(text, decimals); }
+inline std::string shortest(const std::string& text) {
+  std::string t = text;
+  if (t.find('.') == std::string::npos) return t;
+  while (t.back() == '0') t.pop_back();
+  if (t.back() == '.') t.pop_back();
+  return t;
+}
+
+// One capture frame written again with its numbers passed through `number(text, is_price)`.
+template <class F>
+std::string reserialised(const std::string& frame, F number) {
+  const RawBookMsg m = read_book(frame);
+  std::string s = std::string(R"({"channel":"book","type":")") + (m.snapshot ? "snapshot" : "update") +
+                  R"(","data":[{"symbol":"BTC/USD","bids":[)";
+  auto side = [&](const std::vector<std::pair<std::string, std::string>>& levels) {
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      if (i) s += ',';
+      s += R"({"price":)" + number(levels[i].first, true) + R"(,"qty":)" + number(levels[i].second, false) + "}";
+    }
+  };
+  side(m.bids);
+  s += R"(],"asks":[)";
+  side(m.asks);
+  s += R"(],"checksum":)" + std::to_string(m.checksum) + "}]}";
+  return s;
+}
+
+inline std::string ndjson(const std::vector<std::string>& frames) {
+  std::string s;
+  for (const auto& f : frames) s += f + "\n";
+  return s;
+}
+
+// A temp file removed with the test.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content, const std::string& suffix = ".ndjson") {
+    static std::atomic<int> n{0};
+    path_ = ::testing::TempDir() + "kgw_feed_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + suffix;
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace kgw::test
