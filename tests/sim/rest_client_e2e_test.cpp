@@ -257,6 +257,70 @@ asio::awaitable<std::string> reference_data(kraken::KrakenRestClient& c) {
 
 TEST_F(RestClientE2E, LoadsAssetsAndAssetPairsIntoTheRegistry) { EXPECT_EQ(run(reference_data(*client_)), ""); }
 
+// Every remaining typed call once, on an account that has traded: a market buy on margin fills
+// against the default book, so trades, ledgers and a position exist to be read back.
+asio::awaitable<std::string> every_other_call(kraken::KrakenRestClient& c) {
+  auto status = co_await c.system_status();
+  if (!status || status->status != "online") co_return "system status";
+  auto depth = co_await c.depth("XBTUSD", 10);
+  if (!depth || depth->asks.empty() || depth->bids.empty() || depth->asks.size() > 10) co_return "depth";
+  if (!(depth->asks[0].price > depth->bids[0].price)) co_return "depth crossed";
+  auto ohlc = co_await c.ohlc("XBTUSD", 5);
+  if (!ohlc || ohlc->pair.empty()) co_return "ohlc: " + (ohlc ? std::string("no pair") : ohlc.error().message());
+
+  AddOrderParams m;
+  m.pair = "XBTUSD";
+  m.type = "buy";
+  m.ordertype = "market";
+  m.volume = "0.01";
+  m.leverage = "2";
+  auto filled = co_await c.add_order(m);
+  if (!filled) co_return "market order: " + filled.error().message();
+
+  auto recent = co_await c.trades("XBTUSD");
+  if (!recent || recent->trades.empty() || recent->last.empty()) co_return "recent trades";
+  auto spread = co_await c.spread("XBTUSD");
+  if (!spread) co_return "spread: " + spread.error().message();
+  auto bex = co_await c.balance_ex();
+  if (!bex || bex->empty() || !bex->front().hold_trade) co_return "balance ex";
+  auto positions = co_await c.open_positions();
+  if (!positions || positions->size() != 1 || !positions->front().net) co_return "open positions";
+
+  kraken::HistoryQuery q;
+  auto hist = co_await c.trades_history(q);
+  if (!hist || hist->trades.empty() || hist->trades[0].ordertxid != filled->txid.at(0)) co_return "trades history";
+  std::vector<std::string> trade_ids{hist->trades[0].txid};
+  auto one_trade = co_await c.query_trades(std::move(trade_ids));
+  if (!one_trade || one_trade->trades.size() != 1) co_return "query trades";
+  auto ledgers = co_await c.ledgers(q);
+  if (!ledgers || ledgers->entries.empty()) co_return "ledgers";
+  std::vector<std::string> ledger_ids{ledgers->entries[0].id};
+  auto one_ledger = co_await c.query_ledgers(std::move(ledger_ids));
+  if (!one_ledger || one_ledger->entries.size() != 1 || one_ledger->entries[0].id != ledgers->entries[0].id) co_return "query ledgers";
+  auto closed = co_await c.closed_orders(q);
+  if (!closed || closed->orders.size() != 1 || closed->orders[0].status != "closed") co_return "closed orders";
+  auto token = co_await c.websockets_token();
+  if (!token || token->token.empty() || token->expires <= 0) co_return "websockets token";
+  co_return "";
+}
+
+TEST_F(RestClientE2E, EveryOtherTypedCallAnswersFromAnAccountThatTraded) {
+  // No synthetic flow here: a market maker rests one bid and one ask.
+  ASSERT_TRUE(sim_->call([](Exchange& ex) {
+    const AccountId mm = ex.add_account("mm", "MMKEY", Secret("c2VjcmV0"));
+    if (!ex.deposit(mm, "XXBT", "10") || !ex.deposit(mm, "ZUSD", "1000000")) return false;
+    AddOrderRequest ask, bid;
+    ask.pair = bid.pair = "XBTUSD";
+    ask.side = Side::sell;
+    bid.side = Side::buy;
+    ask.volume = bid.volume = "1";
+    ask.price = "62810.0";
+    bid.price = "62790.0";
+    return ex.add_order(mm, ask).has_value() && ex.add_order(mm, bid).has_value();
+  }));
+  EXPECT_EQ(run(every_other_call(*client_)), "");
+}
+
 }  // namespace
 }  // namespace kgw::sim
 
