@@ -279,26 +279,43 @@ asio::awaitable<std::string> every_other_call(kraken::KrakenRestClient& c) {
 
   auto recent = co_await c.trades("XBTUSD");
   if (!recent || recent->trades.empty() || recent->last.empty()) co_return "recent trades";
+  // Cursor polling: after a first poll, the next one returns only the new fill.
+  kraken::SinceCursor cursor;
+  auto first_poll = co_await c.poll_trades("XBTUSD", cursor);
+  if (!first_poll || first_poll->trades.size() != recent->trades.size() || cursor.last != recent->last) co_return "first poll";
+  auto second = co_await c.add_order(m);
+  if (!second) co_return "second market order: " + second.error().message();
+  auto next_poll = co_await c.poll_trades("XBTUSD", cursor);
+  if (!next_poll || next_poll->trades.size() != 1) co_return "next poll: " + (next_poll ? std::to_string(next_poll->trades.size()) : next_poll.error().message());
+  kraken::SinceCursor ohlc_cursor, spread_cursor;
+  auto candles = co_await c.poll_ohlc("XBTUSD", 1, ohlc_cursor);
+  if (!candles || !ohlc_cursor.last) co_return "ohlc poll";
+  auto spreads = co_await c.poll_spread("XBTUSD", spread_cursor);
+  if (!spreads || (!spreads->entries.empty() && !spread_cursor.last)) co_return "spread poll";
   auto spread = co_await c.spread("XBTUSD");
   if (!spread) co_return "spread: " + spread.error().message();
   auto bex = co_await c.balance_ex();
   if (!bex || bex->empty() || !bex->front().hold_trade) co_return "balance ex";
   auto positions = co_await c.open_positions();
-  if (!positions || positions->size() != 1 || !positions->front().net) co_return "open positions";
+  if (!positions || positions->size() != 2 || !positions->front().net) co_return "open positions";  // one per margin order
 
   kraken::HistoryQuery q;
   auto hist = co_await c.trades_history(q);
-  if (!hist || hist->trades.empty() || hist->trades[0].ordertxid != filled->txid.at(0)) co_return "trades history";
+  if (!hist || hist->trades.size() != 2 || hist->trades[1].ordertxid != filled->txid.at(0)) co_return "trades history";  // newest first
   std::vector<std::string> trade_ids{hist->trades[0].txid};
   auto one_trade = co_await c.query_trades(std::move(trade_ids));
   if (!one_trade || one_trade->trades.size() != 1) co_return "query trades";
+  auto all_trades = co_await c.all_trades_history(q);
+  if (!all_trades || all_trades->size() != hist->trades.size()) co_return "all trades history";
   auto ledgers = co_await c.ledgers(q);
   if (!ledgers || ledgers->entries.empty()) co_return "ledgers";
+  auto all_ledgers = co_await c.all_ledgers(q);
+  if (!all_ledgers || all_ledgers->size() != ledgers->entries.size()) co_return "all ledgers";
   std::vector<std::string> ledger_ids{ledgers->entries[0].id};
   auto one_ledger = co_await c.query_ledgers(std::move(ledger_ids));
   if (!one_ledger || one_ledger->entries.size() != 1 || one_ledger->entries[0].id != ledgers->entries[0].id) co_return "query ledgers";
   auto closed = co_await c.closed_orders(q);
-  if (!closed || closed->orders.size() != 1 || closed->orders[0].status != "closed") co_return "closed orders";
+  if (!closed || closed->orders.size() != 2 || closed->orders[0].status != "closed") co_return "closed orders";
   auto token = co_await c.websockets_token();
   if (!token || token->token.empty() || token->expires <= 0) co_return "websockets token";
   co_return "";

@@ -344,23 +344,69 @@ asio::awaitable<result<TradesHistoryPage>> KrakenRestClient::trades_history(Hist
   co_return parsed(co_await t_.private_call("TradesHistory", history_params(q)), parse_trades_history);
 }
 
-asio::awaitable<result<std::vector<OrderInfo>>> KrakenRestClient::all_closed_orders(HistoryQuery q, int max_pages) {
-  // Pages of 50 by `ofs`; new orders closing between pages shift the offsets, so ids are
-  // deduplicated (PROTOCOL.md §3.4).
-  std::vector<OrderInfo> out;
+namespace {
+
+// Every page of an `ofs`-paged list (newest first, 50 a page), deduplicated by id: entries that
+// arrive between pages shift the offsets and would otherwise show twice (PROTOCOL.md §3.4).
+template <class Item, class Page, class Fetch, class ItemsOf, class IdOf>
+asio::awaitable<result<std::vector<Item>>> all_pages(HistoryQuery q, int max_pages, Fetch fetch, ItemsOf items_of, IdOf id_of) {
+  std::vector<Item> out;
   std::set<std::string> seen;
   std::int64_t ofs = q.ofs.value_or(0);
   for (int page = 0; page < max_pages; ++page) {
     HistoryQuery pq = q;
     pq.ofs = ofs;
-    auto r = co_await closed_orders(pq);
+    result<Page> r = co_await fetch(std::move(pq));
     if (!r) co_return r.error();
-    for (auto& o : r->orders)
-      if (seen.insert(o.txid).second) out.push_back(std::move(o));
-    ofs += static_cast<std::int64_t>(r->orders.size());
-    if (r->orders.empty() || (r->count && ofs >= *r->count)) break;
+    auto& items = items_of(*r);
+    for (auto& it : items)
+      if (seen.insert(id_of(it)).second) out.push_back(std::move(it));
+    ofs += static_cast<std::int64_t>(items.size());
+    if (items.empty() || (r->count && ofs >= *r->count)) break;
   }
   co_return out;
+}
+
+}  // namespace
+
+asio::awaitable<result<std::vector<OrderInfo>>> KrakenRestClient::all_closed_orders(HistoryQuery q, int max_pages) {
+  co_return co_await all_pages<OrderInfo, OrdersPage>(
+      std::move(q), max_pages, [this](HistoryQuery pq) { return closed_orders(std::move(pq)); },
+      [](OrdersPage& p) -> auto& { return p.orders; }, [](const OrderInfo& o) { return o.txid; });
+}
+
+asio::awaitable<result<std::vector<TradeInfo>>> KrakenRestClient::all_trades_history(HistoryQuery q, int max_pages) {
+  co_return co_await all_pages<TradeInfo, TradesHistoryPage>(
+      std::move(q), max_pages, [this](HistoryQuery pq) { return trades_history(std::move(pq)); },
+      [](TradesHistoryPage& p) -> auto& { return p.trades; }, [](const TradeInfo& t) { return t.txid; });
+}
+
+asio::awaitable<result<std::vector<LedgerInfo>>> KrakenRestClient::all_ledgers(HistoryQuery q, int max_pages) {
+  co_return co_await all_pages<LedgerInfo, LedgersPage>(
+      std::move(q), max_pages, [this](HistoryQuery pq) { return ledgers(std::move(pq)); },
+      [](LedgersPage& p) -> auto& { return p.entries; }, [](const LedgerInfo& l) { return l.id; });
+}
+
+asio::awaitable<result<TradesPage>> KrakenRestClient::poll_trades(std::string pair, SinceCursor& cursor) {
+  auto r = co_await trades(std::move(pair), cursor.last);
+  if (r && !r->last.empty()) cursor.last = r->last;
+  co_return r;
+}
+
+asio::awaitable<result<OhlcPage>> KrakenRestClient::poll_ohlc(std::string pair, int interval, SinceCursor& cursor) {
+  std::optional<std::int64_t> since;
+  if (cursor.last) since = std::stoll(*cursor.last);
+  auto r = co_await ohlc(std::move(pair), interval, since);
+  if (r && r->last > 0) cursor.last = std::to_string(r->last);
+  co_return r;
+}
+
+asio::awaitable<result<SpreadPage>> KrakenRestClient::poll_spread(std::string pair, SinceCursor& cursor) {
+  std::optional<std::int64_t> since;
+  if (cursor.last) since = std::stoll(*cursor.last);
+  auto r = co_await spread(std::move(pair), since);
+  if (r && r->last > 0) cursor.last = std::to_string(r->last);
+  co_return r;
 }
 
 asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderParams p) {

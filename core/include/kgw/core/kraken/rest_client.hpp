@@ -62,6 +62,12 @@ struct HistoryQuery {
   Params extra;  // endpoint-specific filters (type, asset, closetime, trades, userref, ...)
 };
 
+// Position in a `since`/`last`-cursored public list (Trades: a nanosecond string; OHLC and
+// Spread: an integer, kept as text).
+struct SinceCursor {
+  std::optional<std::string> last;
+};
+
 class KrakenRestClient {
  public:
   explicit KrakenRestClient(KrakenRestTransport& transport) : t_(transport) {}
@@ -95,8 +101,18 @@ class KrakenRestClient {
   boost::asio::awaitable<result<OrdersPage>> query_orders(std::vector<std::string> txids, bool trades = false);
   boost::asio::awaitable<result<TradesHistoryPage>> trades_history(HistoryQuery q);
   boost::asio::awaitable<result<TradesHistoryPage>> query_trades(std::vector<std::string> txids);  // ≤ 20
-  // Every page of ClosedOrders (newest first), deduplicated by txid, at most `max_pages` pages.
+  // Every page of ClosedOrders / TradesHistory / Ledgers (newest first), deduplicated by id, at
+  // most `max_pages` pages of 50.
   boost::asio::awaitable<result<std::vector<OrderInfo>>> all_closed_orders(HistoryQuery q, int max_pages = 20);
+  boost::asio::awaitable<result<std::vector<TradeInfo>>> all_trades_history(HistoryQuery q, int max_pages = 20);
+  boost::asio::awaitable<result<std::vector<LedgerInfo>>> all_ledgers(HistoryQuery q, int max_pages = 20);
+
+  // Incremental polling of the `since`/`last` lists: each call returns what came since the
+  // previous one and advances `cursor` (which must outlive the call). OHLC's last candle is the
+  // uncommitted current one and comes back again on the next poll.
+  boost::asio::awaitable<result<TradesPage>> poll_trades(std::string pair, SinceCursor& cursor);
+  boost::asio::awaitable<result<OhlcPage>> poll_ohlc(std::string pair, int interval, SinceCursor& cursor);
+  boost::asio::awaitable<result<SpreadPage>> poll_spread(std::string pair, SinceCursor& cursor);
 
   // Order entry.
   boost::asio::awaitable<result<AddOrderResponse>> add_order(AddOrderParams p);
