@@ -1,6 +1,7 @@
 #include "kgw/core/clock.hpp"
 #include "kgw/core/crc32.hpp"
 #include "kgw/core/seqlock.hpp"
+#include "kgw/core/seqlock_ring.hpp"
 #include "kgw/core/spsc_ring.hpp"
 
 #include <gtest/gtest.h>
@@ -111,6 +112,55 @@ TEST(SeqlockSlot, TryLoadFailsWhileAWriteIsInProgressOnlyAndOtherwiseSucceeds) {
   int v = 0;
   ASSERT_TRUE(slot.try_load(v));
   EXPECT_EQ(v, 5);
+}
+
+TEST(SeqlockRing, LatestReturnsTheMostRecentValuesOldestFirst) {
+  SeqlockRing<Wide, 8> ring;
+  Wide out[16];
+  EXPECT_EQ(ring.latest(out), 0u);
+  for (std::uint64_t i = 1; i <= 5; ++i) ring.push(Wide{i, i, i, i, i, i, i, i});
+  ASSERT_EQ(ring.latest(std::span<Wide>(out, 3)), 3u);
+  EXPECT_EQ(out[0].a, 3u);
+  EXPECT_EQ(out[2].a, 5u);
+  for (std::uint64_t i = 6; i <= 20; ++i) ring.push(Wide{i, i, i, i, i, i, i, i});
+  ASSERT_EQ(ring.latest(out), 8u);  // capped at the capacity
+  EXPECT_EQ(out[0].a, 13u);
+  EXPECT_EQ(out[7].a, 20u);
+  Wide one{};
+  EXPECT_FALSE(ring.read(0, one));  // overwritten
+  EXPECT_TRUE(ring.read(19, one));
+  EXPECT_EQ(one.a, 20u);
+  EXPECT_FALSE(ring.read(20, one));  // not written yet
+}
+
+TEST(SeqlockRing, ReadersNeverSeeTornOrReorderedValuesWhileTheWriterLapsThem) {
+  SeqlockRing<Wide, 16> ring;  // small, so the writer laps readers often
+  std::atomic<bool> readers_started{false}, done{false};
+  constexpr std::uint64_t kWrites = 300000;
+  std::thread writer([&] {
+    while (!readers_started.load(std::memory_order_acquire)) cpu_relax();
+    for (std::uint64_t i = 1; i <= kWrites; ++i) ring.push(Wide{i, i, i, i, i, i, i, i});
+    done.store(true, std::memory_order_release);
+  });
+  std::uint64_t reads = 0, torn = 0, unordered = 0, values = 0;
+  Wide out[16];
+  readers_started.store(true, std::memory_order_release);
+  do {
+    const std::size_t n = ring.latest(out);
+    ++reads;
+    values += n;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Wide& w = out[i];
+      if (w.a != w.b || w.a != w.c || w.a != w.d || w.a != w.e || w.a != w.f || w.a != w.g || w.a != w.h) ++torn;
+      if (i > 0 && w.a != out[i - 1].a + 1) ++unordered;  // consecutive positions, oldest first
+    }
+  } while (!done.load(std::memory_order_acquire) && reads < 20'000'000);
+  writer.join();
+  EXPECT_EQ(torn, 0u);
+  EXPECT_EQ(unordered, 0u);
+  EXPECT_GT(reads, 0u);
+  ASSERT_EQ(ring.latest(out), 16u);
+  EXPECT_EQ(out[15].a, kWrites);
 }
 
 TEST(SpscRing, RejectsPushWhenFullAndKeepsFifoOrder) {
