@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -238,6 +241,53 @@ TEST(Book, ADepthOf1000HoldsAThousandLevelsASide) {
   EXPECT_EQ(b.bids().size(), 999u);
   EXPECT_EQ(b.checksum(), text_checksum(b));
 }
+
+// The cached digit text must always equal core's stateless checksum. Random messages (inserts
+// above, inside and below the top 10, deletes, qty changes, repeats) against a std::map model
+// and kgw::book_checksum, at a depth where the checksum window and the depth coincide and at
+// one where they do not.
+void random_walk(int depth, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  Book book(depth);
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+  auto random_side = [&](Levels& out, bool is_bid) {
+    const int changes = static_cast<int>(rng() % 6);
+    for (int i = 0; i < changes; ++i) {
+      // Bids 1000..1040, asks 1041..1081: near the touch so the top 10 moves a lot.
+      const std::int64_t px = is_bid ? 1000 + rng() % 41 : 1041 + rng() % 41;
+      const std::int64_t qty = rng() % 3 == 0 ? 0 : 1 + rng() % 100000;
+      out.push_back({px, qty});
+    }
+  };
+  for (int step = 0; step < 5000; ++step) {
+    const bool snapshot = step % 1000 == 0;
+    Levels b, a;
+    random_side(b, true);
+    random_side(a, false);
+    if (snapshot) {
+      bids.clear();
+      asks.clear();
+      for (int i = 0; i < depth; ++i) b.push_back({1000 + i, 7 + i}), a.push_back({1041 + i, 9 + i});
+    }
+    for (const auto& l : b) l.qty ? void(bids[l.price] = l.qty) : void(bids.erase(l.price));
+    for (const auto& l : a) l.qty ? void(asks[l.price] = l.qty) : void(asks.erase(l.price));
+    while (static_cast<int>(bids.size()) > depth) bids.erase(std::prev(bids.end()));
+    while (static_cast<int>(asks.size()) > depth) asks.erase(std::prev(asks.end()));
+
+    const auto r = book.apply(message(snapshot, b, a));
+    Pairs want_b(bids.begin(), bids.end()), want_a(asks.begin(), asks.end());
+    ASSERT_EQ(pairs(book.bids()), want_b) << "step " << step;
+    ASSERT_EQ(pairs(book.asks()), want_a) << "step " << step;
+    ASSERT_EQ(r.computed, kgw::book_checksum(book.asks(), book.bids())) << "step " << step;
+    if (step % 97 == 0) {
+      ASSERT_EQ(r.computed, text_checksum(book)) << "step " << step;
+    }
+  }
+}
+
+TEST(Book, CachedChecksumDigitsAlwaysMatchCoresChecksumAtDepth10) { random_walk(10, 1); }
+TEST(Book, CachedChecksumDigitsAlwaysMatchCoresChecksumAtDepth25) { random_walk(25, 2); }
 
 }  // namespace
 }  // namespace kgw::feed

@@ -64,7 +64,8 @@ class Book {
   std::optional<BookLevel> best_bid() const noexcept;
   std::optional<BookLevel> best_ask() const noexcept;
 
-  // Kraken's checksum of the current book (top 10 asks ascending, then top 10 bids descending).
+  // Kraken's checksum of the current book (top 10 asks ascending, then top 10 bids descending);
+  // equal to kgw::book_checksum(asks(), bids()), but from digit text cached per top level.
   std::uint32_t checksum() const noexcept;
   bool crossed() const noexcept;
 
@@ -73,7 +74,28 @@ class Book {
   // A snapshot arrived and every message since verified and left the book uncrossed.
   bool in_sync() const noexcept { return has_snapshot_ && in_sync_; }
 
+  // Levels the checksum covers on each side (PROTOCOL.md §7.1: always 10, whatever the depth).
+  static constexpr std::size_t kChecksumLevels = 10;
+
  private:
+  // The checksum digits of one level: its price mantissa's decimal text, then its qty's.
+  struct LevelText {
+    char digits[40];  // two int64 of at most 20 chars each
+    std::uint8_t len;
+  };
+  // Digit text of the top kChecksumLevels of one side, kept in step with the levels: inserts
+  // and deletes shift it like the levels, and a bit in `dirty` marks a slot whose text is stale.
+  // Formatting 40 integers per message was two thirds of the ingest cost (bench/README.md); an
+  // update touching one level now formats one level.
+  struct TopText {
+    std::array<LevelText, kChecksumLevels> slots;
+    std::uint32_t dirty = (1u << kChecksumLevels) - 1;
+  };
+  template <bool kBids>
+  static std::uint32_t apply_side(BookLevel* levels, std::size_t& n, std::size_t cap, TopText& text,
+                                  std::span<const BookLevel> changes) noexcept;
+  static char* write_top(char* out, std::span<const BookLevel> side, TopText& text) noexcept;
+
   std::size_t capacity() const noexcept { return bids_.size(); }
 
   int depth_;
@@ -82,6 +104,8 @@ class Book {
   // message, so truncation waits for the end of the message.
   std::vector<BookLevel> bids_, asks_;
   std::size_t n_bids_ = 0, n_asks_ = 0;
+  // Refreshed lazily by checksum() (const: a cache of what bids_/asks_ already say).
+  mutable TopText bid_text_, ask_text_;
   bool has_snapshot_ = false;
   bool in_sync_ = false;
 };

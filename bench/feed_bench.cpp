@@ -1,0 +1,182 @@
+// Micro benches for the feed's book path on the real BTC/USD depth-10 capture (1 snapshot + 509
+// updates): per-message ingest = parse (simdjson ondemand, raw number text) + conversion to
+// mantissas + apply to the Book + CRC32 verification, and its parts. Heap allocations inside
+// the timed loops are counted (global operator new of this executable) to prove the hot path
+// allocates nothing.
+// Run: make bench (or build/release/bench/kgw_feed_bench --benchmark_repetitions=5
+//      --benchmark_report_aggregates_only=true).
+
+#include <benchmark/benchmark.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kgw/feed/book.hpp"
+#include "kgw/feed/kraken_book_parser.hpp"
+
+namespace {
+std::atomic<std::uint64_t> g_allocations{0};
+}  // namespace
+
+// Counting allocator for this executable only: every path to the heap through new ends here.
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using kgw::feed::Book;
+using kgw::feed::BookMessage;
+using kgw::feed::BookPrecision;
+using kgw::feed::KrakenBookParser;
+
+constexpr BookPrecision kBtcUsd{1, 8};
+
+// The capture's frames, compact, number text untouched: [0] snapshot, [1..509] updates.
+const std::vector<std::string>& capture() {
+  static const std::vector<std::string> frames = [] {
+    const std::string path =
+        std::string(KGW_SHARED_DIR) + "/kraken/fixtures/ws_v2/capture_book_BTCUSD_depth10_2023-07-30_python-kraken-sdk.json";
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("missing " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    simdjson::padded_string json(ss.str());
+    simdjson::ondemand::parser p;
+    auto doc = p.iterate(json);
+    std::vector<std::string> out;
+    auto add = [&](std::string_view raw, bool front) {
+      std::string s(raw.size(), '\0');
+      std::size_t n = 0;
+      if (simdjson::minify(raw.data(), raw.size(), s.data(), n) != simdjson::SUCCESS) throw std::runtime_error("minify");
+      s.resize(n);
+      if (front) out.insert(out.begin(), std::move(s));
+      else out.push_back(std::move(s));
+    };
+    for (auto field : doc.get_object()) {
+      const std::string_view key = field.unescaped_key();
+      if (key == "init") {
+        simdjson::ondemand::object o = field.value().get_object();
+        add(o.raw_json().value(), true);
+      } else if (key == "updates") {
+        for (auto u : field.value().get_array()) {
+          simdjson::ondemand::object o = u.get_object();
+          add(o.raw_json().value(), false);
+        }
+      }
+    }
+    return out;
+  }();
+  return frames;
+}
+
+// Per message figures: time per message (inverted rate) and allocations per message.
+void per_message_counters(benchmark::State& state, std::uint64_t allocations) {
+  const auto messages = static_cast<double>(capture().size());
+  state.counters["per_msg"] =
+      benchmark::Counter(messages, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["allocs_per_msg"] =
+      benchmark::Counter(static_cast<double>(allocations) / (static_cast<double>(state.iterations()) * messages));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * capture().size()));
+}
+
+// The whole ingest per message: parse + convert + apply + checksum compare, every frame of the
+// capture in order (the snapshot restarts the book each pass). Fails loudly on a mismatch.
+void BM_FeedIngestCapture(benchmark::State& state) {
+  const auto& frames = capture();
+  KrakenBookParser parser;
+  Book book(10);
+  std::uint64_t failed = 0;
+  auto pass = [&] {
+    for (const auto& f : frames) {
+      auto kind = parser.parse(f);
+      auto m = parser.book_levels(kBtcUsd);
+      if (!kind || !m) {
+        ++failed;
+        continue;
+      }
+      failed += !book.apply(*m).checksum_ok;
+    }
+  };
+  pass();  // warm-up: the parser's buffers reach their size
+  const std::uint64_t before = g_allocations.load();
+  for (auto _ : state) pass();
+  const std::uint64_t allocations = g_allocations.load() - before;
+  if (failed) state.SkipWithError("checksum mismatch in the capture");
+  per_message_counters(state, allocations);
+}
+BENCHMARK(BM_FeedIngestCapture);
+
+// Parse + convert only.
+void BM_FeedParseCapture(benchmark::State& state) {
+  const auto& frames = capture();
+  KrakenBookParser parser;
+  for (const auto& f : frames) (void)parser.parse(f);
+  const std::uint64_t before = g_allocations.load();
+  for (auto _ : state)
+    for (const auto& f : frames) {
+      auto kind = parser.parse(f);
+      auto m = parser.book_levels(kBtcUsd);
+      benchmark::DoNotOptimize(kind);
+      benchmark::DoNotOptimize(m);
+    }
+  per_message_counters(state, g_allocations.load() - before);
+}
+BENCHMARK(BM_FeedParseCapture);
+
+// Apply + checksum only, on messages parsed beforehand.
+void BM_FeedApplyCapture(benchmark::State& state) {
+  const auto& frames = capture();
+  KrakenBookParser parser;
+  std::vector<std::vector<kgw::BookLevel>> bids, asks;
+  std::vector<BookMessage> msgs;
+  for (const auto& f : frames) {
+    (void)parser.parse(f);
+    const BookMessage m = *parser.book_levels(kBtcUsd);
+    bids.emplace_back(m.bids.begin(), m.bids.end());
+    asks.emplace_back(m.asks.begin(), m.asks.end());
+    msgs.push_back(m);
+  }
+  for (std::size_t i = 0; i < msgs.size(); ++i) {
+    msgs[i].bids = bids[i];
+    msgs[i].asks = asks[i];
+    msgs[i].symbol = {};
+    msgs[i].timestamp = {};
+  }
+  Book book(10);
+  std::uint64_t failed = 0;
+  const std::uint64_t before = g_allocations.load();
+  for (auto _ : state)
+    for (const auto& m : msgs) failed += !book.apply(m).checksum_ok;
+  if (failed) state.SkipWithError("checksum mismatch in the capture");
+  per_message_counters(state, g_allocations.load() - before);
+}
+BENCHMARK(BM_FeedApplyCapture);
+
+// The checksum alone over the capture's final book (10 + 10 levels).
+void BM_FeedBookChecksum(benchmark::State& state) {
+  KrakenBookParser parser;
+  Book book(10);
+  for (const auto& f : capture()) {
+    (void)parser.parse(f);
+    book.apply(*parser.book_levels(kBtcUsd));
+  }
+  for (auto _ : state) {
+    auto c = book.checksum();
+    benchmark::DoNotOptimize(c);
+  }
+}
+BENCHMARK(BM_FeedBookChecksum);
+
+}  // namespace
