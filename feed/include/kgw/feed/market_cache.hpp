@@ -1,0 +1,169 @@
+#pragma once
+// MarketCache: what the public feed knows, per symbol, for readers on any thread (DESIGN.md §3):
+// ticker, top-N book with its integrity state, recent trades, the latest candle per interval,
+// spread history, and the exchange's system status. One writer (the feed thread) publishes into
+// seqlock slots and rings; readers never lock, never block the writer, never see a torn value.
+// Every value carries the exchange's time, the receive time and a per-symbol sequence, so a
+// reader can judge freshness. Symbols are added by the writer; lookups by canonical v2 symbol
+// ("BTC/USD") are lock-free (resolve other spellings with the InstrumentRegistry first).
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "kgw/core/book_checksum.hpp"
+#include "kgw/core/decimal.hpp"
+#include "kgw/core/seqlock.hpp"
+#include "kgw/core/seqlock_ring.hpp"
+
+namespace kgw::feed {
+
+// When and in which order a value was learnt. `exchange_ns`: the message's own timestamp (unix
+// ns; 0 when the message had none); `receive_ns`: when the frame was read (unix ns);
+// `seq`: counts the symbol's published values of that kind, from 1.
+struct Stamp {
+  std::int64_t exchange_ns = 0;
+  std::int64_t receive_ns = 0;
+  std::uint64_t seq = 0;
+};
+
+struct TickerValue {
+  Stamp stamp;
+  Decimal bid, bid_qty, ask, ask_qty, last, volume, vwap, low, high, change, change_pct;
+};
+
+// The book as readers may use it: `synced` only while the checksum verified on every message
+// since the last snapshot and the book is not crossed.
+enum class BookState : std::uint8_t { none = 0, synced = 1, resyncing = 2 };
+
+struct BookTopValue {
+  static constexpr std::size_t kMaxLevels = 25;  // the most a reader can ask for
+  Stamp stamp;
+  BookState state = BookState::none;
+  std::int8_t price_precision = 0, qty_precision = 0;
+  std::uint16_t n_bids = 0, n_asks = 0;
+  std::uint32_t checksum = 0;
+  std::array<BookLevel, kMaxLevels> bids{}, asks{};  // best first
+};
+
+enum class TradeSide : std::uint8_t { buy, sell };  // the taker's side
+
+struct TradeValue {
+  Stamp stamp;
+  std::int64_t trade_id = 0;
+  Decimal price, qty;
+  TradeSide side = TradeSide::buy;
+  bool market = false;  // the taker's order type: market (else limit)
+};
+
+struct CandleValue {
+  Stamp stamp;
+  std::int32_t interval = 0;        // minutes
+  std::int64_t interval_begin_ns = 0;
+  Decimal open, high, low, close, vwap, volume;
+  std::int64_t trades = 0;
+};
+
+// Best bid/ask as the ticker saw them (Kraken's REST Spread, from the stream).
+struct SpreadValue {
+  Stamp stamp;
+  Decimal bid, ask, bid_qty, ask_qty;
+};
+
+enum class SystemStatus : std::uint8_t { unknown, online, maintenance, cancel_only, post_only };
+
+struct StatusValue {
+  Stamp stamp;
+  SystemStatus system = SystemStatus::unknown;
+  std::uint64_t connection_id = 0;
+  std::array<char, 16> api_version{}, version{};
+};
+
+// The OHLC intervals Kraken offers (minutes), and their slot index.
+inline constexpr std::array<int, 9> kOhlcIntervals = {1, 5, 15, 30, 60, 240, 1440, 10080, 21600};
+std::optional<std::size_t> ohlc_interval_index(int minutes) noexcept;
+
+class SymbolCache {
+ public:
+  static constexpr std::size_t kTrades = 1024;  // Kraken's REST Trades returns up to 1000
+  static constexpr std::size_t kSpreads = 256;  // REST Spread keeps about 200
+
+  explicit SymbolCache(std::string_view symbol);
+  std::string_view symbol() const noexcept { return {name_.data(), name_len_}; }
+
+  // Readers.
+  std::optional<TickerValue> ticker() const noexcept;
+  std::optional<BookTopValue> book() const noexcept;  // none before the first snapshot
+  // The most recent trades, oldest first; returns how many were written to `out`.
+  std::size_t trades(std::span<TradeValue> out) const noexcept { return trades_.latest(out); }
+  std::optional<CandleValue> candle(int interval_minutes) const noexcept;
+  std::size_t spreads(std::span<SpreadValue> out) const noexcept { return spreads_.latest(out); }
+  // The receive time of the latest value of any kind for this symbol (unix ns; 0: nothing yet).
+  std::int64_t last_receive_ns() const noexcept { return last_receive_ns_.load(std::memory_order_acquire); }
+  BookState book_state() const noexcept { return book_state_.load(std::memory_order_acquire); }
+  std::uint64_t checksum_mismatches() const noexcept { return mismatches_.load(std::memory_order_relaxed); }
+  std::uint64_t resyncs() const noexcept { return resyncs_.load(std::memory_order_relaxed); }
+
+  // Writer (the feed thread only). Each stamps `seq` itself.
+  void publish_ticker(TickerValue v) noexcept;
+  void publish_book(BookTopValue v) noexcept;
+  void set_book_state(BookState s) noexcept;
+  void publish_trade(TradeValue v) noexcept;
+  void publish_candle(CandleValue v) noexcept;
+  void count_mismatch() noexcept { mismatches_.fetch_add(1, std::memory_order_relaxed); }
+  void count_resync() noexcept { resyncs_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  void touched(std::int64_t receive_ns) noexcept { last_receive_ns_.store(receive_ns, std::memory_order_release); }
+
+  std::array<char, 32> name_{};
+  std::size_t name_len_ = 0;
+  std::uint64_t ticker_seq_ = 0, book_seq_ = 0, trade_seq_ = 0, candle_seq_ = 0;  // writer only
+  SeqlockSlot<TickerValue> ticker_;
+  SeqlockSlot<BookTopValue> book_;
+  std::array<SeqlockSlot<CandleValue>, kOhlcIntervals.size()> candles_;
+  SeqlockRing<TradeValue, kTrades> trades_;
+  SeqlockRing<SpreadValue, kSpreads> spreads_;
+  std::atomic<std::int64_t> last_receive_ns_{0};
+  std::atomic<BookState> book_state_{BookState::none};
+  std::atomic<std::uint64_t> mismatches_{0}, resyncs_{0};
+};
+
+class MarketCache {
+ public:
+  // Room for `max_symbols` symbols; the lookup table is sized once so readers never see it move.
+  explicit MarketCache(std::size_t max_symbols = 4096);
+  ~MarketCache();
+  MarketCache(const MarketCache&) = delete;
+  MarketCache& operator=(const MarketCache&) = delete;
+
+  // Readers (any thread): the symbol's cache by canonical v2 name, or null.
+  const SymbolCache* find(std::string_view symbol) const noexcept;
+  std::optional<StatusValue> status() const noexcept;
+  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
+
+  // Writer: the symbol's cache, created on first use (null when the table is full or the name
+  // is longer than 31 bytes). Not on the per-message path: the feed keeps the pointer.
+  SymbolCache* get_or_add(std::string_view symbol);
+  void publish_status(StatusValue v) noexcept;
+
+ private:
+  std::size_t slot_of(std::string_view symbol) const noexcept;
+
+  std::mutex add_mu_;  // writers only; readers never take it
+  std::vector<std::unique_ptr<SymbolCache>> owned_;
+  std::unique_ptr<std::atomic<SymbolCache*>[]> table_;  // open addressing, linear probing
+  std::size_t table_size_;
+  std::size_t max_symbols_;
+  std::atomic<std::size_t> count_{0};
+  std::uint64_t status_seq_ = 0;
+  SeqlockSlot<StatusValue> status_;
+};
+
+}  // namespace kgw::feed

@@ -1,0 +1,146 @@
+// MarketCache: single writer, lock-free readers (DESIGN.md §3). The stress test is the one the
+// tsan preset runs for the feed's caches.
+
+#include "kgw/feed/market_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace kgw::feed {
+namespace {
+
+Decimal dec(std::int64_t m, int scale) { return Decimal::from_fixed(m, scale); }
+
+TEST(MarketCache, FindsSymbolsByCanonicalNameAndCreatesThemOnce) {
+  MarketCache cache(8);
+  EXPECT_EQ(cache.find("BTC/USD"), nullptr);
+  SymbolCache* btc = cache.get_or_add("BTC/USD");
+  ASSERT_NE(btc, nullptr);
+  EXPECT_EQ(cache.get_or_add("BTC/USD"), btc);
+  EXPECT_EQ(cache.find("BTC/USD"), btc);
+  EXPECT_EQ(cache.find("ETH/USD"), nullptr);
+  for (int i = 0; i < 7; ++i) ASSERT_NE(cache.get_or_add("SYM" + std::to_string(i) + "/USD"), nullptr);
+  EXPECT_EQ(cache.size(), 8u);
+  EXPECT_EQ(cache.get_or_add("ONE/MORE"), nullptr);  // full
+  EXPECT_EQ(cache.get_or_add(std::string(40, 'X')), nullptr);
+  for (int i = 0; i < 7; ++i) EXPECT_NE(cache.find("SYM" + std::to_string(i) + "/USD"), nullptr);
+}
+
+TEST(MarketCache, ValuesAreAbsentUntilPublishedAndCarryTheirStamps) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  EXPECT_FALSE(s.ticker());
+  EXPECT_FALSE(s.book());
+  EXPECT_FALSE(s.candle(5));
+  EXPECT_EQ(s.last_receive_ns(), 0);
+  TickerValue t;
+  t.bid = dec(300001, 1);
+  t.ask = dec(300002, 1);
+  t.stamp = {.exchange_ns = 10, .receive_ns = 20, .seq = 0};
+  s.publish_ticker(t);
+  ASSERT_TRUE(s.ticker());
+  EXPECT_EQ(s.ticker()->stamp.seq, 1u);
+  EXPECT_EQ(s.ticker()->stamp.exchange_ns, 10);
+  EXPECT_EQ(s.last_receive_ns(), 20);
+  CandleValue c;
+  c.interval = 5;
+  c.close = dec(7, 0);
+  s.publish_candle(c);
+  EXPECT_EQ(s.candle(5)->close.to_string(), "7");
+  EXPECT_FALSE(s.candle(1));
+  EXPECT_FALSE(s.candle(7));  // not a Kraken interval
+}
+
+TEST(MarketCache, SpreadHistoryGrowsOnlyWhenTheBestBidOrAskChanges) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  TickerValue t;
+  t.bid = dec(300001, 1);
+  t.ask = dec(300002, 1);
+  s.publish_ticker(t);
+  t.last = dec(300001, 1);  // a trade, same book top
+  s.publish_ticker(t);
+  t.ask = dec(300003, 1);
+  s.publish_ticker(t);
+  SpreadValue out[8];
+  ASSERT_EQ(s.spreads(out), 2u);
+  EXPECT_EQ(out[0].ask.to_string(), "30000.2");
+  EXPECT_EQ(out[1].ask.to_string(), "30000.3");
+}
+
+TEST(MarketCache, BookStateChangesAreVisibleWithTheLastBook) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  BookTopValue b;
+  b.state = BookState::synced;
+  b.n_bids = 1;
+  b.bids[0] = {300001, 100000000};
+  s.publish_book(b);
+  EXPECT_EQ(s.book_state(), BookState::synced);
+  s.set_book_state(BookState::resyncing);
+  ASSERT_TRUE(s.book());
+  EXPECT_EQ(s.book()->state, BookState::resyncing);
+  EXPECT_EQ(s.book()->bids[0].price, 300001);
+  EXPECT_EQ(s.book()->stamp.seq, 2u);
+}
+
+TEST(MarketCache, ReadersOnOtherThreadsNeverSeeATornBookOrTickerWhileTheWriterRuns) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  std::atomic<bool> go{false}, done{false};
+  constexpr std::int64_t kWrites = 100000;
+  std::thread writer([&] {
+    while (!go.load(std::memory_order_acquire)) cpu_relax();
+    for (std::int64_t i = 1; i <= kWrites; ++i) {
+      BookTopValue b;
+      b.state = BookState::synced;
+      b.n_bids = b.n_asks = BookTopValue::kMaxLevels;
+      for (std::size_t l = 0; l < BookTopValue::kMaxLevels; ++l) {
+        b.bids[l] = {i, i};
+        b.asks[l] = {i, i};
+      }
+      s.publish_book(b);
+      TickerValue t;
+      t.bid = t.ask = t.last = dec(i, 1);
+      s.publish_ticker(t);
+      TradeValue tr;
+      tr.trade_id = i;
+      tr.price = tr.qty = dec(i, 2);
+      s.publish_trade(tr);
+    }
+    done.store(true, std::memory_order_release);
+  });
+  std::atomic<std::uint64_t> torn{0}, reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r)
+    readers.emplace_back([&] {
+      std::uint64_t n = 0, bad = 0;
+      TradeValue trades[64];
+      do {
+        if (auto b = s.book()) {
+          for (std::size_t l = 0; l < BookTopValue::kMaxLevels; ++l)
+            if (b->bids[l].price != b->bids[0].price || b->asks[l].qty != b->bids[0].price) ++bad;
+        }
+        if (auto t = s.ticker(); t && !(t->bid == t->ask && t->ask == t->last)) ++bad;
+        const std::size_t k = s.trades(trades);
+        for (std::size_t i = 0; i < k; ++i)
+          if (trades[i].price.mantissa != trades[i].trade_id || (i > 0 && trades[i].trade_id != trades[i - 1].trade_id + 1)) ++bad;
+        ++n;
+      } while (!done.load(std::memory_order_acquire) && n < 5'000'000);
+      torn += bad;
+      reads += n;
+    });
+  go.store(true, std::memory_order_release);
+  writer.join();
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(torn.load(), 0u);
+  EXPECT_GT(reads.load(), 0u);
+  EXPECT_EQ(s.book()->stamp.seq, static_cast<std::uint64_t>(kWrites));
+}
+
+}  // namespace
+}  // namespace kgw::feed
