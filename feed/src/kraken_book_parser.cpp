@@ -71,6 +71,7 @@ struct KrakenBookParser::Impl {
     checksum = 0;
     raw_bids.clear();
     raw_asks.clear();
+    instruments.clear();  // so instruments() never shows an older frame's pairs
   }
 
   simdjson::padded_string_view padded_copy(std::string_view frame) {
@@ -245,7 +246,6 @@ result<void> KrakenBookParser::Impl::levels(od::value v, std::vector<RawLevel>& 
 }
 
 result<void> KrakenBookParser::Impl::instrument_data(od::value v) {
-  instruments.clear();
   od::object data;
   // Unlike every other channel, `instrument` data is an object (PROTOCOL.md §6.2).
   if (auto e = v.get_object().get(data)) return json_error(e, "instrument `data` is not an object");

@@ -205,6 +205,43 @@ TEST(KrakenBookParser, MalformedFramesGiveErrorsNotCrashes) {
   EXPECT_EQ(run({test::capture_frames()[0]}, kBtcUsd).verified, 1);
 }
 
+TEST(KrakenBookParser, EveryTruncationOfARealFrameIsAnErrorAndNeverACrash) {
+  KrakenBookParser parser;
+  for (std::size_t i : {0u, 1u, 2u, 300u}) {
+    const std::string& f = test::capture_frames()[i];
+    for (std::size_t len = 0; len < f.size(); ++len) {
+      auto r = parser.parse(std::string_view(f).substr(0, len));
+      ASSERT_FALSE(r) << "frame " << i << " cut at " << len;
+      EXPECT_FALSE(parser.book_levels(kBtcUsd));
+    }
+  }
+}
+
+TEST(KrakenBookParser, EverySingleByteCorruptionOfARealFrameEndsInAResultNeverACrash) {
+  // Whatever a flipped byte does (still valid, different number, broken JSON), parse and
+  // convert return; run under the asan preset this also proves no out-of-bounds read.
+  KrakenBookParser parser;
+  Book book(10);
+  const std::string& f = test::capture_frames()[1];
+  int ok = 0, refused = 0;
+  for (std::size_t at = 0; at < f.size(); ++at)
+    for (char c : {'\0', '"', '}', ']', '9', '-', '.', 'e', ' ', '\\'}) {
+      std::string g = f;
+      g[at] = c;
+      auto r = parser.parse(g);
+      if (r && *r == FrameKind::book) {
+        if (auto m = parser.book_levels(kBtcUsd)) {
+          book.apply(*m);
+          ++ok;
+          continue;
+        }
+      }
+      ++refused;
+    }
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(refused, 0);
+}
+
 TEST(KrakenBookParser, BadNumbersAreRefusedOnConversionNamingTheSymbol) {
   KrakenBookParser parser;
   for (const char* frame : {
