@@ -74,13 +74,56 @@ std::vector<Instrument> default_instruments() {
   };
 }
 
+std::vector<Asset> catalogue_assets() {
+  auto out = default_assets();
+  for (auto a : {asset("ADA", "ADA", 8, 6, "0.03"), asset("DOT", "DOT", 10, 8, "0.03"), asset("XXRP", "XRP", 8, 5, "0.03"),
+                 asset("XLTC", "LTC", 10, 5, "0.03"), asset("XXDG", "XDG", 8, 2, "0.03"), asset("LINK", "LINK", 10, 5, "0.03"),
+                 asset("MATIC", "MATIC", 10, 5, "0.03"), asset("ALGO", "ALGO", 8, 5, "0.03"), asset("ATOM", "ATOM", 8, 6, "0.03"),
+                 asset("AVAX", "AVAX", 10, 5, "0.03"), asset("UNI", "UNI", 10, 5, "0.03"), asset("XXLM", "XLM", 8, 5, "0.03"),
+                 asset("BCH", "BCH", 10, 5, "0.03"), asset("USDT", "USDT", 8, 4, "0.015"), asset("TRX", "TRX", 6, 6, "0.03")})
+    out.push_back(a);
+  return out;
+}
+
+std::vector<Instrument> catalogue_instruments() {
+  auto out = default_instruments();
+  const std::vector<int> none, some{2, 3};
+  for (auto in : {
+           pair("ADAUSD", "ADAUSD", "ADA/USD", "ADA", "ZUSD", 6, 8, "15", "0.5", 1, some, 1000000, 500000),
+           pair("DOTUSD", "DOTUSD", "DOT/USD", "DOT", "ZUSD", 4, 8, "2", "0.5", 1, some, 100000, 50000),
+           pair("XXRPZUSD", "XRPUSD", "XRP/USD", "XXRP", "ZUSD", 5, 8, "10", "0.5", 1, some, 1000000, 500000),
+           pair("XLTCZUSD", "LTCUSD", "LTC/USD", "XLTC", "ZUSD", 2, 5, "0.05", "0.5", 1, some, 10000, 5000),
+           pair("XDGUSD", "XDGUSD", "XDG/USD", "XXDG", "ZUSD", 7, 8, "30", "0.5", 1, some, 10000000, 5000000),
+           pair("LINKUSD", "LINKUSD", "LINK/USD", "LINK", "ZUSD", 5, 8, "0.5", "0.5", 1, some, 100000, 50000),
+           pair("MATICUSD", "MATICUSD", "MATIC/USD", "MATIC", "ZUSD", 4, 8, "10", "0.5", 1, none, 0, 0),
+           pair("ALGOUSD", "ALGOUSD", "ALGO/USD", "ALGO", "ZUSD", 5, 8, "20", "0.5", 1, none, 0, 0),
+           pair("ATOMUSD", "ATOMUSD", "ATOM/USD", "ATOM", "ZUSD", 4, 8, "1", "0.5", 1, some, 100000, 50000),
+           pair("AVAXUSD", "AVAXUSD", "AVAX/USD", "AVAX", "ZUSD", 2, 5, "0.1", "0.5", 1, some, 50000, 25000),
+           pair("UNIUSD", "UNIUSD", "UNI/USD", "UNI", "ZUSD", 3, 5, "1", "0.5", 1, none, 0, 0),
+           pair("XXLMZUSD", "XLMUSD", "XLM/USD", "XXLM", "ZUSD", 6, 8, "40", "0.5", 1, some, 1000000, 500000),
+           pair("BCHUSD", "BCHUSD", "BCH/USD", "BCH", "ZUSD", 2, 5, "0.02", "0.5", 1, some, 5000, 2500),
+           pair("USDTZUSD", "USDTUSD", "USDT/USD", "USDT", "ZUSD", 4, 8, "5", "0.5", 1, none, 0, 0),
+           pair("TRXUSD", "TRXUSD", "TRX/USD", "TRX", "ZUSD", 6, 8, "50", "0.5", 1, none, 0, 0),
+           pair("SOLEUR", "SOLEUR", "SOL/EUR", "SOL", "ZEUR", 2, 5, "0.02", "0.5", 1, some, 20000, 15000),
+           pair("XETHZEUR", "ETHEUR", "ETH/EUR", "XETH", "ZEUR", 2, 5, "0.002", "0.5", 1, {2, 3, 4, 5}, 2000, 1500),
+       })
+    out.push_back(in);
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> default_demo_balances() {
   return {{"ZUSD", "100000.0000"}, {"ZEUR", "50000.0000"}, {"XXBT", "2.0000000000"}, {"XETH", "25.0000000000"}};
 }
 
 std::vector<std::pair<std::string, std::string>> default_reference_prices() {
   return {{"XXBTZUSD", "62800.0"}, {"XETHZUSD", "3120.00"}, {"SOLUSD", "145.00"}, {"XXBTZEUR", "58100.0"},
-          {"XETHXXBT", "0.04970"}};
+          {"XETHXXBT", "0.04970"},
+          // The catalogue's other pairs.
+          {"ADAUSD", "0.450000"}, {"DOTUSD", "6.5000"}, {"XXRPZUSD", "0.52000"}, {"XLTCZUSD", "72.00"},
+          {"XDGUSD", "0.1200000"}, {"LINKUSD", "14.00000"}, {"MATICUSD", "0.5600"}, {"ALGOUSD", "0.10000"},
+          {"ATOMUSD", "8.0000"}, {"AVAXUSD", "35.00"}, {"UNIUSD", "7.000"}, {"XXLMZUSD", "0.110000"},
+          {"BCHUSD", "380.00"}, {"USDTZUSD", "1.0000"}, {"TRXUSD", "0.120000"}, {"SOLEUR", "134.00"},
+          {"XETHZEUR", "2890.00"}};
 }
 
 }  // namespace kgw::sim

@@ -284,9 +284,13 @@ result<SimulatorEndpoints> Simulator::start() {
 
   // Reference data: the default pairs, or the subset asked for (any spelling).
   std::vector<Instrument> instruments = default_instruments();
+  std::vector<Asset> assets = default_assets();
   if (!options_.pairs.empty()) {
+    // Picked from the larger catalogue; the default market stays the five pairs.
+    instruments = catalogue_instruments();
+    assets = catalogue_assets();
     InstrumentRegistry reg;
-    if (auto r = reg.load(default_assets(), instruments); !r) return r.error();
+    if (auto r = reg.load(assets, instruments); !r) return r.error();
     std::vector<Instrument> picked;
     for (const auto& name : options_.pairs) {
       auto in = reg.find(name);
@@ -297,7 +301,7 @@ result<SimulatorEndpoints> Simulator::start() {
     instruments = std::move(picked);
   }
   try {
-    s.ex = std::make_unique<Exchange>(Exchange::Config{default_assets(), instruments, options_.seed, options_.tier}, *s.clock);
+    s.ex = std::make_unique<Exchange>(Exchange::Config{assets, instruments, options_.seed, options_.tier}, *s.clock);
   } catch (const std::exception& e) {
     return Error(errc::invalid_argument, e.what());
   }
