@@ -1,0 +1,104 @@
+#pragma once
+// MarketFeed: Kraken's public WS v2 stream into the MarketCache (DESIGN.md §3). One io_context on
+// its own thread; one coroutine per connection (symbols are sharded across connections); every
+// frame is parsed in place, books are applied and CRC32-verified on every message, and values are
+// published to the cache. A checksum mismatch, a crossed book or a bad book frame resyncs that
+// symbol alone (unsubscribe + subscribe on the same connection) while the others carry on. A
+// dropped or stale connection is reconnected with jittered exponential backoff and everything is
+// resubscribed in order; readers see it in the book states and in stats(), never silently.
+// Thread safety: start()/stop() from one owner thread; stats(), last_mismatch() and the cache are
+// for any thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kgw/core/clock.hpp"
+#include "kgw/core/instrument.hpp"
+#include "kgw/core/net/ws_session.hpp"
+#include "kgw/feed/market_cache.hpp"
+
+namespace kgw::feed {
+
+struct FeedSymbol {
+  std::string symbol;  // v2 symbol as Kraken's WS wants it ("BTC/USD")
+  int book_depth = 10; // 0: no book; else 10, 25, 100, 500 or 1000
+};
+
+struct FeedOptions {
+  std::string url = "wss://ws.kraken.com/v2";
+  std::vector<FeedSymbol> symbols;
+  bool ticker = true;
+  bool ticker_bbo = false;      // event_trigger: bbo (a ticker on every best bid/ask change)
+  bool trade = true;
+  std::vector<int> ohlc_intervals;  // of kOhlcIntervals
+  bool instrument = true;       // feeds the registry's precisions, increments and pair status
+  std::size_t book_top_levels = 25;  // published to readers, at most BookTopValue::kMaxLevels
+
+  std::size_t symbols_per_connection = 50;
+  std::size_t symbols_per_message = 25;
+  // Pause between subscribe messages on a connection: Kraken's message rate limit is dynamic
+  // and undocumented (PROTOCOL.md §5.3), so subscriptions are paced.
+  std::chrono::milliseconds subscribe_interval{50};
+  std::chrono::milliseconds reconnect_min{250}, reconnect_max{30'000};
+  // Nothing received (data or heartbeat) this long: the connection is stale and is replaced.
+  std::chrono::milliseconds stale_after{10'000};
+  // Nothing sent this long: an application ping goes out (Kraken closes idle connections).
+  std::chrono::milliseconds ping_idle{30'000};
+  net::WsOptions ws;
+  std::string journal_file;  // non-empty: every inbound frame, in the simulator's replay format
+};
+
+struct FeedStats {
+  std::atomic<std::uint64_t> connects{0}, disconnects{0}, stale_reconnects{0}, frames{0}, parse_errors{0},
+      book_messages{0}, checksum_mismatches{0}, crossed_books{0}, resyncs{0}, resynced{0}, subscribe_failures{0},
+      pings_sent{0}, journal_lines{0};
+  std::atomic<std::uint32_t> connections_up{0};
+};
+
+// What the last checksum mismatch looked like, for diagnosis.
+struct MismatchReport {
+  std::string symbol;
+  std::uint32_t expected = 0, computed = 0;
+  std::int64_t receive_ns = 0;
+  std::vector<std::string> recent_frames;  // the connection's last frames, oldest first
+};
+
+class MarketFeed {
+ public:
+  MarketFeed(FeedOptions options, MarketCache& cache, InstrumentRegistry& registry, const Clock& clock);
+  ~MarketFeed();  // stop()
+  MarketFeed(const MarketFeed&) = delete;
+  MarketFeed& operator=(const MarketFeed&) = delete;
+
+  // Validates the options (errors name the field: unknown symbol, bad depth or interval) and
+  // starts the feed thread. Nothing is started on error.
+  result<void> start();
+  // Closes the connections and joins the thread. Idempotent.
+  void stop();
+
+  const FeedStats& stats() const noexcept { return stats_; }
+  std::optional<MismatchReport> last_mismatch() const;
+
+ private:
+  struct Shard;
+  struct SymbolState;
+  class Connection;
+
+  FeedOptions opt_;
+  MarketCache& cache_;
+  InstrumentRegistry& registry_;
+  const Clock& clock_;
+  FeedStats stats_;
+  mutable std::mutex mismatch_mu_;
+  std::optional<MismatchReport> last_mismatch_;
+  struct Runtime;
+  std::unique_ptr<Runtime> rt_;
+};
+
+}  // namespace kgw::feed

@@ -1,0 +1,540 @@
+// MarketFeed: connections, subscriptions, the per-frame path (parse, apply, verify, publish),
+// per-symbol resync, reconnect and the stale-feed watchdog. Kraken's WS v2 request shapes are
+// built here (PROTOCOL.md §6.2–§6.4); the frames are read by the kraken_* parsers.
+#include "kgw/feed/market_feed.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <random>
+
+#include "kgw/core/json_writer.hpp"
+#include "kgw/core/log.hpp"
+#include "kgw/feed/book.hpp"
+#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/feed/kraken_channel_parser.hpp"
+
+namespace kgw::feed {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr std::size_t kRecentFrames = 16;  // kept per connection for mismatch reports
+
+std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
+
+}  // namespace
+
+struct MarketFeed::SymbolState {
+  std::string symbol;
+  int depth = 0;
+  SymbolCache* cache = nullptr;
+  std::unique_ptr<Book> book;  // when depth > 0
+  BookPrecision precision;
+  bool resyncing = false;
+};
+
+// One connection's share of the symbols, and what its coroutines share.
+struct MarketFeed::Shard {
+  std::size_t index = 0;
+  bool instrument = false;  // the instrument channel rides on shard 0 only
+  std::vector<SymbolState> symbols;
+  std::map<std::string, std::size_t, std::less<>> by_symbol;
+  std::shared_ptr<net::WsSession> session;
+  std::int64_t last_rx_mono = 0, last_tx_mono = 0;
+  bool reader_done = false;
+  std::int64_t req_id = 0;
+  std::array<std::string, kRecentFrames> recent;
+  std::size_t recent_next = 0;
+  asio::steady_timer* backoff_timer = nullptr;  // while sleeping between attempts
+  std::unique_ptr<KrakenBookParser> books = std::make_unique<KrakenBookParser>();
+  std::unique_ptr<KrakenChannelParser> channels = std::make_unique<KrakenChannelParser>();
+};
+
+struct MarketFeed::Runtime {
+  asio::io_context io{1};
+  std::vector<std::unique_ptr<Shard>> shards;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> running{0};
+  std::FILE* journal = nullptr;
+  std::minstd_rand rng;
+  log::RateLimiter parse_log{5, std::chrono::seconds(10)}, mismatch_log{5, std::chrono::seconds(10)},
+      connect_log{5, std::chrono::seconds(60)};
+};
+
+// The connection's coroutines; a namespace for the per-frame code that needs the feed's state.
+class MarketFeed::Connection {
+ public:
+  Connection(MarketFeed& feed, Shard& shard) : f_(feed), s_(shard) {}
+
+  asio::awaitable<void> run();
+
+ private:
+  asio::awaitable<void> reader();
+  asio::awaitable<void> keeper();
+  asio::awaitable<void> sleep(std::chrono::nanoseconds d);
+  void on_frame(std::string_view frame);
+  void on_book(SymbolState& sym, std::int64_t rx_ns);
+  void on_instruments();
+  void on_channels(std::string_view frame, std::int64_t rx_ns);
+  void resync(SymbolState& sym, const char* why);
+  void lose_books();
+  bool send(std::string_view msg);
+  std::vector<std::string> subscriptions();
+  std::string request(const char* method, const char* channel, const std::vector<std::string>& symbols,
+                      int depth_or_interval);
+  std::int64_t mono_ns() const noexcept { return f_.clock_.mono_now().time_since_epoch().count(); }
+  std::int64_t wall_ns() const noexcept { return ns_of(f_.clock_.wall_now()); }
+  std::chrono::nanoseconds jittered(std::chrono::nanoseconds base);
+
+  MarketFeed& f_;
+  Shard& s_;
+};
+
+std::chrono::nanoseconds MarketFeed::Connection::jittered(std::chrono::nanoseconds base) {
+  // Half fixed, half random: reconnects of many gateways after one outage spread out.
+  std::uniform_int_distribution<std::int64_t> d(0, base.count() / 2);
+  return std::chrono::nanoseconds(base.count() / 2 + d(f_.rt_->rng));
+}
+
+asio::awaitable<void> MarketFeed::Connection::sleep(std::chrono::nanoseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  s_.backoff_timer = &t;
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  s_.backoff_timer = nullptr;
+}
+
+asio::awaitable<void> MarketFeed::Connection::run() {
+  auto& rt = *f_.rt_;
+  std::chrono::nanoseconds backoff = f_.opt_.reconnect_min;
+  while (!rt.stopping.load(std::memory_order_acquire)) {
+    net::WsOptions wo = f_.opt_.ws;
+    auto connected = co_await net::connect_ws(f_.opt_.url, std::move(wo));
+    if (rt.stopping.load(std::memory_order_acquire)) break;
+    if (!connected) {
+      std::uint64_t suppressed = 0;
+      if (rt.connect_log.allow(wall_ns(), suppressed))
+        spdlog::warn("feed[{}]: connect to {} failed: {} (retrying; {} similar suppressed)", s_.index, f_.opt_.url,
+                     connected.error().message(), suppressed);
+      co_await sleep(jittered(backoff));
+      backoff = std::min<std::chrono::nanoseconds>(backoff * 2, f_.opt_.reconnect_max);
+      continue;
+    }
+    s_.session = std::make_shared<net::WsSession>(std::move(*connected));
+    f_.stats_.connects.fetch_add(1, std::memory_order_relaxed);
+    f_.stats_.connections_up.fetch_add(1, std::memory_order_relaxed);
+    s_.last_rx_mono = s_.last_tx_mono = mono_ns();
+    s_.reader_done = false;
+    const std::int64_t connected_at = mono_ns();
+    co_await (reader() && keeper());
+    f_.stats_.connections_up.fetch_sub(1, std::memory_order_relaxed);
+    f_.stats_.disconnects.fetch_add(1, std::memory_order_relaxed);
+    lose_books();
+    s_.session.reset();
+    if (rt.stopping.load(std::memory_order_acquire)) break;
+    // A connection that held for a while earns a fast reconnect; a flapping one backs off.
+    if (mono_ns() - connected_at > std::chrono::nanoseconds(std::chrono::seconds(30)).count()) backoff = f_.opt_.reconnect_min;
+    co_await sleep(jittered(backoff));
+    backoff = std::min<std::chrono::nanoseconds>(backoff * 2, f_.opt_.reconnect_max);
+  }
+}
+
+asio::awaitable<void> MarketFeed::Connection::reader() {
+  auto session = s_.session;
+  for (;;) {
+    auto m = co_await session->read();
+    if (!m) {
+      if (!f_.rt_->stopping.load(std::memory_order_acquire) && !m.error().is(errc::cancelled))
+        spdlog::warn("feed[{}]: connection ended: {}", s_.index, m.error().message());
+      break;
+    }
+    s_.last_rx_mono = mono_ns();
+    on_frame(m->data);
+  }
+  s_.reader_done = true;
+}
+
+asio::awaitable<void> MarketFeed::Connection::keeper() {
+  auto session = s_.session;
+  // Subscriptions first, paced; the reader is already draining acks and snapshots.
+  for (const auto& msg : subscriptions()) {
+    if (s_.reader_done) co_return;
+    send(msg);
+    co_await sleep(f_.opt_.subscribe_interval);
+  }
+  const auto tick = std::clamp<std::chrono::nanoseconds>(f_.opt_.stale_after / 4, std::chrono::milliseconds(10),
+                                                         std::chrono::milliseconds(250));
+  while (!s_.reader_done) {
+    co_await sleep(tick);
+    if (s_.reader_done) break;
+    const std::int64_t now = mono_ns();
+    if (now - s_.last_rx_mono > std::chrono::nanoseconds(f_.opt_.stale_after).count()) {
+      f_.stats_.stale_reconnects.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("feed[{}]: nothing received for {} ms; reconnecting", s_.index, f_.opt_.stale_after.count());
+      co_await session->close();  // the reader's read() ends; run() reconnects
+      break;
+    }
+    if (now - s_.last_tx_mono > std::chrono::nanoseconds(f_.opt_.ping_idle).count()) {
+      if (send(fmt::format(R"({{"method":"ping","req_id":{}}})", ++s_.req_id)))
+        f_.stats_.pings_sent.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+bool MarketFeed::Connection::send(std::string_view msg) {
+  if (!s_.session) return false;
+  if (!s_.session->send(msg)) return false;
+  s_.last_tx_mono = mono_ns();
+  return true;
+}
+
+std::string MarketFeed::Connection::request(const char* method, const char* channel, const std::vector<std::string>& symbols,
+                                            int depth_or_interval) {
+  JsonWriter w;
+  w.begin_object().field("method", method).key("params").begin_object().field("channel", channel);
+  if (!symbols.empty()) {
+    w.key("symbol").begin_array();
+    for (const auto& s : symbols) w.value(s);
+    w.end_array();
+  }
+  const std::string_view ch(channel);
+  if (ch == "book") w.field("depth", depth_or_interval);
+  if (ch == "ohlc") w.field("interval", depth_or_interval);
+  if (std::string_view(method) == "subscribe") {
+    if (ch == "ticker" && f_.opt_.ticker_bbo) w.field("event_trigger", "bbo");
+    // The trade channel sends no snapshot unless asked; the recent-trades cache wants one.
+    if (ch == "trade") w.field("snapshot", true);
+  }
+  w.end_object().field("req_id", ++s_.req_id).end_object();
+  return w.take();
+}
+
+// Every subscribe message of this connection, always in the same order: instrument, books by
+// depth, ticker, trade, then ohlc by interval; symbols in chunks of symbols_per_message.
+std::vector<std::string> MarketFeed::Connection::subscriptions() {
+  std::vector<std::string> out;
+  const std::vector<std::string> none;
+  if (s_.instrument) out.push_back(request("subscribe", "instrument", none, 0));
+  auto chunks = [&](const char* channel, const std::vector<std::string>& syms, int arg) {
+    for (std::size_t i = 0; i < syms.size(); i += f_.opt_.symbols_per_message) {
+      std::vector<std::string> part(syms.begin() + static_cast<std::ptrdiff_t>(i),
+                                    syms.begin() + static_cast<std::ptrdiff_t>(std::min(syms.size(), i + f_.opt_.symbols_per_message)));
+      out.push_back(request("subscribe", channel, part, arg));
+    }
+  };
+  std::map<int, std::vector<std::string>> by_depth;
+  std::vector<std::string> all;
+  for (const auto& sym : s_.symbols) {
+    if (sym.depth > 0) by_depth[sym.depth].push_back(sym.symbol);
+    all.push_back(sym.symbol);
+  }
+  for (const auto& [depth, syms] : by_depth) chunks("book", syms, depth);
+  if (f_.opt_.ticker) chunks("ticker", all, 0);
+  if (f_.opt_.trade) chunks("trade", all, 0);
+  for (int interval : f_.opt_.ohlc_intervals) chunks("ohlc", all, interval);
+  return out;
+}
+
+void MarketFeed::Connection::on_frame(std::string_view frame) {
+  auto& st = f_.stats_;
+  st.frames.fetch_add(1, std::memory_order_relaxed);
+  const std::int64_t rx = wall_ns();
+  if (f_.rt_->journal) {
+    std::fprintf(f_.rt_->journal, "{\"recv_ns\":%lld,\"frame\":%.*s}\n", static_cast<long long>(rx),
+                 static_cast<int>(frame.size()), frame.data());
+    st.journal_lines.fetch_add(1, std::memory_order_relaxed);
+  }
+  s_.recent[s_.recent_next++ % kRecentFrames].assign(frame);  // reuses each slot's capacity
+
+  auto kind = s_.books->parse(frame);
+  if (!kind) {
+    st.parse_errors.fetch_add(1, std::memory_order_relaxed);
+    std::uint64_t suppressed = 0;
+    if (f_.rt_->parse_log.allow(rx, suppressed))
+      spdlog::warn("feed[{}]: malformed frame ({}; {} similar suppressed)", s_.index, kind.error().message(), suppressed);
+    // A book frame that named its symbol before breaking: that book cannot be trusted any more.
+    // An unattributable one is left to the checksums: a lost update fails the next one.
+    if (auto it = s_.by_symbol.find(s_.books->book_symbol()); it != s_.by_symbol.end() && s_.symbols[it->second].book)
+      resync(s_.symbols[it->second], "malformed book frame");
+    return;
+  }
+  switch (*kind) {
+    case FrameKind::book: {
+      auto it = s_.by_symbol.find(s_.books->book_symbol());
+      if (it != s_.by_symbol.end() && s_.symbols[it->second].book) on_book(s_.symbols[it->second], rx);
+      return;
+    }
+    case FrameKind::instrument: on_instruments(); return;
+    case FrameKind::other: on_channels(frame, rx); return;
+  }
+}
+
+void MarketFeed::Connection::on_book(SymbolState& sym, std::int64_t rx) {
+  auto& st = f_.stats_;
+  auto msg = s_.books->book_levels(sym.precision);
+  if (!msg) {
+    st.parse_errors.fetch_add(1, std::memory_order_relaxed);
+    resync(sym, "book frame off the instrument's grid");
+    return;
+  }
+  const BookApplyResult r = sym.book->apply(*msg);
+  if (!r.applied) return;  // an update before the (re)subscription's snapshot
+  st.book_messages.fetch_add(1, std::memory_order_relaxed);
+  if (!r.checksum_ok) {
+    st.checksum_mismatches.fetch_add(1, std::memory_order_relaxed);
+    sym.cache->count_mismatch();
+    MismatchReport rep;
+    rep.symbol = sym.symbol;
+    rep.expected = r.expected;
+    rep.computed = r.computed;
+    rep.receive_ns = rx;
+    for (std::size_t i = 0; i < kRecentFrames; ++i) {
+      const auto& fr = s_.recent[(s_.recent_next + i) % kRecentFrames];
+      if (!fr.empty()) rep.recent_frames.push_back(fr);
+    }
+    {
+      std::lock_guard lock(f_.mismatch_mu_);
+      f_.last_mismatch_ = std::move(rep);
+    }
+    std::uint64_t suppressed = 0;
+    if (f_.rt_->mismatch_log.allow(rx, suppressed))
+      spdlog::warn("feed: {} book checksum mismatch (Kraken {}, ours {}); resyncing ({} similar suppressed)", sym.symbol,
+                   r.expected, r.computed, suppressed);
+    resync(sym, "checksum mismatch");
+    return;
+  }
+  if (r.crossed) {
+    st.crossed_books.fetch_add(1, std::memory_order_relaxed);
+    resync(sym, "crossed book");
+    return;
+  }
+  if (msg->snapshot && sym.resyncing) {
+    sym.resyncing = false;
+    st.resynced.fetch_add(1, std::memory_order_relaxed);
+  }
+  BookTopValue v;
+  v.stamp.receive_ns = rx;
+  if (!msg->timestamp.empty())
+    if (auto t = parse_rfc3339(msg->timestamp)) v.stamp.exchange_ns = ns_of(*t);
+  v.state = BookState::synced;
+  v.price_precision = static_cast<std::int8_t>(sym.precision.price);
+  v.qty_precision = static_cast<std::int8_t>(sym.precision.qty);
+  v.checksum = r.computed;
+  const std::size_t n = std::min(f_.opt_.book_top_levels, BookTopValue::kMaxLevels);
+  const auto bids = sym.book->bids(), asks = sym.book->asks();
+  v.n_bids = static_cast<std::uint16_t>(std::min(n, bids.size()));
+  v.n_asks = static_cast<std::uint16_t>(std::min(n, asks.size()));
+  std::copy_n(bids.begin(), v.n_bids, v.bids.begin());
+  std::copy_n(asks.begin(), v.n_asks, v.asks.begin());
+  sym.cache->publish_book(v);
+}
+
+void MarketFeed::Connection::resync(SymbolState& sym, const char* why) {
+  f_.stats_.resyncs.fetch_add(1, std::memory_order_relaxed);
+  sym.cache->count_resync();
+  sym.book->clear();
+  sym.resyncing = true;
+  sym.cache->set_book_state(BookState::resyncing);
+  spdlog::debug("feed: resubscribing {} book ({})", sym.symbol, why);
+  // Same connection, this symbol only: updates still in flight from the old subscription land
+  // on the cleared book and are ignored until the new snapshot.
+  const std::vector<std::string> one{sym.symbol};
+  send(request("unsubscribe", "book", one, sym.depth));
+  send(request("subscribe", "book", one, sym.depth));
+}
+
+void MarketFeed::Connection::lose_books() {
+  for (auto& sym : s_.symbols) {
+    if (!sym.book) continue;
+    sym.book->clear();
+    sym.resyncing = true;
+    sym.cache->set_book_state(BookState::resyncing);
+  }
+}
+
+void MarketFeed::Connection::on_instruments() {
+  const auto& updates = s_.books->instruments();
+  if (updates.empty()) return;
+  if (auto r = f_.registry_.apply(updates); !r) {
+    f_.stats_.parse_errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("feed: instrument update rejected: {}", r.error().message());
+    return;
+  }
+  // A precision change makes every mantissa of that book wrong: start it over at the new grid.
+  for (const auto& u : updates) {
+    const auto p = book_precision(u);
+    if (!p) continue;
+    for (auto& shard : f_.rt_->shards)
+      if (auto it = shard->by_symbol.find(u.symbol); it != shard->by_symbol.end()) {
+        auto& sym = shard->symbols[it->second];
+        if (sym.precision == *p) continue;
+        sym.precision = *p;
+        // Only this connection's session may be written from here; other shards pick the new
+        // precision up on their next snapshot (their checksums catch any book in between).
+        if (sym.book && shard.get() == &s_) resync(sym, "precision changed");
+      }
+  }
+}
+
+void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx) {
+  auto& p = *s_.channels;
+  auto kind = p.parse(frame);
+  if (!kind) {
+    f_.stats_.parse_errors.fetch_add(1, std::memory_order_relaxed);
+    std::uint64_t suppressed = 0;
+    if (f_.rt_->parse_log.allow(rx, suppressed))
+      spdlog::warn("feed[{}]: malformed frame ({}; {} similar suppressed)", s_.index, kind.error().message(), suppressed);
+    return;
+  }
+  auto cache_of = [&](std::string_view symbol) -> SymbolCache* {
+    auto it = s_.by_symbol.find(symbol);
+    return it == s_.by_symbol.end() ? nullptr : s_.symbols[it->second].cache;
+  };
+  switch (*kind) {
+    case ChannelFrame::ticker:
+      for (const auto& t : p.tickers())
+        if (auto* c = cache_of(t.symbol)) {
+          TickerValue v = t.value;
+          v.stamp.receive_ns = rx;
+          c->publish_ticker(v);
+        }
+      return;
+    case ChannelFrame::trade:
+      for (const auto& t : p.trades())
+        if (auto* c = cache_of(t.symbol)) {
+          TradeValue v = t.value;
+          v.stamp.receive_ns = rx;
+          c->publish_trade(v);
+        }
+      return;
+    case ChannelFrame::ohlc:
+      for (const auto& k : p.candles())
+        if (auto* c = cache_of(k.symbol)) {
+          CandleValue v = k.value;
+          v.stamp.receive_ns = rx;
+          c->publish_candle(v);
+        }
+      return;
+    case ChannelFrame::status: {
+      StatusValue v = p.status();
+      v.stamp.receive_ns = rx;
+      f_.cache_.publish_status(v);
+      return;
+    }
+    case ChannelFrame::method:
+      if (!p.answer().success) {
+        f_.stats_.subscribe_failures.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("feed[{}]: {} {} refused: {}", s_.index, p.answer().method, p.answer().symbol, p.answer().error);
+      }
+      return;
+    case ChannelFrame::heartbeat:
+    case ChannelFrame::other: return;
+  }
+}
+
+MarketFeed::MarketFeed(FeedOptions options, MarketCache& cache, InstrumentRegistry& registry, const Clock& clock)
+    : opt_(std::move(options)), cache_(cache), registry_(registry), clock_(clock) {}
+
+MarketFeed::~MarketFeed() { stop(); }
+
+std::optional<MismatchReport> MarketFeed::last_mismatch() const {
+  std::lock_guard lock(mismatch_mu_);
+  return last_mismatch_;
+}
+
+result<void> MarketFeed::start() {
+  if (rt_) return Error(errc::invalid_argument, "feed: already started");
+  if (opt_.symbols_per_connection == 0) return Error(errc::invalid_argument, "symbols_per_connection: must be at least 1");
+  if (opt_.symbols_per_message == 0) return Error(errc::invalid_argument, "symbols_per_message: must be at least 1");
+  if (opt_.book_top_levels == 0 || opt_.book_top_levels > BookTopValue::kMaxLevels)
+    return Error(errc::invalid_argument, fmt::format("book_top_levels: 1 to {}", BookTopValue::kMaxLevels));
+  for (int i : opt_.ohlc_intervals)
+    if (!ohlc_interval_index(i)) return Error(errc::invalid_argument, fmt::format("ohlc_intervals: {} is not a Kraken interval", i));
+  auto rt = std::make_unique<Runtime>();
+  rt->rng.seed(static_cast<std::uint32_t>(clock_.mono_now().time_since_epoch().count()));
+  for (std::size_t i = 0; i < opt_.symbols.size(); ++i) {
+    const auto& fs = opt_.symbols[i];
+    if (fs.book_depth != 0 && !Book::valid_depth(fs.book_depth))
+      return Error(errc::invalid_argument, fmt::format("symbols[{}].book_depth: {} is not 10, 25, 100, 500 or 1000", i, fs.book_depth));
+    auto inst = registry_.find(fs.symbol);
+    if (!inst) return Error(errc::invalid_argument, fmt::format("symbols[{}].symbol: unknown symbol '{}'", i, fs.symbol));
+    if (i % opt_.symbols_per_connection == 0) {
+      rt->shards.push_back(std::make_unique<Shard>());
+      rt->shards.back()->index = rt->shards.size() - 1;
+    }
+    Shard& sh = *rt->shards.back();
+    if (sh.by_symbol.count(inst->symbol)) return Error(errc::invalid_argument, fmt::format("symbols[{}].symbol: {} twice", i, inst->symbol));
+    SymbolState s;
+    s.symbol = inst->symbol;  // Kraken's WS wants the v2 spelling, whatever the config said
+    s.depth = fs.book_depth;
+    s.cache = cache_.get_or_add(s.symbol);
+    if (!s.cache) return Error(errc::invalid_argument, fmt::format("symbols[{}]: the market cache is full", i));
+    if (s.depth > 0) s.book = std::make_unique<Book>(s.depth);
+    s.precision = {inst->price_precision, inst->qty_precision};
+    sh.by_symbol.emplace(s.symbol, sh.symbols.size());
+    sh.symbols.push_back(std::move(s));
+  }
+  if (rt->shards.empty() && opt_.instrument) rt->shards.push_back(std::make_unique<Shard>());
+  if (!rt->shards.empty()) rt->shards.front()->instrument = opt_.instrument;
+  if (!opt_.journal_file.empty()) {
+    rt->journal = std::fopen(opt_.journal_file.c_str(), "ae");
+    if (!rt->journal) return Error(errc::invalid_argument, fmt::format("journal_file: cannot open '{}'", opt_.journal_file));
+    std::setvbuf(rt->journal, nullptr, _IOFBF, std::size_t{1} << 20);
+  }
+  rt_ = std::move(rt);
+  for (auto& sh : rt_->shards) {
+    rt_->running.fetch_add(1, std::memory_order_relaxed);
+    auto conn = std::make_shared<Connection>(*this, *sh);
+    asio::co_spawn(rt_->io, [conn]() { return conn->run(); }, [this, conn](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("feed connection ended with an exception: {}", ex.what());
+        } catch (...) {
+          spdlog::error("feed connection ended with an unknown exception");
+        }
+      }
+      rt_->running.fetch_sub(1, std::memory_order_release);
+    });
+  }
+  rt_->thread = std::thread([rt = rt_.get()] { rt->io.run(); });
+  return {};
+}
+
+void MarketFeed::stop() {
+  if (!rt_) return;
+  auto& rt = *rt_;
+  rt.stopping.store(true, std::memory_order_release);
+  // Close what is open and wake what sleeps; the connection coroutines then return.
+  asio::post(rt.io, [&rt] {
+    for (auto& sh : rt.shards) {
+      if (sh->backoff_timer) sh->backoff_timer->cancel();
+      if (auto s = sh->session)
+        asio::co_spawn(rt.io, [s]() -> asio::awaitable<void> { (void)co_await s->close(); }, [](std::exception_ptr) {});
+    }
+  });
+  for (int i = 0; i < 300 && rt.running.load(std::memory_order_acquire) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  rt.io.stop();
+  if (rt.thread.joinable()) rt.thread.join();
+  if (rt.journal) std::fclose(rt.journal);
+  rt_.reset();
+}
+
+}  // namespace kgw::feed
