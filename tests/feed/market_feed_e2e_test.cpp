@@ -162,7 +162,8 @@ TEST_F(MarketFeedE2E, ACorruptedChecksumResyncsThatSymbolAloneOnTheSameConnectio
   EXPECT_EQ(btc.checksum_mismatches(), 1u);
   EXPECT_EQ(btc.resyncs(), 1u);
   for (const auto& p : kPairs) {
-    if (p != "BTC/USD") EXPECT_EQ(cache_.find(p)->resyncs(), 0u) << p;
+    if (p == "BTC/USD") continue;
+    EXPECT_EQ(cache_.find(p)->resyncs(), 0u) << p;
   }
   EXPECT_EQ(feed_->stats().connects.load(), connects);  // no reconnect
   auto report = feed_->last_mismatch();
