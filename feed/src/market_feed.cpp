@@ -189,6 +189,9 @@ asio::awaitable<void> MarketFeed::Connection::keeper() {
       co_await session->close();  // the reader's read() ends; run() reconnects
       break;
     }
+    // Heartbeats keep last_rx fresh on a quiet connection; vouch for its symbols.
+    const std::int64_t wall = wall_ns();
+    for (auto& sym : s_.symbols) sym.cache->mark_live(wall);
     if (now - s_.last_tx_mono > std::chrono::nanoseconds(f_.opt_.ping_idle).count()) {
       if (send(fmt::format(R"({{"method":"ping","req_id":{}}})", ++s_.req_id)))
         f_.stats_.pings_sent.fetch_add(1, std::memory_order_relaxed);

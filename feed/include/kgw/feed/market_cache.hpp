@@ -106,6 +106,9 @@ class SymbolCache {
   std::size_t spreads(std::span<SpreadValue> out) const noexcept { return spreads_.latest(out); }
   // The receive time of the latest value of any kind for this symbol (unix ns; 0: nothing yet).
   std::int64_t last_receive_ns() const noexcept { return last_receive_ns_.load(std::memory_order_acquire); }
+  // The last time the feed vouched that this symbol's subscriptions were live (its connection
+  // receiving, heartbeats included): a quiet market's ticker is current as long as this is.
+  std::int64_t live_ns() const noexcept { return live_ns_.load(std::memory_order_acquire); }
   BookState book_state() const noexcept { return book_state_.load(std::memory_order_acquire); }
   std::uint64_t checksum_mismatches() const noexcept { return mismatches_.load(std::memory_order_relaxed); }
   std::uint64_t resyncs() const noexcept { return resyncs_.load(std::memory_order_relaxed); }
@@ -116,6 +119,7 @@ class SymbolCache {
   void set_book_state(BookState s) noexcept;
   void publish_trade(TradeValue v) noexcept;
   void publish_candle(CandleValue v) noexcept;
+  void mark_live(std::int64_t now_ns) noexcept { live_ns_.store(now_ns, std::memory_order_release); }
   void count_mismatch() noexcept { mismatches_.fetch_add(1, std::memory_order_relaxed); }
   void count_resync() noexcept { resyncs_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -130,7 +134,7 @@ class SymbolCache {
   std::array<SeqlockSlot<CandleValue>, kOhlcIntervals.size()> candles_;
   SeqlockRing<TradeValue, kTrades> trades_;
   SeqlockRing<SpreadValue, kSpreads> spreads_;
-  std::atomic<std::int64_t> last_receive_ns_{0};
+  std::atomic<std::int64_t> last_receive_ns_{0}, live_ns_{0};
   std::atomic<BookState> book_state_{BookState::none};
   std::atomic<std::uint64_t> mismatches_{0}, resyncs_{0};
 };

@@ -1,0 +1,75 @@
+#pragma once
+// MarketReader: the read side of market data as the gateway serves it (DESIGN.md §6): from the
+// WS cache with no network hop when the symbol is subscribed and fresh, otherwise from Kraken's
+// REST API through the REST service, and every answer says which it was and how old it is.
+// Modes: auto (cache, REST fallback), cache_only, rest_only. Cache answers complete on the
+// calling thread before the call returns; REST answers complete on the REST service's thread.
+// Thread-safe: any thread may call; the cache, registry and REST service are shared.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "kgw/core/clock.hpp"
+#include "kgw/core/instrument.hpp"
+#include "kgw/core/kraken/rest_service.hpp"
+#include "kgw/feed/market_cache.hpp"
+
+namespace kgw::feed {
+
+enum class ReadMode : std::uint8_t { automatic, cache_only, rest_only };
+enum class Source : std::uint8_t { ws_cache, rest };
+
+template <class T>
+struct Sourced {
+  T value{};
+  Source source = Source::ws_cache;
+  // Cache: now minus the value's receive time. REST: 0 (fetched for this call).
+  std::int64_t age_ns = 0;
+};
+
+struct ReaderOptions {
+  // A cached value older than this (or a book that is not synced) is stale: automatic mode goes
+  // to REST, cache_only mode returns it anyway with its age.
+  std::chrono::milliseconds max_age{5'000};
+};
+
+class MarketReader {
+ public:
+  template <class T>
+  using Done = std::function<void(result<Sourced<T>>)>;
+
+  // `rest` may be null (no REST fallback: automatic behaves as cache_only).
+  MarketReader(const MarketCache& cache, const InstrumentRegistry& registry, kraken::KrakenRestService* rest,
+               const Clock& clock, ReaderOptions options = {});
+
+  // `symbol` in any Kraken spelling. Errors: invalid_argument naming `symbol` (unknown pair),
+  // not_found (cache_only and nothing cached), or the REST call's error (Kraken's strings kept).
+  // REST tickers carry no 24 h change (Kraken's REST ticker has only today's open): change and
+  // change_pct are zero there.
+  void ticker(std::string_view symbol, ReadMode mode, Done<TickerValue> done) const;
+  // Best `depth` levels per side (at most BookTopValue::kMaxLevels); a cached book must be synced.
+  void book(std::string_view symbol, std::size_t depth, ReadMode mode, Done<BookTopValue> done) const;
+  // Up to `count` most recent trades, oldest first.
+  void trades(std::string_view symbol, std::size_t count, ReadMode mode, Done<std::vector<TradeValue>> done) const;
+  // The cache holds the latest candle per interval; REST returns Kraken's history (up to 720).
+  void candles(std::string_view symbol, int interval, ReadMode mode, Done<std::vector<CandleValue>> done) const;
+  void spread(std::string_view symbol, ReadMode mode, Done<std::vector<SpreadValue>> done) const;
+  void system_status(ReadMode mode, Done<StatusValue> done) const;
+
+ private:
+  struct Resolved;
+  result<Resolved> resolve(std::string_view symbol) const;
+  bool fresh(std::int64_t receive_ns) const noexcept;
+  std::int64_t age(std::int64_t receive_ns) const noexcept;
+
+  const MarketCache& cache_;
+  const InstrumentRegistry& registry_;
+  kraken::KrakenRestService* rest_;
+  const Clock& clock_;
+  ReaderOptions opt_;
+};
+
+}  // namespace kgw::feed
