@@ -14,9 +14,17 @@ namespace {
 namespace asio = boost::asio;
 using kraken::AddOrderParams;
 
+// One io_context for the whole suite: it must outlive every transport, whose destructor closes
+// the pooled keep-alive sockets registered with it.
+asio::io_context& suite_io() {
+  static asio::io_context io;
+  return io;
+}
+
 template <class T>
 T run(asio::awaitable<T> aw) {
-  asio::io_context io;
+  asio::io_context& io = suite_io();
+  io.restart();
   auto fut = asio::co_spawn(io, std::move(aw), asio::use_future);
   io.run();
   return fut.get();

@@ -44,8 +44,8 @@ class RestTransportE2E : public ::testing::Test {
 };
 
 TEST_F(RestTransportE2E, SixteenConcurrentCallersThroughOneKeyNeverGetInvalidNonce) {
+  asio::io_context io;  // before the transport: its idle pooled sockets belong to this io_context
   auto t = transport();
-  asio::io_context io;
   int ok = 0, failed = 0;
   std::string first_error;
   for (int c = 0; c < 16; ++c)
@@ -74,8 +74,8 @@ TEST_F(RestTransportE2E, SixteenConcurrentCallersThroughOneKeyNeverGetInvalidNon
 }
 
 TEST_F(RestTransportE2E, ANotExecutedAnswerIsRetriedAndAnUnknownOutcomeIsNot) {
+  asio::io_context io;  // before the transport: its idle pooled sockets belong to this io_context
   auto t = transport();
-  asio::io_context io;
   sim_->call([this](Exchange&) {
     sim_->faults_unsafe().rest_error = "EAPI:Invalid nonce";
     sim_->faults_unsafe().rest_error_count = 1;
@@ -106,8 +106,8 @@ TEST_F(RestTransportE2E, ANotExecutedAnswerIsRetriedAndAnUnknownOutcomeIsNot) {
 }
 
 TEST_F(RestTransportE2E, PublicCallsAndKrakenErrorsTravelVerbatim) {
+  asio::io_context io;  // before the transport: its idle pooled sockets belong to this io_context
   auto t = transport();
-  asio::io_context io;
   auto good = asio::co_spawn(io, t->public_call("Ticker", "pair=XBTUSD"), asio::use_future);
   auto bad = asio::co_spawn(io, t->public_call("Ticker", "pair=NOPE"), asio::use_future);
   io.run();
@@ -172,8 +172,8 @@ TEST_F(RestTransportE2E, EverySimulatorAnswerParsesWithTheTypedParsers) {
     r.price = "60000.0";
     return ex.add_order(mm, r).has_value();
   }));
+  asio::io_context io;  // before the transport: its idle pooled sockets belong to this io_context
   auto t = transport();
-  asio::io_context io;
   auto fut = asio::co_spawn(io, typed_round_trip(*t), asio::use_future);
   io.run();
   const auto problems = fut.get();
