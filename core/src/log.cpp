@@ -64,7 +64,8 @@ void mask_registered(std::string& s) {
   }
 }
 
-// Applies redact() to every record before the wrapped sinks see it.
+// Applies redact() to every record before the wrapped sinks see it (the synchronous fallback
+// logger after shutdown()).
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   explicit RedactingSink(std::vector<spdlog::sink_ptr> inner) : inner_(std::move(inner)) {}
@@ -90,6 +91,25 @@ class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   std::vector<spdlog::sink_ptr> inner_;
+};
+
+// The front of the process logger: redacts on the calling thread, then hands the record to the
+// async logger behind it. Redacting there and not in the background thread matters: a Secret
+// that leaked into a message is alive while its caller logs, but may be gone (and unregistered)
+// by the time the background thread writes the line.
+class RedactingFront final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit RedactingFront(std::shared_ptr<spdlog::async_logger> back) : back_(std::move(back)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const std::string clean = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    back_->log(msg.time, msg.source, msg.level, clean);  // the queued record copies the text
+  }
+  void flush_() override { back_->flush(); }
+
+ private:
+  std::shared_ptr<spdlog::async_logger> back_;
 };
 
 }  // namespace
@@ -127,14 +147,17 @@ void init(const Options& options) {
   std::vector<spdlog::sink_ptr> sinks;
   if (options.to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   if (!options.file.empty()) sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file));
-  auto redacting = std::make_shared<RedactingSink>(std::move(sinks));
-  auto logger = std::make_shared<spdlog::async_logger>("kgw", redacting, spdlog::thread_pool(),
-                                                       spdlog::async_overflow_policy::overrun_oldest);
-  logger->set_level(spdlog::level::from_str(options.level));
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [%t] %v", spdlog::pattern_time_type::utc);
-  logger->flush_on(spdlog::level::warn);
-  spdlog::register_logger(logger);
-  spdlog::set_default_logger(logger);
+  const auto level = spdlog::level::from_str(options.level);
+  auto back = std::make_shared<spdlog::async_logger>("kgw-writer", sinks.begin(), sinks.end(), spdlog::thread_pool(),
+                                                     spdlog::async_overflow_policy::overrun_oldest);
+  back->set_level(level);
+  back->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [%t] %v", spdlog::pattern_time_type::utc);
+  back->flush_on(spdlog::level::warn);
+  auto front = std::make_shared<spdlog::logger>("kgw", std::make_shared<RedactingFront>(back));
+  front->set_level(level);
+  front->flush_on(spdlog::level::warn);
+  spdlog::register_logger(front);
+  spdlog::set_default_logger(front);
 }
 
 void shutdown() {
