@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <ostream>
 
 #include "kgw/core/decimal.hpp"
@@ -168,15 +169,95 @@ void KrakenBookReplay::frame(std::string_view text, std::uint64_t line_no) {
   }
 }
 
+namespace {
+
+// A whole-file JSON document instead of NDJSON: an array of frames, or a capture shaped
+// {"init": <snapshot frame>, "updates": [<frame>, ...]} (python-kraken-sdk's test capture, the
+// one in shared/kraken/fixtures). Each frame is fed as its own line, numbered from 1.
+// Returns false if `text` is neither, so the caller reads it as NDJSON.
+// The raw text of a JSON object (simdjson 3.0 gives raw_json() on objects and arrays only).
+template <class V>
+bool object_text(V&& v, std::string_view& out) {
+  simdjson::ondemand::object o;
+  if (std::forward<V>(v).get_object().get(o)) return true;
+  return o.raw_json().get(out) != simdjson::SUCCESS;
+}
+
+bool replay_document(const std::string& text, KrakenBookReplay& replay) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || (text[first] != '[' && text[first] != '{')) return false;
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::ondemand::document doc;
+  if (parser.iterate(padded).get(doc)) return false;
+  std::vector<std::string_view> frames;
+  simdjson::ondemand::json_type type;
+  if (doc.type().get(type)) return false;
+  if (type == simdjson::ondemand::json_type::array) {
+    simdjson::ondemand::array arr;
+    if (doc.get_array().get(arr)) return false;
+    for (auto el : arr) {
+      std::string_view raw;
+      if (object_text(el, raw)) return false;
+      frames.push_back(raw);
+    }
+  } else {
+    simdjson::ondemand::object obj;
+    if (doc.get_object().get(obj)) return false;
+    bool init = false, updates = false;
+    for (auto f : obj) {
+      simdjson::ondemand::field field;
+      if (std::move(f).get(field)) return false;
+      if (field.key() == "init") {
+        std::string_view raw;
+        if (object_text(field.value(), raw)) return false;
+        frames.insert(frames.begin(), raw);
+        init = true;
+      } else if (field.key() == "updates") {
+        simdjson::ondemand::array arr;
+        if (field.value().get_array().get(arr)) return false;
+        for (auto el : arr) {
+          std::string_view raw;
+          if (object_text(el, raw)) return false;
+          frames.push_back(raw);
+        }
+        updates = true;
+      }
+    }
+    // One single-line frame in an NDJSON file also starts with '{': only the capture shape counts.
+    if (!init || !updates) return false;
+  }
+  std::uint64_t n = 0;
+  for (auto raw : frames) {
+    // raw_json() keeps the document's whitespace; a frame must be one line for line().
+    std::string one;
+    one.reserve(raw.size());
+    for (char c : raw)
+      if (c != '\n' && c != '\r') one += c;
+    replay.line(one, ++n);
+  }
+  return true;
+}
+
+}  // namespace
+
 result<BookReplayReport> replay_book_file(const std::string& path, const BookReplayOptions& options,
                                           std::ostream* diagnostics) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(errc::not_found, "cannot open " + path);
+  std::stringstream all;
+  all << in.rdbuf();
+  if (in.bad()) return Error(errc::parse_error, "cannot read " + path);
+  const std::string text = all.str();
+  {
+    KrakenBookReplay doc_replay(options, diagnostics);
+    if (replay_document(text, doc_replay)) return doc_replay.report();
+  }
   KrakenBookReplay replay(options, diagnostics);
+  std::istringstream lines(text);
   std::string line;
   std::uint64_t n = 0;
-  while (std::getline(in, line)) replay.line(line, ++n);
-  if (in.bad()) return Error(errc::parse_error, "cannot read " + path);
+  while (std::getline(lines, line)) replay.line(line, ++n);
   return replay.report();
 }
 

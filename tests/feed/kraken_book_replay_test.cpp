@@ -192,6 +192,21 @@ TEST(KgwReplay, TheCapturePrints510VerifiedAndExitsZero) {
   EXPECT_EQ(p.status, 0) << p.err;
 }
 
+TEST(KgwReplay, TheCaptureFileAsShippedReplaysWithoutConversion) {
+  // The fixture is one pretty-printed document {"init": ..., "updates": [...]}; a user points
+  // the tool at it directly.
+  const Process p = run_replay(test::shared_path(std::string("kraken/fixtures/") + test::kCapture) +
+                               " --symbol BTC/USD --depth 10 --price-precision 1 --qty-precision 8");
+  EXPECT_EQ(p.out, "checksums: 510 verified, 0 failed\n") << p.err;
+  EXPECT_EQ(p.status, 0) << p.err;
+  // And a JSON array of frames.
+  std::string array = "[\n";
+  for (std::size_t i = 0; i < test::capture_frames().size(); ++i) array += (i ? ",\n" : "") + test::capture_frames()[i];
+  test::TempFile file(array + "\n]\n");
+  const Process q = run_replay(file.path() + " --symbol BTC/USD --price-precision 1 --qty-precision 8");
+  EXPECT_EQ(q.out, "checksums: 510 verified, 0 failed\n") << q.err;
+}
+
 TEST(KgwReplay, TheCaptureAsAJournalWithAnInstrumentFrameNeedsNoPrecisionFlags) {
   test::TempFile file(std::string(kBtcUsdInstrument) + "\n" + journal(test::capture_frames()));
   const Process p = run_replay(file.path() + " --symbol BTC/USD");
