@@ -88,7 +88,7 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
   od::object root;
   if (auto e = doc.get_object().get(root)) return json_error(e, "frame is not a JSON object");
   std::string_view channel, method, type;
-  bool has_data = false;
+  bool has_data = false, bare_error = false;
   for (auto f : root) {
     od::field field;
     if (auto e = std::move(f).get(field)) return json_error(e, "frame");
@@ -115,6 +115,10 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
       if (auto e = field.value().get_bool().get(answer.success)) return json_error(e, "`success`");
     } else if (key == "error") {
       if (auto e = field.value().get_string().get(answer.error)) return json_error(e, "`error`");
+    } else if (key == "Error") {
+      // Kraken's rate-limit reply is a bare {"Error":"Exceeded msg rate"} (PROTOCOL.md §5.3).
+      if (auto e = field.value().get_string().get(answer.error)) return json_error(e, "`Error`");
+      bare_error = true;
     } else if (key == "symbol") {
       if (auto e = field.value().get_string().get(answer.symbol)) return json_error(e, "`symbol`");
     } else if (key == "req_id") {
@@ -124,6 +128,11 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
     }
   }
   if (!detail::at_end(doc)) return parse_error("frame: content after the JSON object");
+  if (bare_error && method.empty() && channel.empty()) {
+    answer.method = "error";
+    answer.success = false;
+    return ChannelFrame::method;
+  }
   if (!method.empty()) {
     if (method == "pong") answer.success = true;  // a pong has no `success`
     return ChannelFrame::method;

@@ -44,7 +44,7 @@ void SymbolCache::publish_ticker(TickerValue v) noexcept {
   const bool bbo_changed = prev.stamp.seq == 0 || !(prev.bid == v.bid) || !(prev.ask == v.ask) ||
                            !(prev.bid_qty == v.bid_qty) || !(prev.ask_qty == v.ask_qty);
   ticker_.store(v);
-  if (bbo_changed) spreads_.push(SpreadValue{v.stamp, v.bid, v.ask, v.bid_qty, v.ask_qty});
+  if (bbo_changed) spreads_.push(SpreadValue{v.stamp, v.bid, v.ask, v.bid_qty, v.ask_qty, true});
   touched(v.stamp.receive_ns);
 }
 

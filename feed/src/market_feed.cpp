@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <random>
 
@@ -34,6 +35,10 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace {
 
 constexpr std::size_t kRecentFrames = 16;  // kept per connection for mismatch reports
+constexpr std::size_t kMaxAttempts = 120;  // connection attempts per 10 minutes, all shards
+constexpr std::int64_t kAttemptWindowNs = 600'000'000'000;
+constexpr int kMaxResyncAttempts = 6;      // then the connection is replaced
+constexpr std::int64_t kResyncTimeoutNs = 3'000'000'000;  // subscribe to verified snapshot
 
 std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
@@ -46,6 +51,15 @@ struct MarketFeed::SymbolState {
   std::unique_ptr<Book> book;  // when depth > 0
   BookPrecision precision;
   bool resyncing = false;
+  // Resync pacing: a book that fails again right after its snapshot must not turn into an
+  // unsubscribe/subscribe storm, and a resubscribe that is refused (or rate limited) must be
+  // tried again rather than leave the symbol `resyncing` for good.
+  int resync_attempts = 0;
+  bool resync_pending = false;            // waiting for resync_next_mono to send
+  std::int64_t resync_next_mono = 0;      // earliest time for the next unsubscribe/subscribe
+  std::int64_t resync_deadline_mono = 0;  // no verified snapshot by then: try again
+  bool seen_since_connect = false;        // data for it arrived on the current connection
+  std::int64_t last_trade_id = 0;         // every (re)subscribe resends the last 50 trades
 };
 
 // One connection's share of the symbols, and what its coroutines share.
@@ -55,7 +69,8 @@ struct MarketFeed::Shard {
   std::vector<SymbolState> symbols;
   std::map<std::string, std::size_t, std::less<>> by_symbol;
   std::shared_ptr<net::WsSession> session;
-  std::int64_t last_rx_mono = 0, last_tx_mono = 0;
+  std::int64_t last_rx_mono = 0, last_tx_mono = 0, last_rx_wall = 0;
+  bool status_seen = false;  // a `status` frame arrived on the current connection
   bool reader_done = false;
   std::int64_t req_id = 0;
   std::array<std::string, kRecentFrames> recent;
@@ -72,6 +87,9 @@ struct MarketFeed::Runtime {
   std::atomic<bool> stopping{false};
   std::atomic<int> running{0};
   std::FILE* journal = nullptr;
+  // Connection attempts of all shards in the last 10 minutes: Cloudflare bans an IP for 10
+  // minutes after ~150 (PROTOCOL.md §5.3), so the feed stays under kMaxAttempts.
+  std::deque<std::int64_t> attempts_mono;
   std::minstd_rand rng;
   log::RateLimiter parse_log{5, std::chrono::seconds(10)}, mismatch_log{5, std::chrono::seconds(10)},
       connect_log{5, std::chrono::seconds(60)};
@@ -93,6 +111,9 @@ class MarketFeed::Connection {
   void on_instruments();
   void on_channels(std::string_view frame, std::int64_t rx_ns);
   void resync(SymbolState& sym, const char* why);
+  void send_resync(SymbolState& sym);
+  void retry_resyncs();
+  asio::awaitable<void> wait_for_attempt_budget();
   void lose_books();
   bool send(std::string_view msg);
   std::vector<std::string> subscriptions();
@@ -100,6 +121,7 @@ class MarketFeed::Connection {
                       int depth_or_interval);
   std::int64_t mono_ns() const noexcept { return f_.clock_.mono_now().time_since_epoch().count(); }
   std::int64_t wall_ns() const noexcept { return ns_of(f_.clock_.wall_now()); }
+  asio::any_io_executor session_executor() const { return f_.rt_->io.get_executor(); }
   std::chrono::nanoseconds jittered(std::chrono::nanoseconds base);
 
   MarketFeed& f_;
@@ -114,15 +136,38 @@ std::chrono::nanoseconds MarketFeed::Connection::jittered(std::chrono::nanosecon
 
 asio::awaitable<void> MarketFeed::Connection::sleep(std::chrono::nanoseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
+  // stop() cancels the timer through this pointer; it must not outlive the timer, whatever
+  // way this frame ends (completion, cancellation, destruction at io_context teardown).
+  struct Registration {
+    Shard& s;
+    asio::steady_timer* prev;
+    ~Registration() { s.backoff_timer = prev; }
+  } reg{s_, s_.backoff_timer};
   s_.backoff_timer = &t;
   co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  s_.backoff_timer = nullptr;
+}
+
+asio::awaitable<void> MarketFeed::Connection::wait_for_attempt_budget() {
+  auto& q = f_.rt_->attempts_mono;
+  for (;;) {
+    const std::int64_t now = mono_ns();
+    while (!q.empty() && now - q.front() > kAttemptWindowNs) q.pop_front();
+    if (q.size() < kMaxAttempts) {
+      q.push_back(now);
+      co_return;
+    }
+    spdlog::warn("feed[{}]: {} connection attempts in 10 minutes; waiting to stay under Kraken's limit", s_.index, q.size());
+    co_await sleep(std::chrono::nanoseconds(q.front() + kAttemptWindowNs - now));
+    if (f_.rt_->stopping.load(std::memory_order_acquire)) co_return;
+  }
 }
 
 asio::awaitable<void> MarketFeed::Connection::run() {
   auto& rt = *f_.rt_;
   std::chrono::nanoseconds backoff = f_.opt_.reconnect_min;
   while (!rt.stopping.load(std::memory_order_acquire)) {
+    co_await wait_for_attempt_budget();
+    if (rt.stopping.load(std::memory_order_acquire)) break;
     net::WsOptions wo = f_.opt_.ws;
     auto connected = co_await net::connect_ws(f_.opt_.url, std::move(wo));
     if (rt.stopping.load(std::memory_order_acquire)) break;
@@ -140,16 +185,35 @@ asio::awaitable<void> MarketFeed::Connection::run() {
     f_.stats_.connections_up.fetch_add(1, std::memory_order_relaxed);
     s_.last_rx_mono = s_.last_tx_mono = mono_ns();
     s_.reader_done = false;
+    s_.status_seen = false;
     const std::int64_t connected_at = mono_ns();
-    co_await (reader() && keeper());
+    for (auto& sym : s_.symbols) {
+      sym.seen_since_connect = false;
+      sym.resync_attempts = 0;
+      sym.resync_pending = false;
+      sym.resync_next_mono = 0;
+      // The initial subscriptions count as the first attempt; allow for their pacing.
+      sym.resync_deadline_mono = connected_at + kResyncTimeoutNs + std::chrono::nanoseconds(f_.opt_.subscribe_interval).count() * 64;
+    }
+    try {
+      co_await (reader() && keeper());
+    } catch (const std::exception& e) {
+      // Treated as a disconnect: the books are dropped and the connection replaced.
+      spdlog::error("feed[{}]: connection failed with an exception: {}", s_.index, e.what());
+    }
     f_.stats_.connections_up.fetch_sub(1, std::memory_order_relaxed);
     f_.stats_.disconnects.fetch_add(1, std::memory_order_relaxed);
     lose_books();
+    if (s_.session && s_.session->is_open()) co_await s_.session->close();
     s_.session.reset();
     if (rt.stopping.load(std::memory_order_acquire)) break;
     // A connection that held for a while earns a fast reconnect; a flapping one backs off.
     if (mono_ns() - connected_at > std::chrono::nanoseconds(std::chrono::seconds(30)).count()) backoff = f_.opt_.reconnect_min;
-    co_await sleep(jittered(backoff));
+    // After maintenance Kraken asks for no more than one reconnect every 5 s (PROTOCOL.md §5.3).
+    std::chrono::nanoseconds pause = jittered(backoff);
+    if (auto st = f_.cache_.status(); st && st->system == SystemStatus::maintenance)
+      pause = std::max<std::chrono::nanoseconds>(pause, std::chrono::seconds(5));
+    co_await sleep(pause);
     backoff = std::min<std::chrono::nanoseconds>(backoff * 2, f_.opt_.reconnect_max);
   }
 }
@@ -164,6 +228,7 @@ asio::awaitable<void> MarketFeed::Connection::reader() {
       break;
     }
     s_.last_rx_mono = mono_ns();
+    s_.last_rx_wall = wall_ns();
     on_frame(m->data);
   }
   s_.reader_done = true;
@@ -189,9 +254,14 @@ asio::awaitable<void> MarketFeed::Connection::keeper() {
       co_await session->close();  // the reader's read() ends; run() reconnects
       break;
     }
-    // Heartbeats keep last_rx fresh on a quiet connection; vouch for its symbols.
-    const std::int64_t wall = wall_ns();
-    for (auto& sym : s_.symbols) sym.cache->mark_live(wall);
+    // Heartbeats keep last_rx fresh on a quiet connection: vouch, as of the last byte received,
+    // for the symbols whose data has arrived on this connection (a refused subscription never
+    // makes an old value look current), and for the system status.
+    for (auto& sym : s_.symbols)
+      if (sym.seen_since_connect) sym.cache->mark_live(s_.last_rx_wall);
+    if (s_.status_seen) f_.cache_.mark_status_live(s_.last_rx_wall);
+    retry_resyncs();
+    if (s_.reader_done) break;
     if (now - s_.last_tx_mono > std::chrono::nanoseconds(f_.opt_.ping_idle).count()) {
       if (send(fmt::format(R"({{"method":"ping","req_id":{}}})", ++s_.req_id)))
         f_.stats_.pings_sent.fetch_add(1, std::memory_order_relaxed);
@@ -328,8 +398,11 @@ void MarketFeed::Connection::on_book(SymbolState& sym, std::int64_t rx) {
   }
   if (msg->snapshot && sym.resyncing) {
     sym.resyncing = false;
+    sym.resync_attempts = 0;
+    sym.resync_pending = false;
     st.resynced.fetch_add(1, std::memory_order_relaxed);
   }
+  sym.seen_since_connect = true;
   BookTopValue v;
   v.stamp.receive_ns = rx;
   if (!msg->timestamp.empty())
@@ -354,11 +427,44 @@ void MarketFeed::Connection::resync(SymbolState& sym, const char* why) {
   sym.resyncing = true;
   sym.cache->set_book_state(BookState::resyncing);
   spdlog::debug("feed: resubscribing {} book ({})", sym.symbol, why);
-  // Same connection, this symbol only: updates still in flight from the old subscription land
-  // on the cleared book and are ignored until the new snapshot.
+  if (mono_ns() >= sym.resync_next_mono) send_resync(sym);
+  else sym.resync_pending = true;  // the keeper sends it when the pause is over
+}
+
+// Same connection, this symbol only: updates still in flight from the old subscription land on
+// the cleared book and are ignored until the new snapshot. Repeated attempts back off (250 ms,
+// doubling, at most 8 s); after kMaxResyncAttempts the connection itself is replaced.
+void MarketFeed::Connection::send_resync(SymbolState& sym) {
+  const std::int64_t now = mono_ns();
+  if (++sym.resync_attempts > kMaxResyncAttempts) {
+    spdlog::warn("feed[{}]: {} book did not resync after {} attempts; reconnecting", s_.index, sym.symbol, kMaxResyncAttempts);
+    sym.resync_attempts = 0;
+    if (auto session = s_.session)
+      asio::co_spawn(session_executor(), [session]() -> asio::awaitable<void> { (void)co_await session->close(); },
+                     [](std::exception_ptr) {});
+    return;
+  }
   const std::vector<std::string> one{sym.symbol};
   send(request("unsubscribe", "book", one, sym.depth));
   send(request("subscribe", "book", one, sym.depth));
+  sym.resync_pending = false;
+  const std::int64_t pause = std::min<std::int64_t>(250'000'000LL << std::min(sym.resync_attempts - 1, 5), 8'000'000'000LL);
+  sym.resync_next_mono = now + pause;
+  sym.resync_deadline_mono = now + kResyncTimeoutNs;
+}
+
+void MarketFeed::Connection::retry_resyncs() {
+  const std::int64_t now = mono_ns();
+  for (auto& sym : s_.symbols) {
+    if (!sym.book || !sym.resyncing) continue;
+    const bool due = sym.resync_pending ? now >= sym.resync_next_mono : now >= sym.resync_deadline_mono;
+    if (!due) continue;
+    if (!sym.resync_pending) {
+      f_.stats_.resyncs.fetch_add(1, std::memory_order_relaxed);  // a timed-out attempt is tried again
+      sym.cache->count_resync();
+    }
+    send_resync(sym);
+  }
 }
 
 void MarketFeed::Connection::lose_books() {
@@ -404,9 +510,16 @@ void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx
       spdlog::warn("feed[{}]: malformed frame ({}; {} similar suppressed)", s_.index, kind.error().message(), suppressed);
     return;
   }
-  auto cache_of = [&](std::string_view symbol) -> SymbolCache* {
+  auto state_of = [&](std::string_view symbol) -> SymbolState* {
     auto it = s_.by_symbol.find(symbol);
-    return it == s_.by_symbol.end() ? nullptr : s_.symbols[it->second].cache;
+    if (it == s_.by_symbol.end()) return nullptr;
+    SymbolState* st = &s_.symbols[it->second];
+    st->seen_since_connect = true;
+    return st;
+  };
+  auto cache_of = [&](std::string_view symbol) -> SymbolCache* {
+    SymbolState* st = state_of(symbol);
+    return st ? st->cache : nullptr;
   };
   switch (*kind) {
     case ChannelFrame::ticker:
@@ -419,10 +532,13 @@ void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx
       return;
     case ChannelFrame::trade:
       for (const auto& t : p.trades())
-        if (auto* c = cache_of(t.symbol)) {
+        if (auto* sym = state_of(t.symbol)) {
+          // Each (re)subscribe sends the last 50 trades again; trade_id is per-book sequential.
+          if (t.value.trade_id <= sym->last_trade_id) continue;
+          sym->last_trade_id = t.value.trade_id;
           TradeValue v = t.value;
           v.stamp.receive_ns = rx;
-          c->publish_trade(v);
+          sym->cache->publish_trade(v);
         }
       return;
     case ChannelFrame::ohlc:
@@ -437,12 +553,18 @@ void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx
       StatusValue v = p.status();
       v.stamp.receive_ns = rx;
       f_.cache_.publish_status(v);
+      s_.status_seen = true;
       return;
     }
     case ChannelFrame::method:
       if (!p.answer().success) {
+        // A refused subscribe (or Kraken's bare {"Error":"Exceeded msg rate"}): the symbol's
+        // book, if that is what was asked, is retried by retry_resyncs() after its deadline.
         f_.stats_.subscribe_failures.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("feed[{}]: {} {} refused: {}", s_.index, p.answer().method, p.answer().symbol, p.answer().error);
+        std::uint64_t suppressed = 0;
+        if (f_.rt_->parse_log.allow(rx, suppressed))
+          spdlog::warn("feed[{}]: {} {} refused: {} ({} similar suppressed)", s_.index, p.answer().method, p.answer().symbol,
+                       p.answer().error, suppressed);
       }
       return;
     case ChannelFrame::heartbeat:
@@ -481,7 +603,10 @@ result<void> MarketFeed::start() {
       rt->shards.back()->index = rt->shards.size() - 1;
     }
     Shard& sh = *rt->shards.back();
-    if (sh.by_symbol.count(inst->symbol)) return Error(errc::invalid_argument, fmt::format("symbols[{}].symbol: {} twice", i, inst->symbol));
+    // Across every shard: XBT/USD and BTC/USD on two connections would write one cache twice.
+    for (const auto& other : rt->shards)
+      if (other->by_symbol.count(inst->symbol))
+        return Error(errc::invalid_argument, fmt::format("symbols[{}].symbol: {} twice", i, inst->symbol));
     SymbolState s;
     s.symbol = inst->symbol;  // Kraken's WS wants the v2 spelling, whatever the config said
     s.depth = fs.book_depth;
@@ -536,6 +661,10 @@ void MarketFeed::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   rt.io.stop();
   if (rt.thread.joinable()) rt.thread.join();
+  // Whatever the coroutines managed before being torn down, a stopped feed vouches for nothing.
+  for (auto& sh : rt.shards)
+    for (auto& sym : sh->symbols)
+      if (sym.book) sym.cache->set_book_state(BookState::resyncing);
   if (rt.journal) std::fclose(rt.journal);
   rt_.reset();
 }

@@ -83,16 +83,24 @@ bool MarketReader::fresh(std::int64_t live_ns) const noexcept {
 
 namespace {
 
+// A cached value, its receive time, and whether automatic mode may serve it, all decided on
+// the same copy (a second load could see a different value).
+template <class T>
+struct Cached {
+  T value;
+  std::int64_t receive_ns = 0;
+  bool usable = false;
+};
+
 // The shape every read shares: a cached value if the mode and its freshness allow, else REST.
-// `cached()` gives the value and its receive time (nullopt: nothing cached); `usable()` says
-// whether automatic mode may serve it; `fetch(done)` asks REST.
-template <class T, class Cached, class Usable, class Age, class Fetch>
-void read(ReadMode mode, bool has_rest, std::string_view what, Cached cached, Usable usable, Age age, Fetch fetch,
+// `cached()` gives the value (nullopt: nothing cached); `fetch(done)` asks REST.
+template <class T, class CachedFn, class Age, class Fetch>
+void read(ReadMode mode, bool has_rest, std::string_view what, CachedFn cached, Age age, Fetch fetch,
           MarketReader::Done<T> done) {
   if (mode != ReadMode::rest_only) {
-    auto c = cached();
-    if (c && (mode == ReadMode::cache_only || !has_rest || usable())) {
-      done(Sourced<T>{std::move(c->first), Source::ws_cache, age(c->second)});
+    std::optional<Cached<T>> c = cached();
+    if (c && (mode == ReadMode::cache_only || !has_rest || c->usable)) {
+      done(Sourced<T>{std::move(c->value), Source::ws_cache, age(c->receive_ns)});
       return;
     }
     if (mode == ReadMode::cache_only || !has_rest) {
@@ -114,14 +122,14 @@ void MarketReader::ticker(std::string_view symbol, ReadMode mode, Done<TickerVal
   if (!r) return done(r.error());
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
-  auto cached = [&]() -> std::optional<std::pair<TickerValue, std::int64_t>> {
+  auto cached = [&]() -> std::optional<Cached<TickerValue>> {
     if (!sc) return std::nullopt;
     auto t = sc->ticker();
     if (!t) return std::nullopt;
-    return std::pair{*t, t->stamp.receive_ns};
+    return Cached<TickerValue>{*t, t->stamp.receive_ns, fresh(sc->live_ns())};
   };
   read<TickerValue>(
-      mode, rest_ != nullptr, what, cached, [&] { return fresh(sc->live_ns()); },
+      mode, rest_ != nullptr, what, cached,
       [this](std::int64_t rx) { return age(rx); },
       [&, this](Done<TickerValue> reply) {
         rest_->submit<std::vector<kraken::Ticker>>(
@@ -140,6 +148,7 @@ void MarketReader::ticker(std::string_view symbol, ReadMode mode, Done<TickerVal
             v.vwap = k.vwap[1];
             v.low = k.low[1];
             v.high = k.high[1];
+            v.change_known = false;
             done(from_rest(v));
           });
       },
@@ -153,22 +162,19 @@ void MarketReader::book(std::string_view symbol, std::size_t depth, ReadMode mod
     return done(Error(errc::invalid_argument, fmt::format("depth: 1 to {}", BookTopValue::kMaxLevels)));
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
-  auto cached = [&]() -> std::optional<std::pair<BookTopValue, std::int64_t>> {
+  // A cached book only serves automatic reads while it is verified and its connection live;
+  // a book that holds fewer levels than asked also goes to REST.
+  auto cached = [&]() -> std::optional<Cached<BookTopValue>> {
     if (!sc) return std::nullopt;
     auto b = sc->book();
     if (!b || b->state == BookState::none) return std::nullopt;
+    const bool usable = b->state == BookState::synced && fresh(sc->live_ns()) && b->n_bids >= depth && b->n_asks >= depth;
     b->n_bids = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_bids, depth));
     b->n_asks = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_asks, depth));
-    return std::pair{*b, b->stamp.receive_ns};
-  };
-  // A cached book only serves automatic reads while it is verified and its connection live;
-  // a book that holds fewer levels than asked also goes to REST.
-  auto usable = [&] {
-    auto b = sc->book();
-    return b && b->state == BookState::synced && fresh(sc->live_ns()) && b->n_bids >= depth && b->n_asks >= depth;
+    return Cached<BookTopValue>{*b, b->stamp.receive_ns, usable};
   };
   read<BookTopValue>(
-      mode, rest_ != nullptr, what, cached, [&] { return usable(); },
+      mode, rest_ != nullptr, what, cached,
       [this](std::int64_t rx) { return age(rx); },
       [&, this](Done<BookTopValue> reply) {
         rest_->submit<kraken::Depth>(
@@ -202,16 +208,19 @@ void MarketReader::trades(std::string_view symbol, std::size_t count, ReadMode m
     return done(Error(errc::invalid_argument, fmt::format("count: 1 to {}", SymbolCache::kTrades)));
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
-  auto cached = [&]() -> std::optional<std::pair<std::vector<TradeValue>, std::int64_t>> {
+  // Fewer cached trades than asked (after a restart the ring holds Kraken's 50-trade snapshot)
+  // goes to REST in automatic mode.
+  auto cached = [&]() -> std::optional<Cached<std::vector<TradeValue>>> {
     if (!sc) return std::nullopt;
     std::vector<TradeValue> out(count);
     out.resize(sc->trades(out));
     if (out.empty()) return std::nullopt;
     const std::int64_t rx = out.back().stamp.receive_ns;
-    return std::pair{std::move(out), rx};
+    const bool usable = out.size() == count && fresh(sc->live_ns());
+    return Cached<std::vector<TradeValue>>{std::move(out), rx, usable};
   };
   read<std::vector<TradeValue>>(
-      mode, rest_ != nullptr, what, cached, [&] { return fresh(sc->live_ns()); },
+      mode, rest_ != nullptr, what, cached,
       [this](std::int64_t rx) { return age(rx); },
       [&, this](Done<std::vector<TradeValue>> reply) {
         rest_->submit<kraken::TradesPage>(
@@ -246,14 +255,14 @@ void MarketReader::candles(std::string_view symbol, int interval, ReadMode mode,
     return done(Error(errc::invalid_argument, fmt::format("interval: {} is not one of 1, 5, 15, 30, 60, 240, 1440, 10080, 21600", interval)));
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
-  auto cached = [&]() -> std::optional<std::pair<std::vector<CandleValue>, std::int64_t>> {
+  auto cached = [&]() -> std::optional<Cached<std::vector<CandleValue>>> {
     if (!sc) return std::nullopt;
     auto c = sc->candle(interval);
     if (!c) return std::nullopt;
-    return std::pair{std::vector<CandleValue>{*c}, c->stamp.receive_ns};
+    return Cached<std::vector<CandleValue>>{std::vector<CandleValue>{*c}, c->stamp.receive_ns, fresh(sc->live_ns())};
   };
   read<std::vector<CandleValue>>(
-      mode, rest_ != nullptr, what, cached, [&] { return fresh(sc->live_ns()); },
+      mode, rest_ != nullptr, what, cached,
       [this](std::int64_t rx) { return age(rx); },
       [&, this](Done<std::vector<CandleValue>> reply) {
         rest_->submit<kraken::OhlcPage>(
@@ -285,16 +294,16 @@ void MarketReader::spread(std::string_view symbol, ReadMode mode, Done<std::vect
   if (!r) return done(r.error());
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
-  auto cached = [&]() -> std::optional<std::pair<std::vector<SpreadValue>, std::int64_t>> {
+  auto cached = [&]() -> std::optional<Cached<std::vector<SpreadValue>>> {
     if (!sc) return std::nullopt;
     std::vector<SpreadValue> out(SymbolCache::kSpreads);
     out.resize(sc->spreads(out));
     if (out.empty()) return std::nullopt;
     const std::int64_t rx = out.back().stamp.receive_ns;
-    return std::pair{std::move(out), rx};
+    return Cached<std::vector<SpreadValue>>{std::move(out), rx, fresh(sc->live_ns())};
   };
   read<std::vector<SpreadValue>>(
-      mode, rest_ != nullptr, what, cached, [&] { return fresh(sc->live_ns()); },
+      mode, rest_ != nullptr, what, cached,
       [this](std::int64_t rx) { return age(rx); },
       [&, this](Done<std::vector<SpreadValue>> reply) {
         rest_->submit<kraken::SpreadPage>(
@@ -307,6 +316,7 @@ void MarketReader::spread(std::string_view symbol, ReadMode mode, Done<std::vect
               v.bid = k.bid;
               v.ask = k.ask;
               v.stamp.exchange_ns = k.time * 1'000'000'000;
+              v.sizes_known = false;
               out.push_back(v);
             }
             done(from_rest(std::move(out)));
@@ -317,15 +327,15 @@ void MarketReader::spread(std::string_view symbol, ReadMode mode, Done<std::vect
 
 void MarketReader::system_status(ReadMode mode, Done<StatusValue> done) const {
   const std::string what = "system status";
-  auto cached = [&]() -> std::optional<std::pair<StatusValue, std::int64_t>> {
+  // Kraken sends `status` on connect and on every change, so a cached one is current while a
+  // connection that received it is live (the feed vouches for it); without one, ask REST.
+  auto cached = [&]() -> std::optional<Cached<StatusValue>> {
     auto s = cache_.status();
     if (!s) return std::nullopt;
-    return std::pair{*s, s->stamp.receive_ns};
+    return Cached<StatusValue>{*s, s->stamp.receive_ns, fresh(cache_.status_live_ns())};
   };
-  // Kraken sends `status` on connect and on every change, so a cached one stays current for
-  // as long as any connection is up; without one, ask REST.
   read<StatusValue>(
-      mode, rest_ != nullptr, what, cached, [&] { return cache_.size() > 0; },
+      mode, rest_ != nullptr, what, cached,
       [this](std::int64_t rx) { return age(rx); },
       [&, this](Done<StatusValue> reply) {
         rest_->submit<kraken::SystemStatusInfo>(

@@ -98,6 +98,11 @@ TEST(KrakenChannelParser, ReadsAcksPongsHeartbeatsAndFailedSubscribes) {
   EXPECT_FALSE(p.answer().success);
   EXPECT_EQ(p.answer().symbol, "xxx/USD");
   EXPECT_EQ(p.answer().error, "Currency pair not supported xxx/USD");
+  // Kraken's rate-limit reply has neither `method` nor `channel`.
+  ASSERT_EQ(p.parse(R"({"Error":"Exceeded msg rate"})").value(), ChannelFrame::method);
+  EXPECT_EQ(p.answer().method, "error");
+  EXPECT_FALSE(p.answer().success);
+  EXPECT_EQ(p.answer().error, "Exceeded msg rate");
   // Book and instrument frames are someone else's.
   EXPECT_EQ(p.parse(fixture("docs_book_update_MATICUSD.json")).value(), ChannelFrame::other);
 }

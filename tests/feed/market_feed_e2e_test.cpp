@@ -150,6 +150,34 @@ TEST_F(MarketFeedE2E, ADroppedConnectionIsVisibleAndEverythingIsResubscribedAndR
   ASSERT_TRUE(wait_until([&] { return feed_->stats().connects.load() >= 6 && all_synced(); }));
   EXPECT_GT(cache_.find("ETH/EUR")->book()->stamp.seq, book_seq + 1);  // resyncing, then a fresh snapshot
   EXPECT_EQ(feed_->stats().checksum_mismatches.load(), 0u);
+  // The resubscribe's trade snapshot repeats trades already held: none is stored twice.
+  for (const auto& p : kPairs) {
+    TradeValue t[SymbolCache::kTrades];
+    const std::size_t n = cache_.find(p)->trades(t);
+    for (std::size_t i = 1; i < n; ++i) ASSERT_LT(t[i - 1].trade_id, t[i].trade_id) << p;
+  }
+}
+
+TEST_F(MarketFeedE2E, RepeatedMismatchesBackOffAndTheSymbolStillRecovers) {
+  start(options());
+  ASSERT_TRUE(wait_until([&] { return all_synced(); }));
+  // The next three BTC/USD book updates carry a wrong checksum. Those arriving before the
+  // resubscription's snapshot land on a cleared book and are ignored; the others fail a fresh
+  // book again, within the resync backoff.
+  admin("/book/corrupt_checksum?symbol=BTC/USD&count=3");
+  ASSERT_TRUE(wait_until([&] {
+    sim::Simulator& sim = *sim_;
+    return sim.call([&sim](sim::Exchange&) { return sim.faults_unsafe().fired["corrupt_checksum"]; }) == 3;
+  }));
+  ASSERT_TRUE(wait_until([&] { return all_synced() && feed_->stats().resynced.load() == feed_->stats().checksum_mismatches.load(); }));
+  const SymbolCache& btc = *cache_.find("BTC/USD");
+  EXPECT_GE(btc.checksum_mismatches(), 1u);
+  EXPECT_LE(btc.checksum_mismatches(), 3u);
+  EXPECT_EQ(btc.resyncs(), btc.checksum_mismatches());  // no timed-out retries against a healthy exchange
+  for (const auto& p : kPairs) {
+    if (p == "BTC/USD") continue;
+    EXPECT_EQ(cache_.find(p)->resyncs(), 0u) << p;
+  }
 }
 
 TEST_F(MarketFeedE2E, ACorruptedChecksumResyncsThatSymbolAloneOnTheSameConnection) {
@@ -239,6 +267,8 @@ TEST(MarketFeed, BadOptionsNameTheFieldAndStartNothing) {
   f.symbols = {{"XBTUSD", 15}};
   EXPECT_EQ(start(f), "symbols[0].book_depth: 15 is not 10, 25, 100, 500 or 1000");
   f.symbols = {{"XBTUSD", 10}, {"BTC/USD", 10}};
+  EXPECT_EQ(start(f), "symbols[1].symbol: BTC/USD twice");
+  f.symbols_per_connection = 1;  // the same pair on two connections is caught too
   EXPECT_EQ(start(f), "symbols[1].symbol: BTC/USD twice");
   f.symbols = {{"XBTUSD", 10}};
   f.ohlc_intervals = {2};

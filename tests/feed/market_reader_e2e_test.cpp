@@ -138,6 +138,7 @@ TEST_F(MarketReaderE2E, RestOnlyAndDeeperBooksThanCachedGoToRest) {
 
 TEST_F(MarketReaderE2E, AStaleCacheGoesToRestWhileCacheOnlyStillAnswersWithItsAge) {
   feed_->stop();
+  EXPECT_EQ(cache_.find("BTC/USD")->book_state(), BookState::resyncing);  // a stopped feed vouches for nothing
   auto r = reader(std::chrono::milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(120));
   auto t = get<TickerValue>([&](auto done) { r.ticker("BTC/USD", ReadMode::automatic, done); });

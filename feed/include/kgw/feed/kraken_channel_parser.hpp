@@ -38,7 +38,7 @@ struct CandleItem {
 };
 
 struct MethodAnswer {
-  std::string_view method;   // subscribe | unsubscribe | pong | ...
+  std::string_view method;   // subscribe | unsubscribe | pong | ... ; "error" for a bare {"Error":...}
   bool success = false;
   std::string_view channel;  // result.channel (acks)
   std::string_view symbol;   // result.symbol, or the top-level symbol of a failed subscribe

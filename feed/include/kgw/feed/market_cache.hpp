@@ -36,6 +36,7 @@ struct Stamp {
 struct TickerValue {
   Stamp stamp;
   Decimal bid, bid_qty, ask, ask_qty, last, volume, vwap, low, high, change, change_pct;
+  bool change_known = true;  // false from REST: Kraken's REST ticker has no 24 h change
 };
 
 // The book as readers may use it: `synced` only while the checksum verified on every message
@@ -74,6 +75,7 @@ struct CandleValue {
 struct SpreadValue {
   Stamp stamp;
   Decimal bid, ask, bid_qty, ask_qty;
+  bool sizes_known = true;  // false from REST: Kraken's REST Spread has prices only
 };
 
 enum class SystemStatus : std::uint8_t { unknown, online, maintenance, cancel_only, post_only };
@@ -150,12 +152,16 @@ class MarketCache {
   // Readers (any thread): the symbol's cache by canonical v2 name, or null.
   const SymbolCache* find(std::string_view symbol) const noexcept;
   std::optional<StatusValue> status() const noexcept;
+  // The last time a live connection vouched for the status (status frames come only on connect
+  // and on change, so their own receive time says nothing about freshness).
+  std::int64_t status_live_ns() const noexcept { return status_live_ns_.load(std::memory_order_acquire); }
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
 
   // Writer: the symbol's cache, created on first use (null when the table is full or the name
   // is longer than 31 bytes). Not on the per-message path: the feed keeps the pointer.
   SymbolCache* get_or_add(std::string_view symbol);
   void publish_status(StatusValue v) noexcept;
+  void mark_status_live(std::int64_t ns) noexcept { status_live_ns_.store(ns, std::memory_order_release); }
 
  private:
   std::size_t slot_of(std::string_view symbol) const noexcept;
@@ -167,6 +173,7 @@ class MarketCache {
   std::size_t max_symbols_;
   std::atomic<std::size_t> count_{0};
   std::uint64_t status_seq_ = 0;
+  std::atomic<std::int64_t> status_live_ns_{0};
   SeqlockSlot<StatusValue> status_;
 };
 

@@ -47,15 +47,17 @@ class MarketReader {
 
   // `symbol` in any Kraken spelling. Errors: invalid_argument naming `symbol` (unknown pair),
   // not_found (cache_only and nothing cached), or the REST call's error (Kraken's strings kept).
-  // REST tickers carry no 24 h change (Kraken's REST ticker has only today's open): change and
-  // change_pct are zero there.
+  // REST tickers carry no 24 h change (Kraken's REST ticker has only today's open):
+  // change_known is false there.
   void ticker(std::string_view symbol, ReadMode mode, Done<TickerValue> done) const;
   // Best `depth` levels per side (at most BookTopValue::kMaxLevels); a cached book must be synced.
   void book(std::string_view symbol, std::size_t depth, ReadMode mode, Done<BookTopValue> done) const;
-  // Up to `count` most recent trades, oldest first.
+  // Up to `count` most recent trades, oldest first (automatic mode goes to REST when the cache
+  // holds fewer than `count`).
   void trades(std::string_view symbol, std::size_t count, ReadMode mode, Done<std::vector<TradeValue>> done) const;
   // The cache holds the latest candle per interval; REST returns Kraken's history (up to 720).
   void candles(std::string_view symbol, int interval, ReadMode mode, Done<std::vector<CandleValue>> done) const;
+  // REST spreads have prices only (sizes_known false).
   void spread(std::string_view symbol, ReadMode mode, Done<std::vector<SpreadValue>> done) const;
   void system_status(ReadMode mode, Done<StatusValue> done) const;
 

@@ -41,6 +41,8 @@ class KrakenRestService {
 
   // Runs `call` on the service thread; `done` is invoked on the service thread with the result
   // (keep it short: post elsewhere for real work). gRPC reactors and the oms use this.
+  // Exception: once shutdown has begun, `done` runs at once on the calling thread, before
+  // submit() returns, with errc::cancelled (so do not hold a lock `done` takes).
   template <class T>
   void submit(Call<T> call, std::function<void(result<T>)> done);
   // From a coroutine on any executor; resumes on the caller's executor.
@@ -101,11 +103,16 @@ void KrakenRestService::submit(Call<T> call, std::function<void(result<T>)> done
     pending->cancel();
     return;
   }
-  boost::asio::co_spawn(io_, std::move(call)(*client_), [this, pending, id](std::exception_ptr ep, result<T> r) {
-    if (ep) r = Error(errc::internal, "REST call threw");
-    pending->fire(std::move(r));
+  try {
+    boost::asio::co_spawn(io_, std::move(call)(*client_), [this, pending, id](std::exception_ptr ep, result<T> r) {
+      if (ep) r = Error(errc::internal, "REST call threw");
+      pending->fire(std::move(r));
+      leave(id);
+    });
+  } catch (...) {  // building the call or spawning it failed (bad_alloc): complete it here
     leave(id);
-  });
+    pending->fire(Error(errc::internal, "REST call could not be started"));
+  }
 }
 
 template <class T>
