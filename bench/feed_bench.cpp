@@ -20,6 +20,7 @@
 
 #include "kgw/feed/book.hpp"
 #include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/feed/market_feed.hpp"
 
 namespace {
 std::atomic<std::uint64_t> g_allocations{0};
@@ -117,6 +118,37 @@ void BM_FeedIngestCapture(benchmark::State& state) {
   per_message_counters(state, allocations);
 }
 BENCHMARK(BM_FeedIngestCapture);
+
+// The feed's whole per-message book path: BM_FeedIngestCapture plus the publish to readers
+// (top-25 copy of the book into its seqlock slot), as MarketFeed does it for every message.
+void BM_FeedIngestAndPublishCapture(benchmark::State& state) {
+  const auto& frames = capture();
+  KrakenBookParser parser;
+  Book book(10);
+  kgw::feed::MarketCache cache(16);
+  kgw::feed::SymbolCache& sym = *cache.get_or_add("BTC/USD");
+  std::uint64_t failed = 0;
+  auto pass = [&] {
+    for (const auto& f : frames) {
+      auto kind = parser.parse(f);
+      auto m = parser.book_levels(kBtcUsd);
+      if (!kind || !m) {
+        ++failed;
+        continue;
+      }
+      const auto r = book.apply(*m);
+      failed += !r.checksum_ok;
+      sym.publish_book(kgw::feed::book_top(book, kBtcUsd, 25, r.computed));
+    }
+  };
+  pass();
+  const std::uint64_t before = g_allocations.load();
+  for (auto _ : state) pass();
+  const std::uint64_t allocations = g_allocations.load() - before;
+  if (failed) state.SkipWithError("checksum mismatch in the capture");
+  per_message_counters(state, allocations);
+}
+BENCHMARK(BM_FeedIngestAndPublishCapture);
 
 // Parse + convert only.
 void BM_FeedParseCapture(benchmark::State& state) {

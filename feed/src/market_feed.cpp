@@ -403,20 +403,10 @@ void MarketFeed::Connection::on_book(SymbolState& sym, std::int64_t rx) {
     st.resynced.fetch_add(1, std::memory_order_relaxed);
   }
   sym.seen_since_connect = true;
-  BookTopValue v;
+  BookTopValue v = book_top(*sym.book, sym.precision, f_.opt_.book_top_levels, r.computed);
   v.stamp.receive_ns = rx;
   if (!msg->timestamp.empty())
     if (auto t = parse_rfc3339(msg->timestamp)) v.stamp.exchange_ns = ns_of(*t);
-  v.state = BookState::synced;
-  v.price_precision = static_cast<std::int8_t>(sym.precision.price);
-  v.qty_precision = static_cast<std::int8_t>(sym.precision.qty);
-  v.checksum = r.computed;
-  const std::size_t n = std::min(f_.opt_.book_top_levels, BookTopValue::kMaxLevels);
-  const auto bids = sym.book->bids(), asks = sym.book->asks();
-  v.n_bids = static_cast<std::uint16_t>(std::min(n, bids.size()));
-  v.n_asks = static_cast<std::uint16_t>(std::min(n, asks.size()));
-  std::copy_n(bids.begin(), v.n_bids, v.bids.begin());
-  std::copy_n(asks.begin(), v.n_asks, v.asks.begin());
   sym.cache->publish_book(v);
 }
 
@@ -570,6 +560,21 @@ void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx
     case ChannelFrame::heartbeat:
     case ChannelFrame::other: return;
   }
+}
+
+BookTopValue book_top(const Book& book, BookPrecision precision, std::size_t levels, std::uint32_t checksum) noexcept {
+  BookTopValue v;
+  v.state = BookState::synced;
+  v.price_precision = static_cast<std::int8_t>(precision.price);
+  v.qty_precision = static_cast<std::int8_t>(precision.qty);
+  v.checksum = checksum;
+  const std::size_t n = std::min(levels, BookTopValue::kMaxLevels);
+  const auto bids = book.bids(), asks = book.asks();
+  v.n_bids = static_cast<std::uint16_t>(std::min(n, bids.size()));
+  v.n_asks = static_cast<std::uint16_t>(std::min(n, asks.size()));
+  std::copy_n(bids.begin(), v.n_bids, v.bids.begin());
+  std::copy_n(asks.begin(), v.n_asks, v.asks.begin());
+  return v;
 }
 
 MarketFeed::MarketFeed(FeedOptions options, MarketCache& cache, InstrumentRegistry& registry, const Clock& clock)

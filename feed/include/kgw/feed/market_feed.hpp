@@ -21,6 +21,8 @@
 #include "kgw/core/clock.hpp"
 #include "kgw/core/instrument.hpp"
 #include "kgw/core/net/ws_session.hpp"
+#include "kgw/feed/book.hpp"
+#include "kgw/feed/kraken_book_parser.hpp"
 #include "kgw/feed/market_cache.hpp"
 
 namespace kgw::feed {
@@ -68,6 +70,10 @@ struct MismatchReport {
   std::int64_t receive_ns = 0;
   std::vector<std::string> recent_frames;  // the connection's last frames, oldest first
 };
+
+// What readers get of a verified book: its best `levels` per side (at most
+// BookTopValue::kMaxLevels), state synced; the caller stamps it. The feed's per-message publish.
+BookTopValue book_top(const Book& book, BookPrecision precision, std::size_t levels, std::uint32_t checksum) noexcept;
 
 class MarketFeed {
  public:
