@@ -1,6 +1,7 @@
 #include "kgw/core/log.hpp"
 
 #include <spdlog/async.h>
+#include <spdlog/details/registry.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -161,7 +162,12 @@ void init(const Options& options) {
 }
 
 void shutdown() {
-  spdlog::shutdown();  // flushes and stops the async thread; leaves no default logger
+  // Drain and join the writer thread first, then drop the loggers: the join orders everything
+  // the writer did before their destruction (spdlog::shutdown alone drops them first).
+  auto& registry = spdlog::details::registry::instance();
+  registry.flush_all();
+  registry.set_tp(nullptr);
+  spdlog::shutdown();  // drops every logger; leaves no default logger
   // Log calls after this point (destructors on the way out) must neither crash on a null
   // default logger nor bypass the redactor: a synchronous redacted stderr logger takes over.
   std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
