@@ -42,6 +42,23 @@ constexpr std::int64_t kResyncTimeoutNs = 3'000'000'000;  // subscribe to verifi
 
 std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
+// Completion of a background coroutine (a session close): nothing to return, but never silent.
+void log_failure(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("feed: background task ended with an exception: {}", ex.what());
+  } catch (...) {
+    spdlog::error("feed: background task ended with an unknown exception");
+  }
+}
+
+// Closes a session from outside its connection's coroutines (resync give-up, stop()).
+void close_in_background(asio::io_context& io, std::shared_ptr<net::WsSession> session) {
+  asio::co_spawn(io, [session]() -> asio::awaitable<void> { (void)co_await session->close(); }, log_failure);
+}
+
 }  // namespace
 
 struct MarketFeed::SymbolState {
@@ -121,7 +138,6 @@ class MarketFeed::Connection {
                       int depth_or_interval);
   std::int64_t mono_ns() const noexcept { return f_.clock_.mono_now().time_since_epoch().count(); }
   std::int64_t wall_ns() const noexcept { return ns_of(f_.clock_.wall_now()); }
-  asio::any_io_executor session_executor() const { return f_.rt_->io.get_executor(); }
   std::chrono::nanoseconds jittered(std::chrono::nanoseconds base);
 
   MarketFeed& f_;
@@ -429,9 +445,7 @@ void MarketFeed::Connection::send_resync(SymbolState& sym) {
   if (++sym.resync_attempts > kMaxResyncAttempts) {
     spdlog::warn("feed[{}]: {} book did not resync after {} attempts; reconnecting", s_.index, sym.symbol, kMaxResyncAttempts);
     sym.resync_attempts = 0;
-    if (auto session = s_.session)
-      asio::co_spawn(session_executor(), [session]() -> asio::awaitable<void> { (void)co_await session->close(); },
-                     [](std::exception_ptr) {});
+    if (s_.session) close_in_background(f_.rt_->io, s_.session);
     return;
   }
   const std::vector<std::string> one{sym.symbol};
@@ -634,15 +648,7 @@ result<void> MarketFeed::start() {
     rt_->running.fetch_add(1, std::memory_order_relaxed);
     auto conn = std::make_shared<Connection>(*this, *sh);
     asio::co_spawn(rt_->io, [conn]() { return conn->run(); }, [this, conn](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("feed connection ended with an exception: {}", ex.what());
-        } catch (...) {
-          spdlog::error("feed connection ended with an unknown exception");
-        }
-      }
+      log_failure(e);
       rt_->running.fetch_sub(1, std::memory_order_release);
     });
   }
@@ -658,8 +664,7 @@ void MarketFeed::stop() {
   asio::post(rt.io, [&rt] {
     for (auto& sh : rt.shards) {
       if (sh->backoff_timer) sh->backoff_timer->cancel();
-      if (auto s = sh->session)
-        asio::co_spawn(rt.io, [s]() -> asio::awaitable<void> { (void)co_await s->close(); }, [](std::exception_ptr) {});
+      if (sh->session) close_in_background(rt.io, sh->session);
     }
   });
   for (int i = 0; i < 300 && rt.running.load(std::memory_order_acquire) > 0; ++i)
