@@ -42,6 +42,17 @@ constexpr std::int64_t kResyncTimeoutNs = 3'000'000'000;  // subscribe to verifi
 
 std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
+// Kraken writes `channel` (or `method`) first: {"channel":"ticker",...}. Such a frame goes
+// straight to the parser that reads it, so it is parsed once; book and instrument frames, and
+// any other key order or spacing, take the general path (book parser first, which classifies).
+bool for_channel_parser(std::string_view frame) noexcept {
+  constexpr std::string_view kChannel = R"({"channel":")", kMethod = R"({"method":")";
+  if (frame.substr(0, kMethod.size()) == kMethod) return true;
+  if (frame.substr(0, kChannel.size()) != kChannel) return false;
+  const std::string_view name = frame.substr(kChannel.size());
+  return !name.starts_with(R"(book")") && !name.starts_with(R"(instrument")");
+}
+
 // Completion of a background coroutine (a session close): nothing to return, but never silent.
 void log_failure(std::exception_ptr e) {
   if (!e) return;
@@ -350,6 +361,10 @@ void MarketFeed::Connection::on_frame(std::string_view frame) {
   }
   s_.recent[s_.recent_next++ % kRecentFrames].assign(frame);  // reuses each slot's capacity
 
+  if (for_channel_parser(frame)) {
+    on_channels(frame, rx);
+    return;
+  }
   auto kind = s_.books->parse(frame);
   if (!kind) {
     st.parse_errors.fetch_add(1, std::memory_order_relaxed);
