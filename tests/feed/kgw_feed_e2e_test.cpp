@@ -1,0 +1,63 @@
+// kgw-feed, the feed's command-line check, run as a process against kraken-sim on loopback.
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "kgw/sim/simulator.hpp"
+
+namespace kgw::feed {
+namespace {
+
+struct Process {
+  int status = -1;
+  std::string out;
+};
+
+Process run(const std::string& args) {
+  Process p;
+  const std::string cmd = std::string(KGW_FEED_EXE) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) {
+    ADD_FAILURE() << "popen failed: " << cmd;
+    return p;
+  }
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) p.out.append(buf, n);
+  const int raw = ::pclose(pipe);
+  p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return p;
+}
+
+TEST(KgwFeed, PrintsSyncedBooksForPairsInAnySpellingAndStopsByItself) {
+  sim::SimulatorOptions o;
+  sim::Simulator sim(o);
+  auto ep = sim.start();
+  ASSERT_TRUE(ep) << ep.error().message();
+  const Process p = run("--url " + ep->ws_public + " --rest " + ep->rest + " --symbols XBTUSD,ETH/USD --seconds 2");
+  sim.stop();
+  EXPECT_EQ(p.status, 0) << p.out;
+  EXPECT_NE(p.out.find("BTC/USD    book synced"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("ETH/USD    book synced"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("connections 1 up"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find(" 0 mismatches"), std::string::npos) << p.out;
+}
+
+TEST(KgwFeed, AnUnknownPairIsAnErrorNamingIt) {
+  sim::SimulatorOptions o;
+  o.synthetic_flow = false;
+  sim::Simulator sim(o);
+  auto ep = sim.start();
+  ASSERT_TRUE(ep) << ep.error().message();
+  const Process p = run("--url " + ep->ws_public + " --rest " + ep->rest + " --symbols NOPE/USD --seconds 1");
+  sim.stop();
+  EXPECT_EQ(p.status, 2);
+  EXPECT_NE(p.out.find("unknown symbol 'NOPE/USD'"), std::string::npos) << p.out;
+}
+
+}  // namespace
+}  // namespace kgw::feed
