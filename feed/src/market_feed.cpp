@@ -288,6 +288,8 @@ asio::awaitable<void> MarketFeed::Connection::keeper() {
       if (sym.seen_since_connect) sym.cache->mark_live(s_.last_rx_wall);
     if (s_.status_seen) f_.cache_.mark_status_live(s_.last_rx_wall);
     retry_resyncs();
+    // The journal is buffered on the feed thread; a crash should lose a tick of it, not a MiB.
+    if (f_.rt_->journal) std::fflush(f_.rt_->journal);
     if (s_.reader_done) break;
     if (now - s_.last_tx_mono > std::chrono::nanoseconds(f_.opt_.ping_idle).count()) {
       if (send(fmt::format(R"({{"method":"ping","req_id":{}}})", ++s_.req_id)))
