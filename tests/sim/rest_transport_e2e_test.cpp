@@ -3,6 +3,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
@@ -103,6 +105,74 @@ TEST_F(RestTransportE2E, ANotExecutedAnswerIsRetriedAndAnUnknownOutcomeIsNot) {
   EXPECT_TRUE(a.error().is(errc::unknown_outcome));
   EXPECT_EQ(a.error().kraken->errors.at(0), "EService:Busy");
   EXPECT_EQ(t->stats().retries, 1u);  // not resent
+}
+
+TEST_F(RestTransportE2E, OrderEntryIsResentOnlyAfterAnInvalidNonce) {
+  asio::io_context io;
+  auto t = transport();
+  auto add = [&](const char* cl) {
+    std::vector<std::pair<std::string, std::string>> params{
+        {"pair", "XBTUSD"}, {"type", "buy"}, {"ordertype", "limit"}, {"volume", "0.01"}, {"price", "50000.0"}, {"cl_ord_id", cl}};
+    io.restart();
+    auto f = asio::co_spawn(io, t->private_call("AddOrder", std::move(params), kraken::Priority::add), asio::use_future);
+    io.run();
+    return f.get();
+  };
+  auto fault = [&](const char* error) {
+    sim_->call([&](Exchange&) {
+      sim_->faults_unsafe().rest_error = error;
+      sim_->faults_unsafe().rest_error_count = 1;
+      return 0;
+    });
+  };
+  // Not executed, but by the time a pause is over the order may no longer be wanted: returned.
+  fault("EOrder:Rate limit exceeded");
+  auto limited = add("a-1");
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(limited.error().kraken->errors.at(0), "EOrder:Rate limit exceeded");
+  EXPECT_EQ(t->stats().retries.load(), 0u);
+  // A nonce rejection happens before Kraken looks at the order: resent at once, placed once.
+  fault("EAPI:Invalid nonce");
+  auto placed = add("a-2");
+  ASSERT_TRUE(placed) << placed.error().message();
+  EXPECT_EQ(t->stats().retries.load(), 1u);
+  const std::string key = ep_.api_key;
+  const auto open = sim_->call([&key](Exchange& ex) { return ex.open_orders(ex.account_by_key(key)->id).size(); });
+  EXPECT_EQ(open, 1u);
+}
+
+TEST_F(RestTransportE2E, CancelsOvertakeQueuedQueriesAndAnAbandonedWaiterDoesNotBlockTheKey) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  asio::io_context io;
+  auto t = transport();
+  sim_->call([this](Exchange&) {
+    sim_->faults_unsafe().rest_delay = std::chrono::milliseconds(40);
+    return 0;
+  });
+  std::vector<std::string> order;
+  auto one = [&](const char* name, kraken::Priority pr) -> asio::awaitable<void> {
+    std::string method = pr == kraken::Priority::cancel ? "CancelAll" : "Balance";
+    auto r = co_await t->private_call(method, {}, pr);
+    order.push_back(std::string(name) + (r ? "" : "!"));
+  };
+  // One query holds the key; four more and a cancel queue behind it; a sixth query gives up
+  // waiting after 10 ms (a caller racing the call with a timer, as DESIGN §7 prescribes).
+  for (const char* q : {"q0", "q1", "q2", "q3", "q4"}) asio::co_spawn(io, one(q, kraken::Priority::query), asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(10));
+        auto r = co_await (t->private_call("Balance", {}, kraken::Priority::query) || timer.async_wait(asio::use_awaitable));
+        order.push_back(r.index() == 1 ? "gave-up" : "q5");
+      },
+      asio::detached);
+  asio::co_spawn(io, one("cancel", kraken::Priority::cancel), asio::detached);
+  io.run();
+  ASSERT_EQ(order.size(), 7u);
+  EXPECT_EQ(order[0], "gave-up");
+  EXPECT_EQ(order[1], "q0");      // it held the key
+  EXPECT_EQ(order[2], "cancel");  // then the cancel, ahead of the queued queries
+  EXPECT_EQ(order.back(), "q4");  // and the abandoned waiter did not stall the rest
 }
 
 TEST_F(RestTransportE2E, PublicCallsAndKrakenErrorsTravelVerbatim) {

@@ -7,6 +7,9 @@
 // an unknown outcome (timeout, non-200, EService:Busy/Unavailable, EGeneral:Internal error) is
 // returned as errc::unknown_outcome and never resent here — the order manager reconciles.
 // Owned by the REST client; use it from one executor (its io_context thread).
+// Order entry (AddOrder, AddOrderBatch, EditOrder, AmendOrder) is never retried except after
+// EAPI:Invalid nonce, and any failure after it was sent that is not a Kraken E... answer
+// (unparsable 200, oversized body) is unknown_outcome.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -43,6 +46,9 @@ struct RestTransportOptions {
   std::chrono::nanoseconds max_rate_wait{std::chrono::seconds(5)};  // then rate_limited
   int max_retries = 3;                        // for retryable-not-executed answers
   std::chrono::milliseconds backoff{250};     // doubled per retry
+  // A retry Kraken asks to postpone longer than this (EService: Throttled: <ts>) is not made;
+  // the answer goes back to the caller instead.
+  std::chrono::milliseconds max_retry_pause{5'000};
 };
 
 class KrakenRestTransport {
@@ -79,8 +85,12 @@ class KrakenRestTransport {
                       std::unique_ptr<NonceAuthority> nonces);
   boost::asio::awaitable<result<std::string>> signed_call(std::string method, std::string tail, bool json,
                                                          Priority priority);
-  boost::asio::awaitable<void> lock_key();
-  void unlock_key();
+  // The per-key lock: one private call in flight, waiters served by priority (cancels first),
+  // FIFO within a priority. Shared with its holders' guards, so a coroutine frame destroyed
+  // after the transport (io_context teardown) can still release it safely.
+  struct KeyLock;
+  class KeyGuard;
+  boost::asio::awaitable<KeyGuard> lock_key(Priority priority);
   boost::asio::awaitable<void> sleep(std::chrono::nanoseconds d);
 
   RestTransportOptions opt_;
@@ -89,9 +99,11 @@ class KrakenRestTransport {
   std::unique_ptr<NonceAuthority> nonces_;
   RateGovernor governor_;
   Stats stats_;
-  bool key_busy_ = false;
-  struct Waiter;
-  std::deque<std::shared_ptr<Waiter>> waiters_;
+  std::shared_ptr<KeyLock> key_;
 };
+
+// Order entry: never resent by the transport once it may have reached Kraken, and only an
+// `EAPI:Invalid nonce` answer (rejected before anything was looked at) is retried.
+bool is_order_entry(std::string_view method) noexcept;
 
 }  // namespace kgw::kraken
