@@ -23,9 +23,11 @@ struct SecretRegistry {
   std::vector<std::string_view> values;
 };
 
+// Leaked on purpose, like the Secret arena: a Secret destroyed during static destruction still
+// unregisters from a live registry.
 SecretRegistry& registry() {
-  static SecretRegistry r;
-  return r;
+  static SecretRegistry* r = new SecretRegistry();
+  return *r;
 }
 
 bool iequals_at(std::string_view text, std::size_t pos, std::string_view word) {
@@ -123,6 +125,9 @@ std::string redact(std::string_view text) {
   mask_after(s, "\"token\":\"", "\"");
   mask_after(s, "\"token\": \"", "\"");
   mask_after(s, "\"secret\":\"", "\"");
+  mask_after(s, "\"secret\": \"", "\"");
+  mask_after(s, "\"otp\":\"", "\"");
+  mask_after(s, "\"otp\": \"", "\"");
   mask_after(s, "token=", "& \r\n\"");
   mask_after(s, "otp=", "& \r\n\"");
   return s;
@@ -162,18 +167,20 @@ void init(const Options& options) {
 }
 
 void shutdown() {
-  // Drain and join the writer thread first, then drop the loggers: the join orders everything
-  // the writer did before their destruction (spdlog::shutdown alone drops them first).
-  auto& registry = spdlog::details::registry::instance();
-  registry.flush_all();
-  registry.set_tp(nullptr);
-  spdlog::shutdown();  // drops every logger; leaves no default logger
-  // Log calls after this point (destructors on the way out) must neither crash on a null
-  // default logger nor bypass the redactor: a synchronous redacted stderr logger takes over.
+  // The synchronous fallback becomes the default first, so no log call on another thread ever
+  // finds no logger; the old front is kept alive until the writer thread has been joined.
   std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
   auto fallback = std::make_shared<spdlog::logger>("kgw-exit", std::make_shared<RedactingSink>(std::move(sinks)));
   fallback->set_level(spdlog::level::warn);
-  spdlog::set_default_logger(fallback);
+  auto old = spdlog::default_logger();
+  spdlog::set_default_logger(fallback);  // also takes the old default out of the registry
+  // Drain and join the writer thread, then drop the loggers: the join orders everything the
+  // writer did before their destruction (spdlog::shutdown alone drops them first).
+  if (old) old->flush();
+  auto& registry = spdlog::details::registry::instance();
+  registry.flush_all();
+  registry.set_tp(nullptr);
+  old.reset();
 }
 
 bool RateLimiter::allow(std::int64_t now_ns, std::uint64_t& suppressed) noexcept {

@@ -3,6 +3,9 @@
 #include <openssl/crypto.h>
 #include <sys/mman.h>
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <bitset>
 #include <cstring>
 #include <mutex>
@@ -90,7 +93,14 @@ Secret::~Secret() { wipe(); }
 void Secret::assign(std::string_view value) {
   if (value.empty()) return;
   data_ = SecretArena::instance().allocate(value.size());
-  if (!data_) data_ = new char[value.size()];
+  if (!data_) {
+    // Still wiped and redacted, but in ordinary heap memory (core dumps, swap): say so once.
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      spdlog::warn("a credential of {} bytes is kept outside the no-dump arena (slots of {} bytes, {} of them)", value.size(),
+                   SecretArena::kSlot, SecretArena::kSlots);
+    data_ = new char[value.size()];
+  }
   std::memcpy(data_, value.data(), value.size());
   size_ = value.size();
   log::register_secret(reveal());

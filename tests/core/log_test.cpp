@@ -17,6 +17,7 @@ TEST(Redact, MasksHeadersTokensAndOtp) {
   EXPECT_EQ(log::redact(R"({"method":"subscribe","params":{"channel":"executions","token":"1Dwc4lzSwNWOAwkM"}})"),
             R"({"method":"subscribe","params":{"channel":"executions","token":"<redacted>"}})");
   EXPECT_EQ(log::redact("nonce=1&otp=123456&pair=XBTUSD"), "nonce=1&otp=<redacted>&pair=XBTUSD");
+  EXPECT_EQ(log::redact(R"({"otp": "654321", "secret":"abc"})"), R"({"otp": "<redacted>", "secret":"<redacted>"})");
   EXPECT_EQ(log::redact("nothing to hide"), "nothing to hide");
 }
 

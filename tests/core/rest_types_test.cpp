@@ -173,7 +173,7 @@ TEST(RestTypes, OrderEntryResponses) {
   EXPECT_EQ(batch_close[0].close, "close position @ stop loss 27000.0 -> limit 26000.0");
   auto tok = parse_websockets_token(result_of("docs_GetWebSocketsToken.json")).value();
   EXPECT_EQ(tok.expires, 900);
-  EXPECT_EQ(tok.token.size(), 43u);
+  EXPECT_EQ(tok.token.reveal().size(), 43u);
 }
 
 }  // namespace

@@ -114,6 +114,9 @@ asio::awaitable<std::pair<std::size_t, std::string>> batch_and_pages(kraken::Kra
   auto all = co_await c.cancel_all();
   if (!all || all->count != 118) co_return std::pair{std::size_t{0}, "cancel all"};
   kraken::HistoryQuery q;
+  // One page of 50 is not the whole list: an error, not a silently partial answer.
+  auto partial = co_await c.all_closed_orders(q, 1);
+  if (partial || !partial.error().is(errc::overflow)) co_return std::pair{std::size_t{0}, "one page passed for all"};
   auto closed = co_await c.all_closed_orders(q);
   if (!closed) co_return std::pair{std::size_t{0}, "pages: " + closed.error().message()};
   co_return std::pair{closed->size(), std::string()};
@@ -188,6 +191,8 @@ TEST(RestClientParams, BatchBodiesAreJsonWithArraysAndNamePerOrderFields) {
   EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({"OABC12-DEF34-GHIJ56", "123"}, {"c-1"}).value(),
             R"({"orders":["OABC12-DEF34-GHIJ56",123],"cl_ord_ids":["c-1"]})");
   EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({}, {}).error().detail, "orders: nothing to cancel");
+  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({"99999999999"}, {}).error().detail,
+            "orders: '99999999999' is neither an order id nor an int32 userref");
   EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body(std::vector<std::string>(51, "1"), {}).error().detail,
             "orders: at most 50 per batch");
 }

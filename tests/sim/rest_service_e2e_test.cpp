@@ -116,7 +116,7 @@ TEST_F(RestServiceE2E, CoroutinesOnAnotherExecutorAndCallbacksBothGetTheirResult
   EXPECT_FALSE(balances->empty());
 }
 
-TEST(RestServiceShutdown, ACallInFlightCompletesAsCancelledAndNeverHangs) {
+TEST(RestServiceShutdown, ACallInFlightCompletesAsAnUnknownOutcomeAndNeverHangs) {
   // A server that accepts and never answers: the call is in flight when the service goes away.
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
@@ -135,7 +135,7 @@ TEST(RestServiceShutdown, ACallInFlightCompletesAsCancelledAndNeverHangs) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   auto r = p.get_future().get();
   ASSERT_FALSE(r);
-  EXPECT_TRUE(r.error().is(errc::cancelled)) << r.error().message();
+  EXPECT_TRUE(r.error().is(errc::unknown_outcome)) << r.error().message();  // it may have executed
 }
 
 TEST_F(RestServiceE2E, CredentialsNeverAppearInLogsOrErrors) {

@@ -21,6 +21,16 @@ result<T> parsed(result<std::string> body, result<T> (*parse)(std::string_view))
   return parse(*body);
 }
 
+// Order entry: Kraken accepted the request (no E... error), so an answer we cannot read does not
+// mean "not placed". The order manager must look the order up, never resend it.
+template <class T>
+result<T> parsed_order_entry(const char* method, result<std::string> body, result<T> (*parse)(std::string_view)) {
+  if (!body) return body.error();
+  auto r = parse(*body);
+  if (!r) return Error(errc::unknown_outcome, fmt::format("{}: accepted but the answer is not understood ({})", method, r.error().message()));
+  return r;
+}
+
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
@@ -166,11 +176,16 @@ result<std::string> KrakenRestClient::cancel_order_batch_body(const std::vector<
     w.key("orders").begin_array();
     for (const auto& id : orders) {
       if (id.empty()) return bad("orders", "empty order id");
-      // A userref is an integer on the wire; an order id is a string.
-      std::int64_t userref = 0;
+      // A userref (int32) is an integer on the wire; an order id is a string.
+      std::int32_t userref = 0;
       const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), userref);
-      if (ec == std::errc{} && end == id.data() + id.size()) w.value(userref);
-      else w.value(id);
+      if (ec == std::errc{} && end == id.data() + id.size()) {
+        w.value(userref);
+      } else if (id.find_first_not_of("-0123456789") == std::string::npos) {
+        return bad("orders", fmt::format("'{}' is neither an order id nor an int32 userref", id));
+      } else {
+        w.value(id);
+      }
     }
     w.end_array();
   }
@@ -268,7 +283,7 @@ asio::awaitable<result<OhlcPage>> KrakenRestClient::ohlc(std::string pair, int i
 asio::awaitable<result<TradesPage>> KrakenRestClient::trades(std::string pair, std::optional<std::string> since,
                                                              std::optional<int> count) {
   std::string q = "pair=" + KrakenRestTransport::form_escape(pair);
-  if (since) q += "&since=" + *since;
+  if (since) q += "&since=" + KrakenRestTransport::form_escape(*since);
   if (count) q += fmt::format("&count={}", *count);
   co_return parsed(co_await t_.public_call("Trades", std::move(q)), parse_trades);
 }
@@ -362,9 +377,12 @@ asio::awaitable<result<std::vector<Item>>> all_pages(HistoryQuery q, int max_pag
     for (auto& it : items)
       if (seen.insert(id_of(it)).second) out.push_back(std::move(it));
     ofs += static_cast<std::int64_t>(items.size());
-    if (items.empty() || (r->count && ofs >= *r->count)) break;
+    if (items.empty() || (r->count && ofs >= *r->count)) co_return out;
   }
-  co_return out;
+  // More remain: a partial list must not pass for the whole (a reconciliation that does not
+  // find an order in it would conclude it does not exist).
+  co_return Error(errc::overflow, fmt::format("more than {} pages ({} entries read); narrow the query with start/end",
+                                              max_pages, out.size()));
 }
 
 }  // namespace
@@ -393,17 +411,32 @@ asio::awaitable<result<TradesPage>> KrakenRestClient::poll_trades(std::string pa
   co_return r;
 }
 
+namespace {
+
+result<std::optional<std::int64_t>> cursor_value(const SinceCursor& cursor) {
+  if (!cursor.last) return std::optional<std::int64_t>{};
+  std::int64_t v = 0;
+  const auto& t = *cursor.last;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc{} || end != t.data() + t.size()) return Error(errc::invalid_argument, "since: the cursor is not an integer");
+  return std::optional<std::int64_t>{v};
+}
+
+}  // namespace
+
 asio::awaitable<result<OhlcPage>> KrakenRestClient::poll_ohlc(std::string pair, int interval, SinceCursor& cursor) {
-  std::optional<std::int64_t> since;
-  if (cursor.last) since = std::stoll(*cursor.last);
+  auto cv = cursor_value(cursor);
+  if (!cv) co_return cv.error();
+  const std::optional<std::int64_t> since = *cv;
   auto r = co_await ohlc(std::move(pair), interval, since);
   if (r && r->last > 0) cursor.last = std::to_string(r->last);
   co_return r;
 }
 
 asio::awaitable<result<SpreadPage>> KrakenRestClient::poll_spread(std::string pair, SinceCursor& cursor) {
-  std::optional<std::int64_t> since;
-  if (cursor.last) since = std::stoll(*cursor.last);
+  auto cv = cursor_value(cursor);
+  if (!cv) co_return cv.error();
+  const std::optional<std::int64_t> since = *cv;
   auto r = co_await spread(std::move(pair), since);
   if (r && r->last > 0) cursor.last = std::to_string(r->last);
   co_return r;
@@ -422,19 +455,19 @@ asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderPa
   if (!body && body.error().kraken)
     for (const auto& e : body.error().kraken->errors)
       if (e == "EOrder:Rate limit exceeded") t_.governor().on_trading_rate_limited(p.pair);
-  co_return parsed(std::move(body), parse_add_order);
+  co_return parsed_order_entry("AddOrder", std::move(body), parse_add_order);
 }
 
 asio::awaitable<result<std::string>> KrakenRestClient::amend_order(AmendOrderParams a) {
   auto p = amend_order_params(a);
   if (!p) co_return p.error();
-  co_return parsed(co_await t_.private_call("AmendOrder", std::move(*p), Priority::amend), parse_amend_order);
+  co_return parsed_order_entry("AmendOrder", co_await t_.private_call("AmendOrder", std::move(*p), Priority::amend), parse_amend_order);
 }
 
 asio::awaitable<result<EditOrderResponse>> KrakenRestClient::edit_order(EditOrderParams e) {
   auto p = edit_order_params(e);
   if (!p) co_return p.error();
-  co_return parsed(co_await t_.private_call("EditOrder", std::move(*p), Priority::amend), parse_edit_order);
+  co_return parsed_order_entry("EditOrder", co_await t_.private_call("EditOrder", std::move(*p), Priority::amend), parse_edit_order);
 }
 
 asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order(std::string id, bool is_cl_ord_id) {
@@ -463,7 +496,8 @@ asio::awaitable<result<std::vector<BatchOrderResult>>> KrakenRestClient::add_ord
     if (!permit) co_return permit.error();
     co_await t_.sleep_for(permit->wait);
   }
-  co_return parsed(co_await t_.private_call_json("AddOrderBatch", std::move(*body), Priority::add), parse_add_order_batch);
+  co_return parsed_order_entry("AddOrderBatch", co_await t_.private_call_json("AddOrderBatch", std::move(*body), Priority::add),
+                               parse_add_order_batch);
 }
 
 }  // namespace kgw::kraken

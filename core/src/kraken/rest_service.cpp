@@ -32,7 +32,7 @@ KrakenRestService::~KrakenRestService() {
   }
   io_.stop();
   thread_.join();
-  if (!left.empty()) spdlog::warn("REST service: {} call(s) still in flight at shutdown completed as cancelled", left.size());
+  if (!left.empty()) spdlog::warn("REST service: {} call(s) still in flight at shutdown completed as unknown outcomes", left.size());
   for (auto& p : left) p->cancel();
   client_.reset();
   transport_.reset();  // wipes the credentials; io_ (and suspended frames) go last

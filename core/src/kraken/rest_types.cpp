@@ -585,8 +585,13 @@ result<std::vector<BatchOrderResult>> parse_add_order_batch(std::string_view jso
 result<WebSocketsToken> parse_websockets_token(std::string_view json) {
   WebSocketsToken t;
   return with_value(each_member(json, "GetWebSocketsToken", [&](std::string_view k, value v) -> result<void> {
-    if (k == "token") KGW_TRY(t.token, read_string(v, k));
-    else if (k == "expires") KGW_TRY(t.expires, read_int(v, k));
+    if (k == "token") {
+      auto text = read_string(v, k);
+      if (!text) return text.error();
+      t.token = Secret(std::move(*text));  // the constructor wipes the temporary
+    } else if (k == "expires") {
+      KGW_TRY(t.expires, read_int(v, k));
+    }
     return {};
   }), std::move(t));
 }

@@ -3,7 +3,8 @@
 // rate governor, retries) and the typed parsers of rest_types.hpp. Every call's parameters are
 // the ones Kraken documents (PROTOCOL.md §3); Kraken's error[] strings come back verbatim in
 // Error::kraken, and order entry with an unknown outcome comes back as errc::unknown_outcome
-// (never resent here). Same threading as the transport: one executor.
+// (never resent here); so does an accepted order-entry answer that cannot be parsed. Same
+// threading as the transport: one executor.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -102,7 +103,7 @@ class KrakenRestClient {
   boost::asio::awaitable<result<TradesHistoryPage>> trades_history(HistoryQuery q);
   boost::asio::awaitable<result<TradesHistoryPage>> query_trades(std::vector<std::string> txids);  // ≤ 20
   // Every page of ClosedOrders / TradesHistory / Ledgers (newest first), deduplicated by id, at
-  // most `max_pages` pages of 50.
+  // most `max_pages` pages of 50; errc::overflow if more remain (never a silently partial list).
   boost::asio::awaitable<result<std::vector<OrderInfo>>> all_closed_orders(HistoryQuery q, int max_pages = 20);
   boost::asio::awaitable<result<std::vector<TradeInfo>>> all_trades_history(HistoryQuery q, int max_pages = 20);
   boost::asio::awaitable<result<std::vector<LedgerInfo>>> all_ledgers(HistoryQuery q, int max_pages = 20);

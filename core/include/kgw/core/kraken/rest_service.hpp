@@ -3,8 +3,9 @@
 // the key's transport (credentials, nonce authority, rate governor) and the typed client, and
 // runs them on one io_context thread of its own, so nonces are taken and requests leave in order
 // whatever thread asked. Every public member is thread-safe. Calls submitted after shutdown began
-// complete at once with errc::cancelled; calls in flight at shutdown get a grace period, then
-// complete with errc::cancelled too (never silently dropped).
+// complete at once with errc::cancelled (never sent); calls in flight at shutdown get a grace
+// period, then complete with errc::unknown_outcome (they may have executed; never silently
+// dropped).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -70,7 +71,9 @@ class KrakenRestService {
     void fire(result<T> r) {
       if (!fired.exchange(true, std::memory_order_acq_rel)) done(std::move(r));
     }
-    void cancel() override { fire(shut_down()); }
+    // In flight at shutdown: it may have reached Kraken (an order may be live), so the caller
+    // must look it up rather than assume it failed.
+    void cancel() override { fire(Error(errc::unknown_outcome, "REST service shut down with the call in flight")); }
     std::function<void(result<T>)> done;
     std::atomic<bool> fired{false};
   };
@@ -100,7 +103,7 @@ void KrakenRestService::submit(Call<T> call, std::function<void(result<T>)> done
   auto pending = std::make_shared<Pending<T>>(std::move(done));
   const std::uint64_t id = enter(pending);
   if (id == 0) {
-    pending->cancel();
+    pending->fire(shut_down());  // never started
     return;
   }
   try {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kgw/core/decimal.hpp"
+#include "kgw/core/secret.hpp"
 #include "kgw/core/error.hpp"
 
 namespace kgw::kraken {
@@ -180,7 +181,7 @@ struct BatchOrderResult {
   std::optional<std::string> error;  // per-order engine failure
 };
 struct WebSocketsToken {
-  std::string token;
+  Secret token;  // a credential for the private WS channels: redacted, wiped
   std::int64_t expires = 0;
 };
 
