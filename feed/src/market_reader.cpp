@@ -351,4 +351,36 @@ void MarketReader::system_status(ReadMode mode, Done<StatusValue> done) const {
       std::move(done));
 }
 
+void MarketReader::asset_pairs(std::vector<std::string> pairs, ReadMode mode, Done<std::vector<Instrument>> done) const {
+  std::vector<std::string> rest_names;
+  std::vector<Instrument> from_registry;
+  if (pairs.empty()) {
+    for (const auto& in : registry_.instruments()) from_registry.push_back(*in);
+  } else {
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      auto in = registry_.find(pairs[i]);
+      if (!in) return done(Error(errc::invalid_argument, fmt::format("pairs[{}]: unknown pair '{}'", i, pairs[i])));
+      from_registry.push_back(*in);
+      rest_names.push_back(in->altname.empty() ? in->rest_key : in->altname);
+    }
+  }
+  const std::string what = "asset pairs";
+  auto cached = [&]() -> std::optional<Cached<std::vector<Instrument>>> {
+    if (from_registry.empty()) return std::nullopt;
+    // The registry has no age of its own; it is as current as the last load or instrument update.
+    return Cached<std::vector<Instrument>>{std::move(from_registry), 0, true};
+  };
+  read<std::vector<Instrument>>(
+      mode, rest_ != nullptr, what, cached, [](std::int64_t) { return std::int64_t{0}; },
+      [&, this](Done<std::vector<Instrument>> reply) {
+        rest_->submit<std::vector<Instrument>>(
+            [names = std::move(rest_names)](KrakenRestClient& c) { return c.asset_pairs(names); },
+            [done = std::move(reply)](result<std::vector<Instrument>> res) {
+              if (!res) return done(res.error());
+              done(from_rest(std::move(*res)));
+            });
+      },
+      std::move(done));
+}
+
 }  // namespace kgw::feed

@@ -150,6 +150,25 @@ TEST_F(MarketReaderE2E, AStaleCacheGoesToRestWhileCacheOnlyStillAnswersWithItsAg
   EXPECT_GE(old->age_ns, 50'000'000);
 }
 
+TEST_F(MarketReaderE2E, AssetPairsComeFromTheRegistryOrFromRest) {
+  auto r = reader();
+  std::vector<std::string> which{"XBTUSD", "SOL/USD"};
+  auto cached = get<std::vector<Instrument>>([&](auto done) { r.asset_pairs(which, ReadMode::automatic, done); });
+  ASSERT_TRUE(cached) << cached.error().message();
+  EXPECT_EQ(cached->source, Source::ws_cache);
+  ASSERT_EQ(cached->value.size(), 2u);
+  EXPECT_EQ(cached->value[0].symbol, "BTC/USD");
+  auto fetched = get<std::vector<Instrument>>([&](auto done) { r.asset_pairs(which, ReadMode::rest_only, done); });
+  ASSERT_TRUE(fetched) << fetched.error().message();
+  EXPECT_EQ(fetched->source, Source::rest);
+  ASSERT_EQ(fetched->value.size(), 2u);
+  for (const auto& in : fetched->value) EXPECT_EQ(in.price_precision, in.symbol == "SOL/USD" ? 2 : 1) << in.symbol;
+  std::vector<std::string> bad{"XBTUSD", "NOPE"};
+  auto unknown = get<std::vector<Instrument>>([&](auto done) { r.asset_pairs(bad, ReadMode::automatic, done); });
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().detail, "pairs[1]: unknown pair 'NOPE'");
+}
+
 TEST_F(MarketReaderE2E, BadArgumentsNameTheFieldAndSendNothing) {
   auto r = reader();
   const auto calls = rest_->stats().calls.load();

@@ -60,6 +60,10 @@ class MarketReader {
   // REST spreads have prices only (sizes_known false).
   void spread(std::string_view symbol, ReadMode mode, Done<std::vector<SpreadValue>> done) const;
   void system_status(ReadMode mode, Done<StatusValue> done) const;
+  // Pair reference data (precisions, increments, minimums, status). The cache is the instrument
+  // registry (loaded from REST at start-up, kept current by the instrument channel); REST is
+  // AssetPairs. Empty `pairs`: every pair. An unknown pair is invalid_argument naming it.
+  void asset_pairs(std::vector<std::string> pairs, ReadMode mode, Done<std::vector<Instrument>> done) const;
 
  private:
   struct Resolved;
