@@ -375,8 +375,15 @@ void MarketReader::asset_pairs(std::vector<std::string> pairs, ReadMode mode, Do
       [&, this](Done<std::vector<Instrument>> reply) {
         rest_->submit<std::vector<Instrument>>(
             [names = std::move(rest_names)](KrakenRestClient& c) { return c.asset_pairs(names); },
-            [done = std::move(reply)](result<std::vector<Instrument>> res) {
+            [done = std::move(reply), reg = &registry_](result<std::vector<Instrument>> res) {
               if (!res) return done(res.error());
+              // AssetPairs has no v2 names; the registry knows them (wsname + asset altnames).
+              for (auto& in : *res)
+                if (auto known = reg->find(in.rest_key)) {
+                  in.symbol = known->symbol;
+                  in.base = known->base;
+                  in.quote = known->quote;
+                }
               done(from_rest(std::move(*res)));
             });
       },
