@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <deque>
 #include <map>
 #include <random>
@@ -24,6 +23,7 @@
 #include "kgw/core/json_writer.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/feed/book.hpp"
+#include "kgw/feed/frame_journal.hpp"
 #include "kgw/feed/kraken_book_parser.hpp"
 #include "kgw/feed/kraken_channel_parser.hpp"
 
@@ -114,7 +114,7 @@ struct MarketFeed::Runtime {
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::atomic<int> running{0};
-  std::FILE* journal = nullptr;
+  std::unique_ptr<FrameJournal> journal;
   // Connection attempts of all shards in the last 10 minutes: Cloudflare bans an IP for 10
   // minutes after ~150 (PROTOCOL.md §5.3), so the feed stays under kMaxAttempts.
   std::deque<std::int64_t> attempts_mono;
@@ -288,8 +288,6 @@ asio::awaitable<void> MarketFeed::Connection::keeper() {
       if (sym.seen_since_connect) sym.cache->mark_live(s_.last_rx_wall);
     if (s_.status_seen) f_.cache_.mark_status_live(s_.last_rx_wall);
     retry_resyncs();
-    // The journal is buffered on the feed thread; a crash should lose a tick of it, not a MiB.
-    if (f_.rt_->journal) std::fflush(f_.rt_->journal);
     if (s_.reader_done) break;
     if (now - s_.last_tx_mono > std::chrono::nanoseconds(f_.opt_.ping_idle).count()) {
       if (send(fmt::format(R"({{"method":"ping","req_id":{}}})", ++s_.req_id)))
@@ -357,8 +355,7 @@ void MarketFeed::Connection::on_frame(std::string_view frame) {
   st.frames.fetch_add(1, std::memory_order_relaxed);
   const std::int64_t rx = wall_ns();
   if (f_.rt_->journal) {
-    std::fprintf(f_.rt_->journal, "{\"recv_ns\":%lld,\"frame\":%.*s}\n", static_cast<long long>(rx),
-                 static_cast<int>(frame.size()), frame.data());
+    f_.rt_->journal->record(rx, frame);  // a memcpy under a short lock; a thread does the I/O
     st.journal_lines.fetch_add(1, std::memory_order_relaxed);
   }
   s_.recent[s_.recent_next++ % kRecentFrames].assign(frame);  // reuses each slot's capacity
@@ -656,9 +653,9 @@ result<void> MarketFeed::start() {
   if (rt->shards.empty() && opt_.instrument) rt->shards.push_back(std::make_unique<Shard>());
   if (!rt->shards.empty()) rt->shards.front()->instrument = opt_.instrument;
   if (!opt_.journal_file.empty()) {
-    rt->journal = std::fopen(opt_.journal_file.c_str(), "ae");
-    if (!rt->journal) return Error(errc::invalid_argument, fmt::format("journal_file: cannot open '{}'", opt_.journal_file));
-    std::setvbuf(rt->journal, nullptr, _IOFBF, std::size_t{1} << 20);
+    auto j = FrameJournal::open(opt_.journal_file);
+    if (!j) return j.error();
+    rt->journal = std::move(*j);
   }
   rt_ = std::move(rt);
   for (auto& sh : rt_->shards) {
@@ -692,7 +689,7 @@ void MarketFeed::stop() {
   for (auto& sh : rt.shards)
     for (auto& sym : sh->symbols)
       if (sym.book) sym.cache->set_book_state(BookState::resyncing);
-  if (rt.journal) std::fclose(rt.journal);
+  if (rt.journal) rt.journal->close();
   rt_.reset();
 }
 

@@ -53,7 +53,9 @@ struct FeedOptions {
   // Nothing sent this long: an application ping goes out (Kraken closes idle connections).
   std::chrono::milliseconds ping_idle{30'000};
   net::WsOptions ws;
-  std::string journal_file;  // non-empty: every inbound frame, in the simulator's replay format
+  // Non-empty: every inbound frame, in the simulator's replay format, written by a background
+  // thread (FrameJournal) so the feed thread never waits on the disk.
+  std::string journal_file;
 };
 
 struct FeedStats {
