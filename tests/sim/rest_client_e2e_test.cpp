@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "kgw/core/kraken/rest_client.hpp"
+#include "kgw/sim/default_market.hpp"
 #include "kgw/sim/simulator.hpp"
 
 namespace kgw::sim {
@@ -266,6 +267,24 @@ asio::awaitable<std::string> reference_data(kraken::KrakenRestClient& c) {
   auto btc = reg.find("BTC/USD");
   if (!btc || btc->price_precision != 1) co_return "registry from REST";
   co_return "";
+}
+
+asio::awaitable<std::string> two_spellings(kraken::KrakenRestClient& c) {
+  AddOrderParams a = limit("buy", "0.001", "30000.0");
+  AddOrderParams b = a;
+  b.pair = "XXBTZUSD";
+  if (!(co_await c.add_order(a)) || !(co_await c.add_order(b))) co_return "adds";
+  co_return "";
+}
+
+TEST_F(RestClientE2E, OneTradingCounterPerPairWhateverTheSpelling) {
+  InstrumentRegistry reg;
+  ASSERT_TRUE(reg.load(sim::default_assets(), sim::default_instruments()));
+  client_->set_registry(&reg);
+  EXPECT_EQ(run(two_spellings(*client_)), "");
+  // Kraken counts both adds against one pair; so does the governor.
+  EXPECT_NEAR(transport_->governor().trading_counter("XXBTZUSD"), 2.0, 0.1);
+  EXPECT_EQ(transport_->governor().trading_counter("XBTUSD"), 0.0);
 }
 
 TEST_F(RestClientE2E, LoadsAssetsAndAssetPairsIntoTheRegistry) { EXPECT_EQ(run(reference_data(*client_)), ""); }

@@ -258,6 +258,12 @@ asio::awaitable<result<std::vector<Instrument>>> KrakenRestClient::asset_pairs(s
   co_return parse_asset_pairs_response("{\"error\":[],\"result\":" + *body + "}");
 }
 
+std::string KrakenRestClient::counter_key(const std::string& pair) const {
+  if (registry_)
+    if (auto in = registry_->find(pair)) return in->rest_key;
+  return pair;
+}
+
 asio::awaitable<result<ServerTime>> KrakenRestClient::time() { co_return parsed(co_await t_.public_call("Time"), parse_time); }
 
 asio::awaitable<result<SystemStatusInfo>> KrakenRestClient::system_status() {
@@ -447,14 +453,14 @@ asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderPa
   if (!params) co_return params.error();
   // The per-pair trading counter is Kraken's limit for order entry; validate-only costs nothing.
   if (!p.validate) {
-    auto permit = t_.governor().acquire_trading(p.pair, RateGovernor::Action::add, {}, 1, trading_wait_);
+    auto permit = t_.governor().acquire_trading(counter_key(p.pair), RateGovernor::Action::add, {}, 1, trading_wait_);
     if (!permit) co_return permit.error();
     co_await t_.sleep_for(permit->wait);
   }
   auto body = co_await t_.private_call("AddOrder", std::move(*params), Priority::add);
   if (!body && body.error().kraken)
     for (const auto& e : body.error().kraken->errors)
-      if (e == "EOrder:Rate limit exceeded") t_.governor().on_trading_rate_limited(p.pair);
+      if (e == "EOrder:Rate limit exceeded") t_.governor().on_trading_rate_limited(counter_key(p.pair));
   co_return parsed_order_entry("AddOrder", std::move(body), parse_add_order);
 }
 
@@ -492,7 +498,7 @@ asio::awaitable<result<std::vector<BatchOrderResult>>> KrakenRestClient::add_ord
   auto body = add_order_batch_body(pair, orders, validate, deadline);
   if (!body) co_return body.error();
   if (!validate) {
-    auto permit = t_.governor().acquire_trading(pair, RateGovernor::Action::batch_add, {}, orders.size(), trading_wait_);
+    auto permit = t_.governor().acquire_trading(counter_key(pair), RateGovernor::Action::batch_add, {}, orders.size(), trading_wait_);
     if (!permit) co_return permit.error();
     co_await t_.sleep_for(permit->wait);
   }

@@ -74,6 +74,10 @@ class KrakenRestClient {
   explicit KrakenRestClient(KrakenRestTransport& transport) : t_(transport) {}
   // How long order entry may wait for the trading counter before failing with rate_limited.
   void set_trading_wait(std::chrono::nanoseconds w) noexcept { trading_wait_ = w; }
+  // With a registry, the per-pair trading counter is keyed by the pair's REST id whatever
+  // spelling a call used (XBTUSD, XXBTZUSD and BTC/USD are one counter at Kraken). Without
+  // one, by the spelling given. The registry must outlive the client.
+  void set_registry(const InstrumentRegistry* registry) noexcept { registry_ = registry; }
 
   // Public market data and reference data (empty lists: everything).
   boost::asio::awaitable<result<ServerTime>> time();
@@ -142,7 +146,10 @@ class KrakenRestClient {
                                                      const std::vector<std::string>& cl_ord_ids);
 
  private:
+  std::string counter_key(const std::string& pair) const;
+
   KrakenRestTransport& t_;
+  const InstrumentRegistry* registry_ = nullptr;
   std::chrono::nanoseconds trading_wait_{std::chrono::seconds(2)};
 };
 

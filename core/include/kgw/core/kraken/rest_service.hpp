@@ -54,6 +54,12 @@ class KrakenRestService {
   template <class T>
   result<T> call(Call<T> call);
 
+  // Keys the trading counter by pair whatever the spelling (KrakenRestClient::set_registry);
+  // applied on the service thread before the next call. The registry must outlive the service.
+  void set_registry(const InstrumentRegistry* registry) {
+    (void)call<bool>([registry](KrakenRestClient& c) { return apply_registry(c, registry); });
+  }
+
   // Thread-safe headroom and counters (metrics, the Gateway service).
   const RateGovernor& governor() const noexcept { return transport_->governor(); }
   const KrakenRestTransport::Stats& stats() const noexcept { return transport_->stats(); }
@@ -79,6 +85,12 @@ class KrakenRestService {
   };
 
   explicit KrakenRestService(std::unique_ptr<KrakenRestTransport> transport);
+  // A free coroutine: its argument is copied into the frame (a capturing lambda coroutine would
+  // dangle once the std::function holding it is gone).
+  static boost::asio::awaitable<result<bool>> apply_registry(KrakenRestClient& c, const InstrumentRegistry* r) {
+    c.set_registry(r);
+    co_return true;
+  }
   // Registers a call; 0 once shutdown began.
   std::uint64_t enter(std::shared_ptr<PendingBase> p);
   void leave(std::uint64_t id);
