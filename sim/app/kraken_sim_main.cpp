@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--ws-private-port", o.ws_private_port, "authenticated WebSocket v2 port (0 = ephemeral)")
       ->capture_default_str();
   app.add_option("--admin-port", o.admin_port, "admin/fault API port (0 = ephemeral)")->capture_default_str();
-  app.add_option("--pairs", pairs, "comma-separated pairs in any Kraken spelling (default: all default pairs)");
+  app.add_option("--pairs", pairs, "comma-separated pairs in any Kraken spelling, from the 22-pair catalogue (default: the five default pairs)");
   app.add_option("--seed", o.seed, "seed of the synthetic market and of ids")->capture_default_str();
   app.add_option("--tier", o.tier, "rate-limit tier: starter | intermediate | pro")
       ->check(CLI::IsMember({"starter", "intermediate", "pro"}))
