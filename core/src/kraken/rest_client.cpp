@@ -56,26 +56,46 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> allowed)
   return false;
 }
 
-Error bad(std::string_view field, std::string_view why) {
-  return Error(errc::invalid_argument, fmt::format("{}: {}", field, why));
+Error bad_at(std::string_view where, std::string_view field, std::string_view why) {
+  return Error(errc::invalid_argument, fmt::format("{}{}: {}", where, field, why));
+}
+
+Error bad(std::string_view field, std::string_view why) { return bad_at({}, field, why); }
+
+// The optional text fields an order has both in AddOrder and in a batch entry, in Kraken's
+// names and in the order they are written.
+template <class Fn>
+void each_optional_field(const AddOrderParams& o, Fn&& fn) {
+  fn("price", o.price);
+  fn("price2", o.price2);
+  fn("displayvol", o.displayvol);
+  fn("trigger", o.trigger);
+  fn("leverage", o.leverage);
+  fn("stptype", o.stptype);
+  fn("timeinforce", o.timeinforce);
+  fn("starttm", o.starttm);
+  fn("expiretm", o.expiretm);
+  fn("cl_ord_id", o.cl_ord_id);
 }
 
 // Checks Kraken would make anyway, made before anything is sent (PROTOCOL.md §3.3).
-result<void> check_order(const AddOrderParams& o) {
-  if (o.type != "buy" && o.type != "sell") return bad("type", "must be buy or sell");
+result<void> check_order(const AddOrderParams& o, std::string_view where = {}) {
+  // `where` prefixes the field in a batch: orders[1].ordertype
+  auto fail = [where](std::string_view field, std::string_view why) { return bad_at(where, field, why); };
+  if (o.type != "buy" && o.type != "sell") return fail("type", "must be buy or sell");
   if (!one_of(o.ordertype, {"market", "limit", "iceberg", "stop-loss", "take-profit", "stop-loss-limit", "take-profit-limit",
                             "trailing-stop", "trailing-stop-limit", "settle-position"}))
-    return bad("ordertype", o.ordertype.empty() ? "required" : "unknown order type '" + o.ordertype + "'");
-  if (o.volume.empty()) return bad("volume", "required");
-  if (o.cl_ord_id && o.userref) return bad("cl_ord_id", "cl_ord_id and userref are mutually exclusive");
-  if (o.timeinforce && !one_of(*o.timeinforce, {"GTC", "IOC", "GTD", "FOK"})) return bad("timeinforce", "must be GTC, IOC, GTD or FOK");
-  if (o.timeinforce && *o.timeinforce == "GTD" && !o.expiretm) return bad("expiretm", "required with timeinforce GTD");
+    return fail("ordertype", o.ordertype.empty() ? "required" : "unknown order type '" + o.ordertype + "'");
+  if (o.volume.empty()) return fail("volume", "required");
+  if (o.cl_ord_id && o.userref) return fail("cl_ord_id", "cl_ord_id and userref are mutually exclusive");
+  if (o.timeinforce && !one_of(*o.timeinforce, {"GTC", "IOC", "GTD", "FOK"})) return fail("timeinforce", "must be GTC, IOC, GTD or FOK");
+  if (o.timeinforce && *o.timeinforce == "GTD" && !o.expiretm) return fail("expiretm", "required with timeinforce GTD");
   if (o.stptype && !one_of(*o.stptype, {"cancel-newest", "cancel-oldest", "cancel-both"}))
-    return bad("stptype", "must be cancel-newest, cancel-oldest or cancel-both");
-  if (o.trigger && !one_of(*o.trigger, {"last", "index"})) return bad("trigger", "must be last or index");
+    return fail("stptype", "must be cancel-newest, cancel-oldest or cancel-both");
+  if (o.trigger && !one_of(*o.trigger, {"last", "index"})) return fail("trigger", "must be last or index");
   for (const auto& f : o.oflags)
-    if (!one_of(f, {"post", "fcib", "fciq", "viqc", "nompp"})) return bad("oflags", "unknown flag '" + f + "'");
-  if ((o.close_price || o.close_price2) && !o.close_ordertype) return bad("close[ordertype]", "required with close[price]");
+    if (!one_of(f, {"post", "fcib", "fciq", "viqc", "nompp"})) return fail("oflags", "unknown flag '" + f + "'");
+  if ((o.close_price || o.close_price2) && !o.close_ordertype) return fail("close[ordertype]", "required with close[price]");
   return {};
 }
 
@@ -92,16 +112,7 @@ result<Params> KrakenRestClient::add_order_params(const AddOrderParams& o) {
   auto opt = [&](const char* k, const std::optional<std::string>& v) {
     if (v) p.emplace_back(k, *v);
   };
-  opt("price", o.price);
-  opt("price2", o.price2);
-  opt("displayvol", o.displayvol);
-  opt("trigger", o.trigger);
-  opt("leverage", o.leverage);
-  opt("stptype", o.stptype);
-  opt("timeinforce", o.timeinforce);
-  opt("starttm", o.starttm);
-  opt("expiretm", o.expiretm);
-  opt("cl_ord_id", o.cl_ord_id);
+  each_optional_field(o, opt);
   opt("deadline", o.deadline);
   opt("asset_class", o.asset_class);
   opt("broker", o.broker);
@@ -124,12 +135,9 @@ result<std::string> KrakenRestClient::add_order_batch_body(const std::string& pa
   w.begin_object().field("pair", pair).key("orders").begin_array();
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const auto& o = orders[i];
-    auto field_error = [&](std::string_view f, std::string_view why) { return bad(fmt::format("orders[{}].{}", i, f), why); };
-    if (auto ok = check_order(o); !ok) {
-      const std::string d = ok.error().detail;  // "field: why"
-      const auto colon = d.find(": ");
-      return field_error(d.substr(0, colon), colon == std::string::npos ? "" : d.substr(colon + 2));
-    }
+    const std::string where = fmt::format("orders[{}].", i);
+    auto field_error = [&](std::string_view f, std::string_view why) { return bad_at(where, f, why); };
+    if (auto ok = check_order(o, where); !ok) return ok.error();
     if (!o.pair.empty() && o.pair != pair) return field_error("pair", "a batch is one pair");
     if (o.deadline) return field_error("deadline", "set the batch's deadline instead");
     if (o.validate) return field_error("validate", "set the batch's validate instead");
@@ -138,16 +146,7 @@ result<std::string> KrakenRestClient::add_order_batch_body(const std::string& pa
     auto opt = [&](const char* k, const std::optional<std::string>& v) {
       if (v) w.field(k, *v);
     };
-    opt("price", o.price);
-    opt("price2", o.price2);
-    opt("displayvol", o.displayvol);
-    opt("trigger", o.trigger);
-    opt("leverage", o.leverage);
-    opt("stptype", o.stptype);
-    opt("timeinforce", o.timeinforce);
-    opt("starttm", o.starttm);
-    opt("expiretm", o.expiretm);
-    opt("cl_ord_id", o.cl_ord_id);
+    each_optional_field(o, opt);
     if (o.userref) w.field("userref", *o.userref);
     if (o.reduce_only) w.field("reduce_only", true);
     if (!o.oflags.empty()) w.field("oflags", join(o.oflags));
