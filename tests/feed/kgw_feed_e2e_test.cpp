@@ -2,36 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <string>
 
 #include "kgw/sim/simulator.hpp"
+#include "kgw_process.hpp"
 
 namespace kgw::feed {
 namespace {
 
-struct Process {
-  int status = -1;
-  std::string out;
-};
+using test::Process;
 
-Process run(const std::string& args) {
-  Process p;
-  const std::string cmd = std::string(KGW_FEED_EXE) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed: " << cmd;
-    return p;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) p.out.append(buf, n);
-  const int raw = ::pclose(pipe);
-  p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return p;
-}
+Process run(const std::string& args) { return test::run_process(std::string(KGW_FEED_EXE) + " " + args + " 2>&1"); }
 
 TEST(KgwFeed, PrintsSyncedBooksForPairsInAnySpellingAndStopsByItself) {
   sim::SimulatorOptions o;

@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -13,6 +11,7 @@
 
 #include "feed_test_support.hpp"
 #include "kgw/feed/kraken_book_replay.hpp"
+#include "kgw_process.hpp"
 
 namespace kgw::feed {
 namespace {
@@ -166,23 +165,11 @@ struct Process {
 
 Process run_replay(const std::string& args) {
   test::TempFile err("", ".stderr");
-  const std::string cmd = std::string(KGW_REPLAY_EXE) + " " + args + " 2>" + err.path();
-  Process p;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed: " << cmd;
-    return p;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) p.out.append(buf, n);
-  const int raw = ::pclose(pipe);
-  p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  const test::Process run = test::run_process(std::string(KGW_REPLAY_EXE) + " " + args + " 2>" + err.path());
   std::ifstream in(err.path());
   std::stringstream ss;
   ss << in.rdbuf();
-  p.err = ss.str();
-  return p;
+  return Process{run.status, run.out, ss.str()};
 }
 
 TEST(KgwReplay, TheCapturePrints510VerifiedAndExitsZero) {

@@ -17,6 +17,7 @@
 #include "kgw/feed/kraken_book_replay.hpp"
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "kgw_process.hpp"
 
 namespace kgw::feed {
 namespace {
@@ -27,16 +28,7 @@ const std::vector<std::string> kPairs = {"BTC/USD", "ETH/USD", "SOL/USD", "BTC/E
                                          "XRP/USD", "LTC/USD", "DOGE/USD", "LINK/USD", "MATIC/USD", "ALGO/USD", "ATOM/USD",
                                          "AVAX/USD", "UNI/USD", "XLM/USD", "BCH/USD", "SOL/EUR", "ETH/EUR"};
 
-// Polls `pred` every 10 ms for at most `limit`.
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
+using test::wait_until;
 
 class MarketFeedE2E : public ::testing::Test {
  protected:

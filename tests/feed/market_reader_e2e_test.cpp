@@ -11,19 +11,12 @@
 #include "kgw/feed/market_feed.hpp"
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "kgw_process.hpp"
 
 namespace kgw::feed {
 namespace {
 
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
+using test::wait_until;
 
 // Runs one reader call and waits for its answer (REST answers arrive on the service thread).
 template <class T, class Call>

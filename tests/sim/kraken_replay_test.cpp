@@ -17,12 +17,12 @@
 
 #include "kgw/sim/kraken_replay.hpp"
 #include "kgw_test_fixtures.hpp"
+#include "kgw_capture.hpp"
 #include "kgw_ws_book_check.hpp"
 
 namespace kgw::sim {
 namespace {
 
-constexpr const char* kCapture = "ws_v2/capture_book_BTCUSD_depth10_2023-07-30_python-kraken-sdk.json";
 constexpr std::int64_t kJournalStart = 1690730998343415000;  // the capture's first update, unix ns
 constexpr std::chrono::milliseconds kJournalStep{10};
 
@@ -37,38 +37,7 @@ struct FakeClient : WsClient {
   std::vector<std::string> out;
 };
 
-std::string minified(std::string_view json) {
-  std::string out(json.size(), '\0');
-  std::size_t n = 0;
-  EXPECT_EQ(simdjson::minify(json.data(), json.size(), out.data(), n), simdjson::SUCCESS);
-  out.resize(n);
-  return out;
-}
-
-// The capture as the frames Kraken sent, compact and with number text untouched:
-// [0] the snapshot, [1..509] the updates.
-const std::vector<std::string>& capture_frames() {
-  static const std::vector<std::string> frames = [] {
-    std::vector<std::string> out;
-    simdjson::padded_string json(test::kraken_fixture(kCapture));
-    simdjson::ondemand::parser p;
-    auto doc = p.iterate(json);
-    for (auto field : doc.get_object()) {
-      const std::string_view key = field.unescaped_key();
-      if (key == "init") {
-        simdjson::ondemand::object o = field.value().get_object();
-        out.insert(out.begin(), minified(o.raw_json().value()));
-      } else if (key == "updates") {
-        for (auto u : field.value().get_array()) {
-          simdjson::ondemand::object o = u.get_object();
-          out.push_back(minified(o.raw_json().value()));
-        }
-      }
-    }
-    return out;
-  }();
-  return frames;
-}
+using test::capture_frames;
 
 std::string raw_ndjson() {
   std::string s;
