@@ -8,6 +8,7 @@
 #include "kgw/core/kraken/rest_client.hpp"
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "rest_e2e_support.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -50,11 +51,7 @@ class RestClientE2E : public ::testing::Test {
     sim_ = std::make_unique<Simulator>(o);
     auto ep = sim_->start();
     ASSERT_TRUE(ep) << ep.error().message();
-    kraken::RestTransportOptions to;
-    to.http.base_url = ep->rest;
-    to.credentials = kraken::RestCredentials{Secret(ep->api_key), Secret(ep->api_secret)};
-    to.governor.tier = kraken::Tier::pro;
-    transport_ = kraken::KrakenRestTransport::create(std::move(to), SystemClock::instance()).value();
+    transport_ = kraken::KrakenRestTransport::create(sim_rest_options(*ep), SystemClock::instance()).value();
     client_ = std::make_unique<kraken::KrakenRestClient>(*transport_);
   }
   void TearDown() override { sim_->stop(); }
@@ -403,11 +400,7 @@ TEST(RestClientBurst, AddsAreGovernedBelowTheExchangeLimitAndCancelsStillGoThrou
   o.tier = "starter";  // trading threshold 60, decay 1/s
   Simulator sim(o);
   auto ep = sim.start().value();
-  kraken::RestTransportOptions to;
-  to.http.base_url = ep.rest;
-  to.credentials = kraken::RestCredentials{Secret(ep.api_key), Secret(ep.api_secret)};
-  to.governor.tier = kraken::Tier::starter;
-  auto transport = kraken::KrakenRestTransport::create(std::move(to), SystemClock::instance()).value();
+  auto transport = kraken::KrakenRestTransport::create(sim_rest_options(ep, kraken::Tier::starter), SystemClock::instance()).value();
   kraken::KrakenRestClient client(*transport);
   client.set_trading_wait(std::chrono::nanoseconds(0));  // refuse instead of waiting
   auto [placed, refused, exchange_errors, cancelled] = run(burst(client));

@@ -17,6 +17,7 @@
 #include "kgw/core/net/tls.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "rest_e2e_support.hpp"
 #include "kgw_net_test_support.hpp"
 
 namespace kgw::sim {
@@ -52,11 +53,8 @@ class RestServiceE2E : public ::testing::Test {
   void TearDown() override { sim_->stop(); }
 
   kraken::RestTransportOptions options(std::string secret) const {
-    kraken::RestTransportOptions o;
-    o.http.base_url = ep_.rest;
-    o.credentials = kraken::RestCredentials{Secret(ep_.api_key), Secret(std::move(secret))};
-    o.governor.tier = kraken::Tier::pro;
-    o.backoff = std::chrono::milliseconds(5);
+    kraken::RestTransportOptions o = sim_rest_options(ep_);
+    o.credentials->api_secret = Secret(std::move(secret));
     return o;
   }
 
@@ -181,13 +179,11 @@ TEST(RestServiceProxy, PrivateCallsTunnelThroughAConnectProxyToATlsExchange) {
   net::test::ConnectProxy proxy(proxy_io);
   std::thread proxy_thread([&] { proxy_io.run(); });
 
-  kraken::RestTransportOptions o;
-  o.http.base_url = ep.rest;
+  kraken::RestTransportOptions o = sim_rest_options(ep);
   o.http.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
   net::TlsOptions tls;
   tls.ca_pem = ep.ca_pem;
   o.http.tls = net::make_client_tls_context(tls).value();
-  o.credentials = kraken::RestCredentials{Secret(ep.api_key), Secret(ep.api_secret)};
   auto svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
   auto balances = svc->call<std::vector<kraken::AssetBalance>>([](KrakenRestClient& c) { return c.balance(); });
   auto ticker = svc->call<std::vector<kraken::Ticker>>([](KrakenRestClient& c) {

@@ -12,6 +12,7 @@
 #include "kgw/core/kraken/rest_transport.hpp"
 #include "kgw/core/kraken/rest_types.hpp"
 #include "kgw/sim/simulator.hpp"
+#include "rest_e2e_support.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -32,12 +33,8 @@ class RestTransportE2E : public ::testing::Test {
   void TearDown() override { sim_->stop(); }
 
   std::unique_ptr<kraken::KrakenRestTransport> transport() {
-    kraken::RestTransportOptions o;
-    o.http.base_url = ep_.rest;
+    kraken::RestTransportOptions o = sim_rest_options(ep_);
     o.http.max_connections = 4;
-    o.credentials = kraken::RestCredentials{Secret(ep_.api_key), Secret(ep_.api_secret)};
-    o.governor.tier = kraken::Tier::pro;
-    o.backoff = std::chrono::milliseconds(5);
     return kraken::KrakenRestTransport::create(std::move(o), SystemClock::instance()).value();
   }
 
