@@ -71,6 +71,46 @@ TEST(Url, RejectsMalformedUrlsWithInvalidArgument) {
   }
 }
 
+TEST(Url, RefusesHostNamesNoResolverCouldFind) {
+  const std::string label63(63, 'a'), label64(64, 'a');
+  EXPECT_TRUE(parse_url("https://" + label63 + ".kraken.com/"));
+  EXPECT_TRUE(parse_url("https://api.kraken.com./"));  // fully qualified
+  struct Case {
+    std::string url;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"https://api..kraken.com/", "empty label in host name"},
+      {"wss://.kraken.com/v2", "empty label in host name"},
+      {"https://" + label64 + ".kraken.com/", "label longer than 63"},
+      {"https://" + std::string(250, 'a') + ".com/", "longer than 253"},
+  };
+  for (const auto& c : cases) {
+    auto u = parse_url(c.url);
+    ASSERT_FALSE(u) << c.url;
+    EXPECT_TRUE(u.error().is(errc::invalid_argument));
+    EXPECT_NE(u.error().detail.find(c.says), std::string::npos) << u.error().detail;
+  }
+}
+
+TEST(Url, ChecksTheSchemeAndShapeForItsUse) {
+  EXPECT_TRUE(parse_url("wss://ws.kraken.com/v2", UrlUse::websocket));
+  EXPECT_TRUE(parse_url("https://api.kraken.com", UrlUse::http_origin));
+  EXPECT_TRUE(parse_url("http://127.0.0.1:8081/", UrlUse::http_origin));
+  EXPECT_TRUE(parse_url("https://api.kraken.com/0/public/Time", UrlUse::any));
+  auto detail = [](std::string_view text, UrlUse use) {
+    auto u = parse_url(text, use);
+    return u ? std::string() : u.error().detail;
+  };
+  EXPECT_EQ(detail("https://api.kraken.com", UrlUse::websocket), "URL 'https://api.kraken.com': expected ws:// or wss://");
+  EXPECT_EQ(detail("ws://127.0.0.1:/v2", UrlUse::websocket), "URL 'ws://127.0.0.1:/v2': empty port");
+  EXPECT_EQ(detail("wss://ws.kraken.com/v2", UrlUse::http_origin), "URL 'wss://ws.kraken.com/v2': expected http:// or https://");
+  EXPECT_EQ(detail("https://api.kraken.com/0/public", UrlUse::http_origin),
+            "URL 'https://api.kraken.com/0/public': expected an origin without a path or query (scheme://host[:port])");
+  EXPECT_EQ(detail("https://api.kraken.com?x=1", UrlUse::http_origin),
+            "URL 'https://api.kraken.com?x=1': expected an origin without a path or query (scheme://host[:port])");
+}
+
 TEST(Url, NeverEchoesCredentialsInTheError) {
   auto u = parse_url("https://user:s3cret@api.kraken.com/");
   ASSERT_FALSE(u);

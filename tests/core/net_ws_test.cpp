@@ -21,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace test;
+using namespace boost::asio::experimental::awaitable_operators;
 namespace websocket = boost::beast::websocket;
 
 enum class ServerMode {
@@ -312,6 +313,26 @@ TEST(WsSession, TimesOutWhenTheServerNeverAnswersTheHandshake) {
           << session.error().detail;
       EXPECT_GE(took, 140ms);
       EXPECT_LT(took, 1500ms);
+    }
+  });
+}
+
+// Issue #9: a feed stopping while its connect hung in the upgrade waited for connect_timeout.
+TEST(WsSession, ACallerThatCancelsTheConnectEndsItAtOnceWhateverItsDeadline) {
+  asio::io_context io;
+  auto mute = listen_loopback(io);  // TCP completes into the backlog; nothing is ever answered
+  const auto port = mute.local_endpoint().port();
+  run_test(io, [&]() -> asio::awaitable<void> {
+    auto options = fast_options();
+    options.connect_timeout = 60s;
+    options.tls = trusting_test_ca();
+    for (const std::string scheme : {"ws", "wss"}) {  // hung in the upgrade, and in the TLS handshake
+      const auto start = std::chrono::steady_clock::now();
+      auto raced = co_await (connect_ws(scheme + "://127.0.0.1:" + std::to_string(port) + "/", options) ||
+                             sleep_for(100ms));
+      const auto took = std::chrono::steady_clock::now() - start;
+      EXPECT_EQ(raced.index(), 1u) << scheme;
+      EXPECT_LT(took, 1500ms) << scheme;
     }
   });
 }

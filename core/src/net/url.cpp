@@ -23,6 +23,23 @@ bool is_ipv6_char(char c) noexcept {
   return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') || c == ':' || c == '.';
 }
 
+// RFC 1035 §2.3.4 limits as resolvers apply them; a trailing dot (a fully qualified name) is
+// allowed. Returns what is wrong, or null.
+const char* dns_name_problem(std::string_view host) noexcept {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return host.empty() ? "missing host" : "host name longer than 253 characters";
+  std::size_t label = 0;
+  for (char c : host) {
+    if (c != '.') {
+      if (++label > 63) return "host name label longer than 63 characters";
+      continue;
+    }
+    if (label == 0) return "empty label in host name ('..' or a leading '.')";
+    label = 0;
+  }
+  return nullptr;
+}
+
 Error bad(std::string_view url, std::string_view why) {
   std::string d = "URL '";
   d += url;
@@ -118,6 +135,7 @@ result<Url> parse_url(std::string_view text) {
     if (host.empty()) return bad(text, "missing host");
     for (char c : host)
       if (!is_host_char(c)) return bad(text, "invalid character in host");
+    if (const char* why = dns_name_problem(host)) return bad(text, why);
   }
 
   url.host.reserve(host.size());
@@ -136,6 +154,22 @@ result<Url> parse_url(std::string_view text) {
   if (target.empty()) url.target = "/";
   else if (target.front() == '?') url.target = "/" + std::string(target);
   else url.target = std::string(target);
+  return url;
+}
+
+result<Url> parse_url(std::string_view text, UrlUse use) {
+  auto url = parse_url(text);
+  if (!url) return url;
+  switch (use) {
+    case UrlUse::any: break;
+    case UrlUse::websocket:
+      if (!url->websocket()) return bad(text, "expected ws:// or wss://");
+      break;
+    case UrlUse::http_origin:
+      if (url->websocket()) return bad(text, "expected http:// or https://");
+      if (url->target != "/") return bad(text, "expected an origin without a path or query (scheme://host[:port])");
+      break;
+  }
   return url;
 }
 

@@ -53,10 +53,8 @@ const Url& WsSession::url() const noexcept {
 }
 
 boost::asio::awaitable<result<WsSession>> connect_ws(std::string_view url_text, WsOptions options) {
-  auto url = parse_url(url_text);
+  auto url = parse_url(url_text, UrlUse::websocket);
   if (!url) co_return url.error();
-  if (!url->websocket())
-    co_return fail(errc::invalid_argument, "URL '" + std::string(url_text) + "': expected ws:// or wss://");
   if (options.max_message_bytes == 0) co_return fail(errc::invalid_argument, "WsOptions.max_message_bytes is 0");
   if (url->tls()) {
     if (!options.tls) {

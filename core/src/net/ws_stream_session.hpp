@@ -49,14 +49,19 @@ class WsStreamSession final : public WsSessionCore, public std::enable_shared_fr
         ring_(options_.send_queue_capacity == 0 ? 1 : options_.send_queue_capacity) {}
 
   // Resolve, TCP, TLS (with SNI + host-name check), WebSocket upgrade; all under one deadline.
+  // A caller that cancels the connect (races it with `||` against its own stop signal) ends it
+  // at once too, with errc::cancelled. The TCP connect, TLS handshake and upgrade take the
+  // cancellation signal, a pending resolve does not: the watchdog closes the transport and
+  // cancels the resolver then, so no step can hold a cancelled connect.
   asio::awaitable<result<void>> connect() {
     auto self = this->shared_from_this();
     const auto deadline = Clock::now() + options_.connect_timeout;
-    auto raced = co_await (handshake() || expire_at(deadline, [this] { abort_transport(); }));
-    if (raced.index() == 1)
+    auto raced = co_await (handshake() || connect_watchdog(deadline));
+    if (raced.index() == 0) co_return std::get<0>(std::move(raced));
+    if (connect_timed_out_)
       co_return fail(errc::timeout, "connect to " + url_.to_string() + " timed out after " +
                                         std::to_string(options_.connect_timeout.count()) + " ms during " + phase_);
-    co_return std::get<0>(std::move(raced));
+    co_return fail(errc::cancelled, "connect to " + url_.to_string() + " was cancelled during " + phase_);
   }
 
   void start_writer() {
@@ -148,7 +153,24 @@ class WsStreamSession final : public WsSessionCore, public std::enable_shared_fr
     else return websocket::stream<Stream>(ex);
   }
 
+  // connect()'s other half. Its wait ends in three ways: the deadline (timeout), the handshake
+  // finishing first (`||` cancels the wait; nothing to do), or the caller cancelling the connect
+  // (the wait is cancelled while the handshake is still pending).
+  asio::awaitable<void> connect_watchdog(Clock::time_point deadline) {
+    asio::steady_timer timer(executor_, deadline);
+    auto [ec] = co_await timer.async_wait(kUseTuple);
+    if (handshake_finished_) co_return;
+    connect_timed_out_ = !ec;
+    abort_transport();
+  }
+
   asio::awaitable<result<void>> handshake() {
+    // Set however this frame ends (a co_return, or operation_aborted thrown into a cancelled
+    // coroutine at its next co_await), before the watchdog's cancelled wait is handled.
+    struct Finished {
+      bool& flag;
+      ~Finished() { flag = true; }
+    } finished{handshake_finished_};
     phase_ = "resolve/connect";
     auto tcp_ok = co_await connect_tcp(beast::get_lowest_layer(ws_), resolver_, url_.host, url_.port);
     if (!tcp_ok) co_return tcp_ok.error();
@@ -324,6 +346,8 @@ class WsStreamSession final : public WsSessionCore, public std::enable_shared_fr
   std::uint64_t rx_events_ = 0;    // messages + control frames received: the liveness signal
   std::optional<Error> terminal_;  // first error that ended the session; reads report it
   const char* phase_ = "start";
+  bool handshake_finished_ = false;  // connect(): the handshake's coroutine has returned
+  bool connect_timed_out_ = false;   // connect(): the watchdog fired at the deadline
   Clock::time_point close_deadline_{};
   result<void> close_result_{};
   bool open_ = false;

@@ -33,7 +33,19 @@ struct Url {
   std::string to_string() const;
 };
 
-// Parses `text`. Errors are errc::invalid_argument with a detail that names the problem.
+// What a URL is configured for. Checking it at start-up (kgw-feed --url, --rest; the daemon's
+// config) refuses at once what a connection attempt could never fix, instead of retrying it.
+enum class UrlUse : unsigned char {
+  any,          // ws, wss, http or https
+  websocket,    // ws:// or wss://, any target (a WebSocket endpoint: "wss://ws.kraken.com/v2")
+  http_origin,  // http:// or https:// with no path or query (a REST base URL)
+};
+
+// Parses `text`. Errors are errc::invalid_argument with a detail that names the problem. Host
+// names are checked as DNS names (labels of 1 to 63 characters, 253 in all), so a typo such as
+// "api..kraken.com" is refused here rather than by a resolver on every retry.
 result<Url> parse_url(std::string_view text);
+// As parse_url, and the URL must suit `use` (the detail says what was expected).
+result<Url> parse_url(std::string_view text, UrlUse use);
 
 }  // namespace kgw::net
