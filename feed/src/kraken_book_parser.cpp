@@ -199,9 +199,14 @@ result<void> KrakenBookParser::Impl::book_item(od::object item) {
     if (key == "symbol") {
       if (auto e = field.value().get_string().get(symbol)) return json_error(e, "book `symbol`");
     } else if (key == "checksum") {
-      if (auto e = field.value().get_uint64().get(checksum)) return json_error(e, "book `checksum`");
-      if (checksum > std::numeric_limits<std::uint32_t>::max())
-        return parse_error(fmt::format("book `checksum` {} is not a uint32", checksum));
+      od::value v = field.value();
+      // Kraken's book checksum is a CRC32 written as a plain unsigned integer (PROTOCOL.md §7.1).
+      // Anything else (beyond 32 or 64 bits, negative, fractional, not a number) is said in
+      // those terms, with the text as received, rather than as a JSON type mismatch.
+      const std::string_view text = kraken::trim_token(v.raw_json_token());
+      if (v.get_uint64().get(checksum) != simdjson::SUCCESS || checksum > std::numeric_limits<std::uint32_t>::max())
+        return parse_error(fmt::format("book checksum: {} is not a CRC32 (0..{})", text.substr(0, 40),
+                                       std::numeric_limits<std::uint32_t>::max()));
       has_checksum = true;
     } else if (key == "timestamp") {
       if (auto e = field.value().get_string().get(timestamp)) return json_error(e, "book `timestamp`");
@@ -332,7 +337,7 @@ KrakenBookParser::~KrakenBookParser() = default;
 
 result<FrameKind> KrakenBookParser::parse(std::string_view frame) { return impl_->parse(frame); }
 
-std::string_view KrakenBookParser::book_symbol() const noexcept { return impl_->have_book ? impl_->symbol : std::string_view(); }
+std::string_view KrakenBookParser::book_symbol() const noexcept { return impl_->symbol; }
 
 const std::vector<InstrumentUpdate>& KrakenBookParser::instruments() const noexcept { return impl_->instruments; }
 

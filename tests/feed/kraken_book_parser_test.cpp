@@ -182,7 +182,7 @@ TEST(KrakenBookParser, MalformedFramesGiveErrorsNotCrashes) {
       {"no symbol", R"({"channel":"book","type":"update","data":[{"bids":[],"asks":[],"checksum":1}]})", "`symbol`"},
       {"no checksum", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[]}]})", "`checksum`"},
       {"checksum as a string", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":"1"}]})", "checksum"},
-      {"checksum beyond uint32", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":4294967296}]})", "uint32"},
+      {"checksum beyond uint32", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":4294967296}]})", "not a CRC32"},
       {"negative checksum", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":-1}]})", "checksum"},
       {"no asks", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"checksum":1}]})", "`asks`"},
       {"no bids", R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","asks":[],"checksum":1}]})", "`bids`"},
@@ -203,6 +203,27 @@ TEST(KrakenBookParser, MalformedFramesGiveErrorsNotCrashes) {
   }
   // The parser is usable again after any of them.
   EXPECT_EQ(run({test::capture_frames()[0]}, kBtcUsd).verified, 1);
+}
+
+// Issue #9: beyond 64 bits this read "The JSON element does not have the requested type".
+TEST(KrakenBookParser, AChecksumThatIsNotACrc32IsSaidInKrakensTerms) {
+  auto frame = [](std::string_view checksum) {
+    return std::string(R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":)") +
+           std::string(checksum) + "}]}";
+  };
+  KrakenBookParser parser;
+  for (const char* bad : {"4294967296", "18446744073709551615", "18446744073709551616",
+                          "340282366920938463463374607431768211456", "-1", "12.5", "1e3", R"("3310070434")"}) {
+    auto r = parser.parse(frame(bad));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_TRUE(r.error().is(errc::parse_error)) << bad;
+    EXPECT_EQ(r.error().detail, std::string("book checksum: ") + bad + " is not a CRC32 (0..4294967295)");
+    EXPECT_EQ(parser.book_symbol(), "BTC/USD") << bad;  // the feed resyncs that book
+  }
+  for (const char* good : {"0", "3310070434", "4294967295"}) {
+    ASSERT_TRUE(parser.parse(frame(good))) << good;
+    EXPECT_EQ(parser.book_levels(kBtcUsd)->checksum, std::stoul(good));
+  }
 }
 
 TEST(KrakenBookParser, EveryTruncationOfARealFrameIsAnErrorAndNeverACrash) {

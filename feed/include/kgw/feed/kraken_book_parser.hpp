@@ -49,7 +49,8 @@ class KrakenBookParser {
   // a detail naming what is wrong (building it is the only allocation, on the error path).
   result<FrameKind> parse(std::string_view frame);
 
-  // The symbol of the book frame parse() just read (empty otherwise).
+  // The symbol of the book frame parse() just read (empty otherwise). Also set when parse()
+  // refused a book frame after reading its symbol: that book missed an update and is resynced.
   std::string_view book_symbol() const noexcept;
 
   // Converts the book frame parse() just read at `precision`. The number text may carry fewer
