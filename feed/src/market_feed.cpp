@@ -22,6 +22,8 @@
 
 #include "kgw/core/json_writer.hpp"
 #include "kgw/core/log.hpp"
+#include "kgw/core/net/url.hpp"
+#include "kgw/feed/backoff.hpp"
 #include "kgw/feed/book.hpp"
 #include "kgw/feed/frame_journal.hpp"
 #include "kgw/feed/kraken_book_parser.hpp"
@@ -103,13 +105,15 @@ struct MarketFeed::Shard {
   std::int64_t req_id = 0;
   std::array<std::string, kRecentFrames> recent;
   std::size_t recent_next = 0;
-  asio::steady_timer* backoff_timer = nullptr;  // while sleeping between attempts
   std::unique_ptr<KrakenBookParser> books = std::make_unique<KrakenBookParser>();
   std::unique_ptr<KrakenChannelParser> channels = std::make_unique<KrakenChannelParser>();
 };
 
 struct MarketFeed::Runtime {
   asio::io_context io{1};
+  // stop() sets it in the past: every wait on it ends (pending ones are cancelled, later ones
+  // complete at once). Connection::until_stopped() races it against what must not delay a stop.
+  asio::steady_timer stop_signal{io, asio::steady_timer::time_point::max()};
   std::vector<std::unique_ptr<Shard>> shards;
   std::thread thread;
   std::atomic<bool> stopping{false};
@@ -118,9 +122,9 @@ struct MarketFeed::Runtime {
   // Connection attempts of all shards in the last 10 minutes: Cloudflare bans an IP for 10
   // minutes after ~150 (PROTOCOL.md §5.3), so the feed stays under kMaxAttempts.
   std::deque<std::int64_t> attempts_mono;
-  std::minstd_rand rng;
+  std::minstd_rand rng;  // seeds each connection's Backoff
   log::RateLimiter parse_log{5, std::chrono::seconds(10)}, mismatch_log{5, std::chrono::seconds(10)},
-      connect_log{5, std::chrono::seconds(60)};
+      rejected_book_log{5, std::chrono::seconds(10)}, connect_log{5, std::chrono::seconds(60)};
 };
 
 // The connection's coroutines; a namespace for the per-frame code that needs the feed's state.
@@ -134,6 +138,7 @@ class MarketFeed::Connection {
   asio::awaitable<void> reader();
   asio::awaitable<void> keeper();
   asio::awaitable<void> sleep(std::chrono::nanoseconds d);
+  asio::awaitable<void> until_stopped();
   void on_frame(std::string_view frame);
   void on_book(SymbolState& sym, std::int64_t rx_ns);
   void on_instruments();
@@ -149,29 +154,18 @@ class MarketFeed::Connection {
                       int depth_or_interval);
   std::int64_t mono_ns() const noexcept { return f_.clock_.mono_now().time_since_epoch().count(); }
   std::int64_t wall_ns() const noexcept { return ns_of(f_.clock_.wall_now()); }
-  std::chrono::nanoseconds jittered(std::chrono::nanoseconds base);
 
   MarketFeed& f_;
   Shard& s_;
 };
 
-std::chrono::nanoseconds MarketFeed::Connection::jittered(std::chrono::nanoseconds base) {
-  // Half fixed, half random: reconnects of many gateways after one outage spread out.
-  std::uniform_int_distribution<std::int64_t> d(0, base.count() / 2);
-  return std::chrono::nanoseconds(base.count() / 2 + d(f_.rt_->rng));
+asio::awaitable<void> MarketFeed::Connection::until_stopped() {
+  co_await f_.rt_->stop_signal.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<void> MarketFeed::Connection::sleep(std::chrono::nanoseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
-  // stop() cancels the timer through this pointer; it must not outlive the timer, whatever
-  // way this frame ends (completion, cancellation, destruction at io_context teardown).
-  struct Registration {
-    Shard& s;
-    asio::steady_timer* prev;
-    ~Registration() { s.backoff_timer = prev; }
-  } reg{s_, s_.backoff_timer};
-  s_.backoff_timer = &t;
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await (t.async_wait(asio::as_tuple(asio::use_awaitable)) || until_stopped());
 }
 
 asio::awaitable<void> MarketFeed::Connection::wait_for_attempt_budget() {
@@ -191,20 +185,22 @@ asio::awaitable<void> MarketFeed::Connection::wait_for_attempt_budget() {
 
 asio::awaitable<void> MarketFeed::Connection::run() {
   auto& rt = *f_.rt_;
-  std::chrono::nanoseconds backoff = f_.opt_.reconnect_min;
+  Backoff backoff(f_.opt_.reconnect_min, f_.opt_.reconnect_max, static_cast<std::uint32_t>(rt.rng()));
   while (!rt.stopping.load(std::memory_order_acquire)) {
     co_await wait_for_attempt_budget();
     if (rt.stopping.load(std::memory_order_acquire)) break;
     net::WsOptions wo = f_.opt_.ws;
-    auto connected = co_await net::connect_ws(f_.opt_.url, std::move(wo));
-    if (rt.stopping.load(std::memory_order_acquire)) break;
+    // A server that accepts TCP and never answers the upgrade holds a connect for up to
+    // connect_timeout; stop() must not wait for it. Cancelled, connect_ws drops the socket.
+    auto raced = co_await (net::connect_ws(f_.opt_.url, std::move(wo)) || until_stopped());
+    if (raced.index() == 1 || rt.stopping.load(std::memory_order_acquire)) break;
+    auto connected = std::get<0>(std::move(raced));
     if (!connected) {
       std::uint64_t suppressed = 0;
       if (rt.connect_log.allow(wall_ns(), suppressed))
         spdlog::warn("feed[{}]: connect to {} failed: {} (retrying; {} similar suppressed)", s_.index, f_.opt_.url,
                      connected.error().message(), suppressed);
-      co_await sleep(jittered(backoff));
-      backoff = std::min<std::chrono::nanoseconds>(backoff * 2, f_.opt_.reconnect_max);
+      co_await sleep(backoff.next());
       continue;
     }
     s_.session = std::make_shared<net::WsSession>(std::move(*connected));
@@ -235,13 +231,12 @@ asio::awaitable<void> MarketFeed::Connection::run() {
     s_.session.reset();
     if (rt.stopping.load(std::memory_order_acquire)) break;
     // A connection that held for a while earns a fast reconnect; a flapping one backs off.
-    if (mono_ns() - connected_at > std::chrono::nanoseconds(std::chrono::seconds(30)).count()) backoff = f_.opt_.reconnect_min;
+    if (mono_ns() - connected_at > std::chrono::nanoseconds(std::chrono::seconds(30)).count()) backoff.reset();
     // After maintenance Kraken asks for no more than one reconnect every 5 s (PROTOCOL.md §5.3).
-    std::chrono::nanoseconds pause = jittered(backoff);
+    std::chrono::nanoseconds pause = backoff.next();
     if (auto st = f_.cache_.status(); st && st->system == SystemStatus::maintenance)
       pause = std::max<std::chrono::nanoseconds>(pause, std::chrono::seconds(5));
     co_await sleep(pause);
-    backoff = std::min<std::chrono::nanoseconds>(backoff * 2, f_.opt_.reconnect_max);
   }
 }
 
@@ -263,17 +258,22 @@ asio::awaitable<void> MarketFeed::Connection::reader() {
 
 asio::awaitable<void> MarketFeed::Connection::keeper() {
   auto session = s_.session;
+  // Once stop() began every sleep returns at once: leave, the reader ends with the session.
+  auto stopping = [this] { return f_.rt_->stopping.load(std::memory_order_acquire); };
   // Subscriptions first, paced; the reader is already draining acks and snapshots.
   for (const auto& msg : subscriptions()) {
-    if (s_.reader_done) co_return;
+    if (s_.reader_done || stopping()) co_return;
     send(msg);
     co_await sleep(f_.opt_.subscribe_interval);
   }
-  const auto tick = std::clamp<std::chrono::nanoseconds>(f_.opt_.stale_after / 4, std::chrono::milliseconds(10),
-                                                         std::chrono::milliseconds(250));
-  while (!s_.reader_done) {
+  // Each tick publishes the connection's last receive time to its symbols (mark_live), which
+  // readers hold against symbol_stale_after: a quarter of the tighter bound keeps that lag small.
+  std::chrono::nanoseconds bound = f_.opt_.stale_after;
+  if (f_.opt_.symbol_stale_after.count() > 0) bound = std::min<std::chrono::nanoseconds>(bound, f_.opt_.symbol_stale_after);
+  const auto tick = std::clamp<std::chrono::nanoseconds>(bound / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  while (!s_.reader_done && !stopping()) {
     co_await sleep(tick);
-    if (s_.reader_done) break;
+    if (s_.reader_done || stopping()) break;
     const std::int64_t now = mono_ns();
     if (now - s_.last_rx_mono > std::chrono::nanoseconds(f_.opt_.stale_after).count()) {
       f_.stats_.stale_reconnects.fetch_add(1, std::memory_order_relaxed);
@@ -391,7 +391,12 @@ void MarketFeed::Connection::on_book(SymbolState& sym, std::int64_t rx) {
   auto& st = f_.stats_;
   auto msg = s_.books->book_levels(sym.precision);
   if (!msg) {
+    // Too many decimals, a negative quantity, a price out of range: the book cannot take it.
     st.parse_errors.fetch_add(1, std::memory_order_relaxed);
+    std::uint64_t suppressed = 0;
+    if (f_.rt_->rejected_book_log.allow(rx, suppressed))
+      spdlog::warn("feed[{}]: {} book frame rejected ({}); resyncing ({} similar suppressed)", s_.index, sym.symbol,
+                   msg.error().message(), suppressed);
     resync(sym, "book frame off the instrument's grid");
     return;
   }
@@ -617,6 +622,13 @@ std::optional<MismatchReport> MarketFeed::last_mismatch() const {
 
 result<void> MarketFeed::start() {
   if (rt_) return Error(errc::invalid_argument, "feed: already started");
+  // Checked here, not by the first connect: a URL that cannot work would be retried for good.
+  if (auto u = net::parse_url(opt_.url, net::UrlUse::websocket); !u)
+    return Error(errc::invalid_argument, "url: " + u.error().detail);
+  if (opt_.reconnect_min.count() <= 0 || opt_.reconnect_max < opt_.reconnect_min)
+    return Error(errc::invalid_argument, "reconnect_min, reconnect_max: need 0 < reconnect_min <= reconnect_max");
+  if (opt_.stale_after.count() <= 0) return Error(errc::invalid_argument, "stale_after: must be positive");
+  if (opt_.symbol_stale_after.count() < 0) return Error(errc::invalid_argument, "symbol_stale_after: must not be negative");
   if (opt_.symbols_per_connection == 0) return Error(errc::invalid_argument, "symbols_per_connection: must be at least 1");
   if (opt_.symbols_per_message == 0) return Error(errc::invalid_argument, "symbols_per_message: must be at least 1");
   if (opt_.book_top_levels == 0 || opt_.book_top_levels > BookTopValue::kMaxLevels)
@@ -646,6 +658,7 @@ result<void> MarketFeed::start() {
     s.cache = cache_.get_or_add(s.symbol);
     if (!s.cache) return Error(errc::invalid_argument, fmt::format("symbols[{}]: the market cache is full", i));
     if (s.depth > 0) s.book = std::make_unique<Book>(s.depth);
+    s.cache->set_stale_after(opt_.symbol_stale_after);
     s.precision = {inst->price_precision, inst->qty_precision};
     sh.by_symbol.emplace(s.symbol, sh.symbols.size());
     sh.symbols.push_back(std::move(s));
@@ -674,12 +687,11 @@ void MarketFeed::stop() {
   if (!rt_) return;
   auto& rt = *rt_;
   rt.stopping.store(true, std::memory_order_release);
-  // Close what is open and wake what sleeps; the connection coroutines then return.
+  // Wake what sleeps or connects, close what is open; the connection coroutines then return.
   asio::post(rt.io, [&rt] {
-    for (auto& sh : rt.shards) {
-      if (sh->backoff_timer) sh->backoff_timer->cancel();
+    rt.stop_signal.expires_at(asio::steady_timer::time_point::min());
+    for (auto& sh : rt.shards)
       if (sh->session) close_in_background(rt.io, sh->session);
-    }
   });
   for (int i = 0; i < 300 && rt.running.load(std::memory_order_acquire) > 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -81,6 +81,10 @@ bool MarketReader::fresh(std::int64_t live_ns) const noexcept {
   return live_ns > 0 && age(live_ns) <= std::chrono::nanoseconds(opt_.max_age).count();
 }
 
+bool MarketReader::fresh(const SymbolCache& sc) const noexcept {
+  return fresh(sc.live_ns()) && !sc.stale(static_cast<std::int64_t>(clock_.wall_now().time_since_epoch().count()));
+}
+
 namespace {
 
 // A cached value, its receive time, and whether automatic mode may serve it, all decided on
@@ -126,7 +130,7 @@ void MarketReader::ticker(std::string_view symbol, ReadMode mode, Done<TickerVal
     if (!sc) return std::nullopt;
     auto t = sc->ticker();
     if (!t) return std::nullopt;
-    return Cached<TickerValue>{*t, t->stamp.receive_ns, fresh(sc->live_ns())};
+    return Cached<TickerValue>{*t, t->stamp.receive_ns, fresh(*sc)};
   };
   read<TickerValue>(
       mode, rest_ != nullptr, what, cached,
@@ -163,11 +167,14 @@ void MarketReader::book(std::string_view symbol, std::size_t depth, ReadMode mod
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
   // A cached book only serves automatic reads while it is verified and its connection live;
-  // a book that holds fewer levels than asked also goes to REST.
+  // a book that holds fewer levels than asked also goes to REST. A cache_only read of a book
+  // whose connection went silent says so in its state.
   auto cached = [&]() -> std::optional<Cached<BookTopValue>> {
     if (!sc) return std::nullopt;
     auto b = sc->book();
     if (!b || b->state == BookState::none) return std::nullopt;
+    const std::int64_t now = static_cast<std::int64_t>(clock_.wall_now().time_since_epoch().count());
+    if (b->state == BookState::synced && sc->stale(now)) b->state = BookState::stale;
     const bool usable = b->state == BookState::synced && fresh(sc->live_ns()) && b->n_bids >= depth && b->n_asks >= depth;
     b->n_bids = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_bids, depth));
     b->n_asks = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_asks, depth));
@@ -216,7 +223,7 @@ void MarketReader::trades(std::string_view symbol, std::size_t count, ReadMode m
     out.resize(sc->trades(out));
     if (out.empty()) return std::nullopt;
     const std::int64_t rx = out.back().stamp.receive_ns;
-    const bool usable = out.size() == count && fresh(sc->live_ns());
+    const bool usable = out.size() == count && fresh(*sc);
     return Cached<std::vector<TradeValue>>{std::move(out), rx, usable};
   };
   read<std::vector<TradeValue>>(
@@ -259,7 +266,7 @@ void MarketReader::candles(std::string_view symbol, int interval, ReadMode mode,
     if (!sc) return std::nullopt;
     auto c = sc->candle(interval);
     if (!c) return std::nullopt;
-    return Cached<std::vector<CandleValue>>{std::vector<CandleValue>{*c}, c->stamp.receive_ns, fresh(sc->live_ns())};
+    return Cached<std::vector<CandleValue>>{std::vector<CandleValue>{*c}, c->stamp.receive_ns, fresh(*sc)};
   };
   read<std::vector<CandleValue>>(
       mode, rest_ != nullptr, what, cached,
@@ -300,7 +307,7 @@ void MarketReader::spread(std::string_view symbol, ReadMode mode, Done<std::vect
     out.resize(sc->spreads(out));
     if (out.empty()) return std::nullopt;
     const std::int64_t rx = out.back().stamp.receive_ns;
-    return Cached<std::vector<SpreadValue>>{std::move(out), rx, fresh(sc->live_ns())};
+    return Cached<std::vector<SpreadValue>>{std::move(out), rx, fresh(*sc)};
   };
   read<std::vector<SpreadValue>>(
       mode, rest_ != nullptr, what, cached,

@@ -88,6 +88,28 @@ TEST(MarketCache, BookStateChangesAreVisibleWithTheLastBook) {
   EXPECT_EQ(s.book()->stamp.seq, 2u);
 }
 
+TEST(MarketCache, ASymbolIsStaleOnceItsConnectionIsSilentLongerThanTheBound) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  BookTopValue b;
+  b.state = BookState::synced;
+  s.publish_book(b);
+  constexpr std::int64_t t0 = 1'700'000'000'000'000'000;
+  s.mark_live(t0);
+  EXPECT_FALSE(s.stale(t0 + 60'000'000'000));  // no bound set: only readers' own max_age applies
+  s.set_stale_after(std::chrono::seconds(3));
+  EXPECT_FALSE(s.stale(t0 + 3'000'000'000));
+  EXPECT_EQ(s.book_state(t0 + 3'000'000'000), BookState::synced);
+  EXPECT_TRUE(s.stale(t0 + 3'000'000'001));
+  EXPECT_EQ(s.book_state(t0 + 3'000'000'001), BookState::stale);
+  EXPECT_EQ(s.book_state(), BookState::synced);  // derived when read, never stored
+  s.mark_live(t0 + 3'000'000'001);  // a heartbeat arrived
+  EXPECT_FALSE(s.stale(t0 + 3'000'000'001));
+  s.set_book_state(BookState::resyncing);
+  EXPECT_EQ(s.book_state(t0 + 9'000'000'000), BookState::resyncing);  // stale only ever replaces synced
+  EXPECT_FALSE(cache.get_or_add("ETH/USD")->stale(t0));  // a new symbol: no bound yet
+}
+
 TEST(MarketCache, ReadersOnOtherThreadsNeverSeeATornBookOrTickerWhileTheWriterRuns) {
   MarketCache cache;
   SymbolCache& s = *cache.get_or_add("BTC/USD");

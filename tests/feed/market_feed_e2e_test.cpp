@@ -1,28 +1,30 @@
 // MarketFeed against kraken-sim on loopback: 20 pairs over sharded connections, dropped and
-// stalled connections, one corrupted checksum, an instrument status change, and the journal.
+// stalled connections (the watchdog, and readers seeing a silent symbol stale at once), one
+// corrupted checksum, an instrument status change, the journal, and the start-up reference data
+// retried through REST outages.
 
 #include "kgw/feed/market_feed.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
-#include "kgw/core/net/http_client.hpp"
 #include "kgw/feed/kraken_book_replay.hpp"
+#include "kgw/feed/market_reader.hpp"
+#include "kgw/feed/reference_data_loader.hpp"
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/simulator.hpp"
 #include "kgw_process.hpp"
+#include "kgw_sim_admin.hpp"
 
 namespace kgw::feed {
 namespace {
 
-namespace asio = boost::asio;
+using namespace std::chrono_literals;
 
 const std::vector<std::string> kPairs = {"BTC/USD", "ETH/USD", "SOL/USD", "BTC/EUR", "ETH/BTC", "ADA/USD", "DOT/USD",
                                          "XRP/USD", "LTC/USD", "DOGE/USD", "LINK/USD", "MATIC/USD", "ALGO/USD", "ATOM/USD",
@@ -67,8 +69,8 @@ class MarketFeedE2E : public ::testing::Test {
     return f;
   }
 
-  void start(FeedOptions f) {
-    feed_ = std::make_unique<MarketFeed>(std::move(f), cache_, registry_, SystemClock::instance());
+  void start(FeedOptions f, const Clock& clock = SystemClock::instance()) {
+    feed_ = std::make_unique<MarketFeed>(std::move(f), cache_, registry_, clock);
     auto r = feed_->start();
     ASSERT_TRUE(r) << r.error().message();
   }
@@ -81,20 +83,31 @@ class MarketFeedE2E : public ::testing::Test {
     return true;
   }
 
-  void admin(const std::string& target) {
-    asio::io_context io;
-    auto fut = asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<unsigned> {
-          net::HttpClientOptions o;
-          o.base_url = ep_.admin;
-          auto http = net::HttpClient::create(o).value();
-          auto r = co_await http.post(target, "", "application/x-www-form-urlencoded");
-          co_return r ? r->status : 0u;
-        },
-        asio::use_future);
-    io.run();
-    ASSERT_EQ(fut.get(), 200u) << target;
+  void admin(const std::string& target) { ASSERT_EQ(test::sim_admin_post(ep_.admin, target), 200u) << target; }
+
+  std::uint64_t fired(const std::string& fault) {
+    sim::Simulator& sim = *sim_;
+    return sim.call([&sim, &fault](sim::Exchange&) { return sim.faults_unsafe().fired[fault]; });
+  }
+
+  // After a stall: no frame has arrived for 300 ms (those the simulator wrote before the stall
+  // took effect are in), so nothing received later can move a receive time.
+  bool feed_went_quiet() const {
+    std::uint64_t seen = feed_->stats().frames.load();
+    auto since = std::chrono::steady_clock::now();
+    return wait_until([&] {
+      if (const auto n = feed_->stats().frames.load(); n != seen) {
+        seen = n;
+        since = std::chrono::steady_clock::now();
+      }
+      return std::chrono::steady_clock::now() - since >= 300ms;
+    });
+  }
+
+  std::unique_ptr<kraken::KrakenRestService> rest_service() const {
+    kraken::RestTransportOptions to;
+    to.http.base_url = ep_.rest;
+    return kraken::KrakenRestService::start(std::move(to), SystemClock::instance()).value();
   }
 
   std::unique_ptr<sim::Simulator> sim_;
@@ -213,6 +226,114 @@ TEST_F(MarketFeedE2E, AStalledFeedIsReplacedByTheWatchdog) {
   }));
 }
 
+std::int64_t wall_ns(const Clock& clock) { return clock.wall_now().time_since_epoch().count(); }
+
+// A connection that goes silent (kraken-sim stops writing to it, heartbeats included): readers
+// must not take its books for current until the watchdog (stale_after) replaces it.
+TEST_F(MarketFeedE2E, MarksASilentSymbolStaleWithinTheBound) {
+  ManualClock clock;  // every frame is stamped with the test's time: ages move only when it says
+  auto o = options();
+  o.symbols.resize(2);
+  o.symbols_per_connection = 50;
+  o.symbol_stale_after = 3s;
+  o.stale_after = 10s;
+  start(o, clock);
+  const SymbolCache* btc = nullptr;
+  ASSERT_TRUE(wait_until([&] {
+    btc = cache_.find("BTC/USD");
+    return btc && btc->book_state() == BookState::synced && btc->live_ns() == wall_ns(clock);
+  }));
+  admin("/ws/stall?on=true");
+  ASSERT_TRUE(feed_went_quiet());
+  clock.advance(3s);
+  EXPECT_FALSE(btc->stale(wall_ns(clock)));
+  EXPECT_EQ(btc->book_state(wall_ns(clock)), BookState::synced);
+  clock.advance(1ms);
+  // Seen by the reader itself, at once: the feed thread has had nothing to run for this.
+  EXPECT_TRUE(btc->stale(wall_ns(clock)));
+  EXPECT_EQ(btc->book_state(wall_ns(clock)), BookState::stale);
+  EXPECT_TRUE(cache_.find("ETH/USD")->stale(wall_ns(clock)));
+  EXPECT_EQ(btc->book_state(), BookState::synced);  // what the feed verified stands
+  EXPECT_EQ(feed_->stats().stale_reconnects.load(), 0u);
+}
+
+TEST_F(MarketFeedE2E, ReadersGoToRestForASymbolTheFeedHoldsStale) {
+  ManualClock clock;
+  auto o = options();
+  o.symbols.resize(1);
+  o.symbol_stale_after = 3s;
+  o.stale_after = 10s;
+  start(o, clock);
+  auto rest = rest_service();
+  // max_age (5 s) is beyond the feed's bound: only the bound sends these reads to REST.
+  const MarketReader reader(cache_, registry_, rest.get(), clock, ReaderOptions{5s});
+  auto book = [&](ReadMode mode) {
+    std::promise<result<Sourced<BookTopValue>>> p;
+    reader.book("XBTUSD", 5, mode, [&p](result<Sourced<BookTopValue>> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  };
+  ASSERT_TRUE(wait_until([&] {
+    const SymbolCache* c = cache_.find("BTC/USD");
+    return c && c->book_state() == BookState::synced && c->live_ns() == wall_ns(clock);
+  }));
+  admin("/ws/stall?on=true");
+  ASSERT_TRUE(feed_went_quiet());
+  clock.advance(3s);
+  auto within = book(ReadMode::automatic);
+  ASSERT_TRUE(within) << within.error().message();
+  EXPECT_EQ(within->source, Source::ws_cache);
+  EXPECT_EQ(within->value.state, BookState::synced);
+  clock.advance(1ms);
+  auto beyond = book(ReadMode::automatic);
+  ASSERT_TRUE(beyond) << beyond.error().message();
+  EXPECT_EQ(beyond->source, Source::rest);
+  EXPECT_EQ(beyond->value.n_bids, 5);
+  auto held = book(ReadMode::cache_only);
+  ASSERT_TRUE(held) << held.error().message();
+  EXPECT_EQ(held->source, Source::ws_cache);
+  EXPECT_EQ(held->value.state, BookState::stale);
+  EXPECT_EQ(held->age_ns, within->age_ns + 1'000'000);
+}
+
+// What kgw-feed (and the daemon) do before the feed starts: Assets + AssetPairs from REST.
+TEST_F(MarketFeedE2E, ReferenceDataIsRetriedAfterA502AtStart) {
+  admin("/rest/http_status?code=502&count=1");
+  auto rest = rest_service();
+  InstrumentRegistry registry;
+  const auto give_up = std::chrono::steady_clock::now() + 10s;  // bounds the test if retries never end
+  auto r = load_reference_data(*rest, registry, options(), [&] { return std::chrono::steady_clock::now() > give_up; },
+                               SystemClock::instance());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(fired("http_status"), 1u);
+  EXPECT_EQ(registry.size(), registry_.size());
+  EXPECT_TRUE(registry.find("XBTUSD"));
+}
+
+TEST_F(MarketFeedE2E, ReferenceDataRetriesEndWhenTheCallerStops) {
+  admin("/rest/http_status?code=502&count=1000");
+  auto rest = rest_service();
+  InstrumentRegistry registry;
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  auto r = load_reference_data(
+      *rest, registry, options(), [&] { return fired("http_status") >= 3 || std::chrono::steady_clock::now() > give_up; },
+      SystemClock::instance());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(errc::cancelled)) << r.error().message();
+  EXPECT_GE(fired("http_status"), 3u);
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST_F(MarketFeedE2E, AKrakenRejectionOfTheReferenceDataIsNotRetried) {
+  admin("/rest/error?error=EGeneral:Invalid%20arguments&count=2");
+  auto rest = rest_service();
+  InstrumentRegistry registry;
+  auto r = load_reference_data(*rest, registry, options(), [] { return false; }, SystemClock::instance());
+  ASSERT_FALSE(r);
+  ASSERT_TRUE(r.error().kraken) << r.error().message();
+  EXPECT_EQ(r.error().kraken->errors, std::vector<std::string>{"EGeneral:Invalid arguments"});
+  EXPECT_EQ(fired("rest_error"), 1u);
+}
+
 TEST_F(MarketFeedE2E, AnInstrumentStatusChangeReachesTheRegistry) {
   auto o = options();
   o.symbols.resize(2);
@@ -265,6 +386,26 @@ TEST(MarketFeed, BadOptionsNameTheFieldAndStartNothing) {
   f.symbols = {{"XBTUSD", 10}};
   f.ohlc_intervals = {2};
   EXPECT_EQ(start(f), "ohlc_intervals: 2 is not a Kraken interval");
+}
+
+// Issue #9: retried for good before, because every connect failed the same way.
+TEST(MarketFeed, RefusesAUrlThatCannotWorkNamingTheOption) {
+  MarketCache cache;
+  InstrumentRegistry reg;
+  ASSERT_TRUE(reg.load(sim::catalogue_assets(), sim::catalogue_instruments()));
+  auto start = [&](std::string url) {
+    FeedOptions f;
+    f.url = std::move(url);
+    f.symbols = {{"BTC/USD", 10}};
+    MarketFeed feed(std::move(f), cache, reg, SystemClock::instance());
+    auto r = feed.start();
+    return r ? std::string() : r.error().detail;
+  };
+  EXPECT_EQ(start("ws://127.0.0.1:/v2"), "url: URL 'ws://127.0.0.1:/v2': empty port");
+  EXPECT_EQ(start("https://127.0.0.1/v2"), "url: URL 'https://127.0.0.1/v2': expected ws:// or wss://");
+  EXPECT_EQ(start("wss://ws..kraken.com/v2"),
+            "url: URL 'wss://ws..kraken.com/v2': empty label in host name ('..' or a leading '.')");
+  EXPECT_EQ(cache.find("BTC/USD"), nullptr);  // nothing started
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -40,8 +41,10 @@ struct TickerValue {
 };
 
 // The book as readers may use it: `synced` only while the checksum verified on every message
-// since the last snapshot and the book is not crossed.
-enum class BookState : std::uint8_t { none = 0, synced = 1, resyncing = 2 };
+// since the last snapshot and the book is not crossed. `stale`: verified, but its connection has
+// been silent longer than the feed's bound, so it may be behind; derived when read
+// (SymbolCache::book_state(now_ns), MarketReader), never stored.
+enum class BookState : std::uint8_t { none = 0, synced = 1, resyncing = 2, stale = 3 };
 
 struct BookTopValue {
   static constexpr std::size_t kMaxLevels = 25;  // the most a reader can ask for
@@ -111,7 +114,21 @@ class SymbolCache {
   // The last time the feed vouched that this symbol's subscriptions were live (its connection
   // receiving, heartbeats included): a quiet market's ticker is current as long as this is.
   std::int64_t live_ns() const noexcept { return live_ns_.load(std::memory_order_acquire); }
+  // True at `now_ns` (unix ns, the reader's clock) when the symbol's connection has received
+  // nothing for longer than the feed's bound (FeedOptions::symbol_stale_after), or never
+  // vouched for it. Worked out here from live_ns(), so a reader sees it the moment the bound
+  // passes, whatever the feed thread is doing. Always false when no bound is set.
+  bool stale(std::int64_t now_ns) const noexcept {
+    const std::int64_t bound = stale_after_ns_.load(std::memory_order_relaxed);
+    return bound > 0 && now_ns - live_ns() > bound;
+  }
+  // The book state as the feed last set it (verification only).
   BookState book_state() const noexcept { return book_state_.load(std::memory_order_acquire); }
+  // The book state a reader should act on at `now_ns`: stale instead of synced while stale().
+  BookState book_state(std::int64_t now_ns) const noexcept {
+    const BookState s = book_state();
+    return s == BookState::synced && stale(now_ns) ? BookState::stale : s;
+  }
   std::uint64_t checksum_mismatches() const noexcept { return mismatches_.load(std::memory_order_relaxed); }
   std::uint64_t resyncs() const noexcept { return resyncs_.load(std::memory_order_relaxed); }
 
@@ -122,6 +139,10 @@ class SymbolCache {
   void publish_trade(TradeValue v) noexcept;
   void publish_candle(CandleValue v) noexcept;
   void mark_live(std::int64_t now_ns) noexcept { live_ns_.store(now_ns, std::memory_order_release); }
+  // The bound stale() applies; set once when the feed starts (0: none).
+  void set_stale_after(std::chrono::nanoseconds bound) noexcept {
+    stale_after_ns_.store(bound.count(), std::memory_order_relaxed);
+  }
   void count_mismatch() noexcept { mismatches_.fetch_add(1, std::memory_order_relaxed); }
   void count_resync() noexcept { resyncs_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -137,6 +158,7 @@ class SymbolCache {
   SeqlockRing<TradeValue, kTrades> trades_;
   SeqlockRing<SpreadValue, kSpreads> spreads_;
   std::atomic<std::int64_t> last_receive_ns_{0}, live_ns_{0};
+  std::atomic<std::int64_t> stale_after_ns_{0};  // a setting, ordered with nothing: relaxed
   std::atomic<BookState> book_state_{BookState::none};
   std::atomic<std::uint64_t> mismatches_{0}, resyncs_{0};
 };

@@ -47,9 +47,15 @@ struct FeedOptions {
   // Pause between subscribe messages on a connection: Kraken's message rate limit is dynamic
   // and undocumented (PROTOCOL.md §5.3), so subscriptions are paced.
   std::chrono::milliseconds subscribe_interval{50};
+  // Between connection attempts, jittered (Backoff); load_reference_data waits the same way.
   std::chrono::milliseconds reconnect_min{250}, reconnect_max{30'000};
   // Nothing received (data or heartbeat) this long: the connection is stale and is replaced.
   std::chrono::milliseconds stale_after{10'000};
+  // Nothing received on a symbol's connection this long (Kraken sends a heartbeat about once a
+  // second): readers see the symbol stale at once (SymbolCache::stale), its book included, and
+  // MarketReader goes to REST for it, while the watchdog above still waits before reconnecting.
+  // 0: no such bound.
+  std::chrono::milliseconds symbol_stale_after{3'000};
   // Nothing sent this long: an application ping goes out (Kraken closes idle connections).
   std::chrono::milliseconds ping_idle{30'000};
   net::WsOptions ws;
@@ -84,10 +90,11 @@ class MarketFeed {
   MarketFeed(const MarketFeed&) = delete;
   MarketFeed& operator=(const MarketFeed&) = delete;
 
-  // Validates the options (errors name the field: unknown symbol, bad depth or interval) and
-  // starts the feed thread. Nothing is started on error.
+  // Validates the options (errors name the field: bad url, unknown symbol, bad depth or
+  // interval) and starts the feed thread. Nothing is started on error.
   result<void> start();
-  // Closes the connections and joins the thread. Idempotent.
+  // Closes the connections and joins the thread. Idempotent. A connection attempt in progress
+  // (a server that never answers the upgrade) is abandoned at once, not waited for.
   void stop();
 
   const FeedStats& stats() const noexcept { return stats_; }

@@ -31,8 +31,10 @@ struct Sourced {
 };
 
 struct ReaderOptions {
-  // A cached value older than this (or a book that is not synced) is stale: automatic mode goes
-  // to REST, cache_only mode returns it anyway with its age.
+  // A cached value whose connection last vouched for it longer ago than this, or a symbol the
+  // feed already holds stale (FeedOptions::symbol_stale_after, SymbolCache::stale), or a book
+  // that is not synced, is stale: automatic mode goes to REST, cache_only mode returns it anyway
+  // with its age (a book with state BookState::stale).
   std::chrono::milliseconds max_age{5'000};
 };
 
@@ -68,7 +70,9 @@ class MarketReader {
  private:
   struct Resolved;
   result<Resolved> resolve(std::string_view symbol) const;
-  bool fresh(std::int64_t receive_ns) const noexcept;
+  bool fresh(std::int64_t live_ns) const noexcept;
+  // fresh(live_ns()) and not stale by the feed's own bound.
+  bool fresh(const SymbolCache& sc) const noexcept;
   std::int64_t age(std::int64_t receive_ns) const noexcept;
 
   const MarketCache& cache_;
