@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 #include "kgw/core/kraken/json.hpp"
@@ -16,9 +18,26 @@ int hex_value(char c) {
   return -1;
 }
 
-simdjson::error_code flatten(simdjson::ondemand::value v, const std::string& prefix, Params& out) {
+// Why a JSON request was refused before it reached a handler.
+enum class Refusal { none, too_deep, too_many_values };
+
+// Flattens one value into `out`. The recursion is bounded by kMaxRequestDepth, checked before
+// descending, so the depth a client sends cannot grow the stack; every prefix is at most
+// kMaxRequestDepth segments long, so the prefix strings cost O(depth) per value, not O(depth²)
+// in total. Values are capped by kMaxRequestValues, so a wide request cannot grow the map.
+simdjson::error_code flatten(simdjson::ondemand::value v, const std::string& prefix, int depth, Params& out,
+                             Refusal& refusal) {
   simdjson::ondemand::json_type t;
   if (auto e = v.type().get(t)) return e;
+  const bool container = t == simdjson::ondemand::json_type::object || t == simdjson::ondemand::json_type::array;
+  if (container && depth >= kMaxRequestDepth) {
+    refusal = Refusal::too_deep;
+    return simdjson::DEPTH_ERROR;
+  }
+  if (!container && out.all().size() >= kMaxRequestValues) {
+    refusal = Refusal::too_many_values;
+    return simdjson::CAPACITY;
+  }
   switch (t) {
     case simdjson::ondemand::json_type::object: {
       simdjson::ondemand::object o;
@@ -28,7 +47,8 @@ simdjson::error_code flatten(simdjson::ondemand::value v, const std::string& pre
         if (auto e = field.unescaped_key().get(k)) return e;
         simdjson::ondemand::value child;
         if (auto e = field.value().get(child)) return e;
-        if (auto e = flatten(child, prefix.empty() ? std::string(k) : prefix + "[" + std::string(k) + "]", out)) return e;
+        std::string key = prefix.empty() ? std::string(k) : prefix + "[" + std::string(k) + "]";
+        if (auto e = flatten(child, key, depth + 1, out, refusal)) return e;
       }
       return simdjson::SUCCESS;
     }
@@ -39,7 +59,7 @@ simdjson::error_code flatten(simdjson::ondemand::value v, const std::string& pre
       for (auto item : a) {
         simdjson::ondemand::value child;
         if (auto e = item.get(child)) return e;
-        if (auto e = flatten(child, prefix + "[" + std::to_string(i++) + "]", out)) return e;
+        if (auto e = flatten(child, prefix + "[" + std::to_string(i++) + "]", depth + 1, out, refusal)) return e;
       }
       return simdjson::SUCCESS;
     }
@@ -104,7 +124,14 @@ result<Params> Params::from_json(std::string_view json) {
   if (auto e = parser.iterate(padded).get(doc)) return kraken::json_error(e, "body");
   simdjson::ondemand::value root;
   if (auto e = doc.get_value().get(root)) return kraken::json_error(e, "body");
-  if (auto e = flatten(root, "", p)) return kraken::json_error(e, "body");
+  Refusal refusal = Refusal::none;
+  if (auto e = flatten(root, "", 0, p, refusal)) {
+    if (refusal == Refusal::too_deep)
+      return Error(errc::parse_error, fmt::format("body: nested deeper than {} levels", kMaxRequestDepth));
+    if (refusal == Refusal::too_many_values)
+      return Error(errc::parse_error, fmt::format("body: more than {} values", kMaxRequestValues));
+    return kraken::json_error(e, "body");
+  }
   return p;
 }
 

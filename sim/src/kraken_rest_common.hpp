@@ -14,6 +14,13 @@
 
 namespace kgw::sim::rest {
 
+// Bounds on a JSON request (REST body or WS frame). Kraken's deepest request is a WS batch_add
+// order with triggers or a conditional close: {"params":{"orders":[{"triggers":{…}}]}}, five
+// levels; a batch of 15 orders has a few hundred values. Anything beyond is refused before a
+// handler sees it, at a cost linear in the input.
+inline constexpr int kMaxRequestDepth = 8;
+inline constexpr std::size_t kMaxRequestValues = 4096;
+
 class Params {
  public:
   static Params from_form(std::string_view form);

@@ -88,7 +88,7 @@ class HostileWsServer {
         if (fd < 0) continue;
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
         accepted_.fetch_add(1);
-        clients.push_back({fd});
+        clients.push_back(Client{fd, {}, false});
       }
     }
     for (const auto& c : clients) ::close(c.fd);
