@@ -653,6 +653,12 @@ void ReplayFile::resolve_books(const ReplayLoadOptions& options) {
       info.price_precision = it->second.first;
       info.qty_precision = it->second.second;
       info.precision_source = ReplayBookInfo::Source::configured;
+    } else if (info.precision_source == ReplayBookInfo::Source::inferred) {
+      if (auto c = options.catalogue.find(symbols_[sym]); c != options.catalogue.end()) {
+        info.price_precision = c->second.first;
+        info.qty_precision = c->second.second;
+        info.precision_source = ReplayBookInfo::Source::catalogue;
+      }
     }
     if (options.book_depth) info.depth = *options.book_depth;
   }
@@ -690,6 +696,7 @@ std::string ReplayFile::summary() const {
                          info.qty_precision,
                          info.precision_source == ReplayBookInfo::Source::configured   ? "configured"
                          : info.precision_source == ReplayBookInfo::Source::instrument ? "instrument"
+                         : info.precision_source == ReplayBookInfo::Source::catalogue  ? "catalogue"
                                                                                        : "inferred");
   return fmt::format("{} frames from {} lines ({}); {} malformed; book checksums {} verified, {} failed{};{}",
                      stats_.frames, stats_.lines, channels.empty() ? "none" : channels, stats_.malformed,

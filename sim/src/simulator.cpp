@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <map>
 
 #include "kgw/core/json_writer.hpp"
@@ -19,7 +18,7 @@
 #include "kgw/sim/server.hpp"
 #include "kgw/sim/synthetic_flow.hpp"
 #include "kgw/sim/tokens.hpp"
-#include "kraken_rest_common.hpp"
+#include "admin_api.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -134,140 +133,6 @@ struct Simulator::Impl {
   }
 };
 
-namespace {
-
-// The admin API: faults, status and account funding over plain HTTP on its own loopback port.
-class AdminFront final : public ServerHandler {
- public:
-  explicit AdminFront(Simulator::Impl& s, Simulator& owner) : s_(s), owner_(owner) {}
-
-  HttpServerResponse on_http(const HttpServerRequest& req) override {
-    std::string_view path = req.target, query;
-    if (auto q = path.find('?'); q != std::string_view::npos) {
-      query = path.substr(q + 1);
-      path = path.substr(0, q);
-    }
-    auto p = rest::Params::from_form(req.method == "POST" && query.empty() ? std::string_view(req.body) : query);
-    auto count = [&](int dflt) {
-      int n = dflt;
-      if (auto v = p.get("count")) std::from_chars(v->data(), v->data() + v->size(), n);
-      return n;
-    };
-    auto ok = [] { return json_response(200, R"({"ok":true})"); };
-    auto bad = [](std::string msg) {
-      JsonWriter w;
-      w.begin_object().field("error", msg).end_object();
-      return json_response(400, w.take());
-    };
-    Faults& f = s_.faults;
-    if (path == "/health") return ok();
-    if (path == "/faults") {
-      JsonWriter w;
-      w.begin_object();
-      for (const auto& [k, v] : f.fired) w.field(k, v);
-      w.end_object();
-      return json_response(200, w.take());
-    }
-    if (req.method != "POST") return bad("use POST for admin actions");
-    if (path == "/status") {
-      auto st = parse_system_status(p.get("value").value_or(""));
-      if (!st) return bad("value must be online|cancel_only|post_only|maintenance");
-      s_.ex->set_status(*st);
-      f.count("status");
-      return ok();
-    }
-    if (path == "/pair/status") {
-      const auto st = parse_pair_status(p.get("value").value_or(""));
-      if (st == PairStatus::unknown) return bad("value must be a Kraken pair status (online, cancel_only, ...)");
-      if (auto r = s_.ex->set_pair_status(p.get("pair").value_or(""), st); !r) return bad(r.error().message());
-      f.count("pair_status");
-      return ok();
-    }
-    if (path == "/ws/drop") {
-      // All connections of both WS endpoints, or one by connection id (server peer id).
-      auto id = p.get("peer");
-      for (Server* srv : {s_.ws_public_server.get(), s_.ws_private_server.get()})
-        for (auto& peer : srv->ws_peers())
-          if (!id || std::to_string(peer->id()) == *id) {
-            peer->drop();
-            f.count("ws_drop");
-          }
-      return ok();
-    }
-    if (path == "/ws/stall") {
-      const bool on = p.get("on").value_or("true") != "false";
-      auto id = p.get("peer");
-      for (Server* srv : {s_.ws_public_server.get(), s_.ws_private_server.get()})
-        for (auto& peer : srv->ws_peers())
-          if (!id || std::to_string(peer->id()) == *id) {
-            peer->stall(on);
-            if (on) f.count("ws_stall");
-          }
-      return ok();
-    }
-    if (path == "/rest/delay") {
-      int ms = 0;
-      if (auto v = p.get("ms")) std::from_chars(v->data(), v->data() + v->size(), ms);
-      f.rest_delay = std::chrono::milliseconds(ms);
-      return ok();
-    }
-    if (path == "/rest/http_status") {
-      unsigned code = 502;
-      if (auto v = p.get("code")) std::from_chars(v->data(), v->data() + v->size(), code);
-      f.http_status = code;
-      f.http_status_count = count(1);
-      return ok();
-    }
-    if (path == "/rest/error") {
-      f.rest_error = std::string(p.get("error").value_or("EService:Unavailable"));
-      f.rest_error_count = count(1);
-      return ok();
-    }
-    if (path == "/rest/drop_response") {
-      f.rest_drop_response_count = count(1);
-      return ok();
-    }
-    if (path == "/ws/drop_response") {
-      f.ws_drop_response_count = count(1);
-      return ok();
-    }
-    if (path == "/book/corrupt_checksum") {
-      auto sym = p.get("symbol");
-      if (!sym) return bad("symbol required (v2 form, e.g. BTC/USD)");
-      f.corrupt_checksum[std::string(*sym)] = count(1);
-      return ok();
-    }
-    if (path == "/tokens/invalidate") {
-      s_.tokens->invalidate_all();
-      f.count("token_invalidate");
-      return ok();
-    }
-    if (path == "/restart") {
-      // After this answer: close everything and reopen on the same ports, keeping state.
-      asio::post(s_.io, [this] {
-        if (auto r = owner_.restart_servers(); !r) spdlog::error("kraken-sim: restart failed: {}", r.error().message());
-      });
-      f.count("restart");
-      return ok();
-    }
-    if (path == "/deposit") {
-      const auto* acct = s_.ex->account_by_key(p.get("api_key").value_or(""));
-      if (!acct) return bad("unknown api_key");
-      auto r = s_.ex->deposit(acct->id, p.get("asset").value_or(""), p.get("amount").value_or(""));
-      if (!r) return bad(r.error().message());
-      return ok();
-    }
-    return json_response(404, R"({"error":"unknown admin path"})");
-  }
-  void on_ws_message(const std::shared_ptr<WsPeer>& peer, std::string_view) override { peer->close(1008, "admin endpoint"); }
-
- private:
-  Simulator::Impl& s_;
-  Simulator& owner_;
-};
-
-}  // namespace
-
 Simulator::Simulator(SimulatorOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
 
 Simulator::~Simulator() { stop(); }
@@ -345,7 +210,9 @@ result<SimulatorEndpoints> Simulator::start() {
   };
   s.rest_front = std::make_unique<RestFront>(*s.rest);
   if (!options_.replay_file.empty()) {
-    auto file = ReplayFile::load(options_.replay_file, {});
+    ReplayLoadOptions lo;
+    for (const auto& in : catalogue_instruments()) lo.catalogue[in.symbol] = {in.price_precision, in.qty_precision};
+    auto file = ReplayFile::load(options_.replay_file, std::move(lo));
     if (!file) return file.error();
     s.replay_file = std::make_unique<ReplayFile>(std::move(file).value());
     spdlog::info("kraken-sim: replay {}", s.replay_file->summary());
@@ -361,7 +228,20 @@ result<SimulatorEndpoints> Simulator::start() {
     s.ws_public_front = std::make_unique<WsFront<KrakenWsApi>>(*s.ws_public);
   }
   s.ws_private_front = std::make_unique<WsFront<KrakenWsApi>>(*s.ws_private);
-  s.admin_front = std::make_unique<AdminFront>(s, *this);
+  s.admin_front = std::make_unique<AdminApi>(AdminApi::Targets{
+      *s.ex, s.faults, *s.tokens,
+      [&s] {
+        std::vector<std::shared_ptr<WsPeer>> peers;
+        for (Server* srv : {s.ws_public_server.get(), s.ws_private_server.get()})
+          for (auto& peer : srv->ws_peers()) peers.push_back(peer);
+        return peers;
+      },
+      // After this answer: close everything and reopen on the same ports, keeping state.
+      [this] {
+        asio::post(impl_->io, [this] {
+          if (auto r = restart_servers(); !r) spdlog::error("kraken-sim: restart failed: {}", r.error().message());
+        });
+      }});
   const bool tls = options_.tls_self_signed;
   s.rest_server = make_server(options_.rest_port, tls, *s.rest_front);
   s.ws_public_server = make_server(options_.ws_public_port, tls, *s.ws_public_front);

@@ -135,6 +135,31 @@ TEST_F(Replay, TheRealCaptureVerifiesAll510RecordedChecksumsInTheFile) {
   EXPECT_NE(f.summary().find("book checksums 510 verified, 0 failed"), std::string::npos) << f.summary();
 }
 
+TEST_F(Replay, TheCataloguesPrecisionWinsOverOnePriceWrittenWithATrailingZero) {
+  // One price of the capture re-written with two decimals ("…0" appended): inferring the grid
+  // from the text would move the price grid to 2 decimals and fail every checksum.
+  std::string text = raw_ndjson();
+  const auto at = text.find(R"("price":)", text.find('\n'));  // a level in the second frame
+  ASSERT_NE(at, std::string::npos);
+  const auto end = text.find_first_of(",}", at + 8);
+  ASSERT_NE(text.substr(at + 8, end - at - 8).find('.'), std::string::npos);
+  text.insert(end, "0");
+  const ReplayFile inferred = load(text);
+  const auto sym = inferred.symbol_index("BTC/USD");
+  ASSERT_TRUE(sym);
+  EXPECT_EQ(inferred.book_info(*sym)->price_precision, 2);
+  EXPECT_GT(inferred.stats().checksums_failed, 500u);
+
+  ReplayLoadOptions known;
+  known.catalogue["BTC/USD"] = {1, 8};
+  const ReplayFile f = load(text, known);
+  EXPECT_EQ(f.book_info(*sym)->precision_source, ReplayBookInfo::Source::catalogue);
+  EXPECT_EQ(f.book_info(*sym)->price_precision, 1);
+  EXPECT_EQ(f.stats().checksums_verified, 510u);
+  EXPECT_EQ(f.stats().checksums_failed, 0u);
+  EXPECT_NE(f.summary().find("precision 1/8 (catalogue)"), std::string::npos) << f.summary();
+}
+
 TEST_F(Replay, AMissingFileIsAnErrorNotAnEmptyReplay) {
   auto f = ReplayFile::load(::testing::TempDir() + "kgw_replay_does_not_exist.ndjson");
   ASSERT_FALSE(f);

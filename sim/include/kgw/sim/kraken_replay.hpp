@@ -47,7 +47,7 @@ struct ReplayFrame {
 
 // How book levels of one symbol are read: the fixed-point grid and the recorded depth.
 struct ReplayBookInfo {
-  enum class Source : std::uint8_t { configured, instrument, inferred };
+  enum class Source : std::uint8_t { configured, instrument, catalogue, inferred };
   int price_precision = 0;
   int qty_precision = 0;
   int depth = 10;  // the recorded subscription depth (levels beyond it are truncated)
@@ -58,6 +58,10 @@ struct ReplayLoadOptions {
   // Per-symbol precision that wins over everything in the file (a recording whose number text
   // lost its trailing zeros and carries no instrument frame may infer too few decimals).
   std::map<std::string, std::pair<int, int>, std::less<>> precisions;  // symbol -> {price, qty}
+  // Precisions of the pairs the simulator knows (its catalogue), used for a symbol the file has no
+  // instrument frame for. Inferring from the number text is the last resort: one price written
+  // with a trailing zero would move the whole grid and fail every checksum.
+  std::map<std::string, std::pair<int, int>, std::less<>> catalogue;  // symbol -> {price, qty}
   std::optional<int> book_depth;       // default: inferred from the largest snapshot
   std::size_t max_logged_warnings = 20;  // per file; the rest are only counted
   std::string name;                    // for warnings (load() uses the path)
