@@ -60,7 +60,8 @@ result<void> attempt(KrakenRestService& rest, InstrumentRegistry& registry, cons
 }  // namespace
 
 bool permanent_read_error(const Error& e) noexcept {
-  if (e.is(errc::invalid_argument) || e.is(errc::not_supported) || e.is(errc::cancelled) || e.is(errc::internal))
+  if (e.is(errc::invalid_argument) || e.is(errc::not_supported) || e.is(errc::cancelled) || e.is(errc::internal) ||
+      e.is(errc::protocol_error))
     return true;
   return e.kraken && e.kraken->classification == ErrorClass::rejected;
 }

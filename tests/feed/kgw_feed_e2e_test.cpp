@@ -66,7 +66,7 @@ TEST(KgwFeed, StartsAfterA502OnTheReferenceData) {
   const Process p = run("--url " + ep->ws_public + " --rest " + ep->rest + " --symbols XBTUSD --seconds 2");
   sim.stop();
   EXPECT_EQ(p.status, 0) << p.out;
-  EXPECT_NE(p.out.find("reference data: attempt 1 failed: unknown outcome: Assets: HTTP 502; retrying in"),
+  EXPECT_NE(p.out.find("reference data: attempt 1 failed: connection failed: Assets: HTTP 502 from Kraken's edge; the API was not reached; retrying in"),
             std::string::npos)
       << p.out;
   EXPECT_NE(p.out.find("book synced"), std::string::npos) << p.out;  // one pair: its line

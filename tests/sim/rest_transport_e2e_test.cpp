@@ -104,6 +104,45 @@ TEST_F(RestTransportE2E, ANotExecutedAnswerIsRetriedAndAnUnknownOutcomeIsNot) {
   EXPECT_EQ(t->stats().retries, 1u);  // not resent
 }
 
+TEST_F(RestTransportE2E, AnHttpErrorIsAPassingOutageForReadsAndAnUnknownOutcomeOnlyForOrderEntry) {
+  asio::io_context io;  // before the transport: its idle pooled sockets belong to this io_context
+  auto t = transport();
+  auto arm = [this](unsigned status) {
+    sim_->call([this, status](Exchange&) {
+      sim_->faults_unsafe().http_status = status;
+      sim_->faults_unsafe().http_status_count = 1;
+      return 0;
+    });
+  };
+  auto run = [&io](auto aw) {
+    io.restart();
+    auto f = asio::co_spawn(io, std::move(aw), asio::use_future);
+    io.run();
+    return f.get();
+  };
+  arm(502);
+  auto pub = run(t->public_call("Assets", ""));
+  ASSERT_FALSE(pub);
+  EXPECT_TRUE(pub.error().is(errc::connection_failed)) << pub.error().message();
+  EXPECT_NE(pub.error().message().find("Assets: HTTP 502"), std::string::npos) << pub.error().message();
+  arm(503);
+  auto query = run(t->private_call("Balance", {}));
+  ASSERT_FALSE(query);
+  EXPECT_TRUE(query.error().is(errc::connection_failed)) << query.error().message();
+  arm(404);
+  auto missing = run(t->public_call("Assets", ""));
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().is(errc::protocol_error)) << missing.error().message();
+  EXPECT_EQ(t->stats().unknown_outcome, 0u);
+  arm(502);
+  std::vector<std::pair<std::string, std::string>> params{
+      {"pair", "XBTUSD"}, {"type", "buy"}, {"ordertype", "limit"}, {"volume", "0.01"}, {"price", "50000.0"}};
+  auto add = run(t->private_call("AddOrder", std::move(params), kraken::Priority::add));
+  ASSERT_FALSE(add);
+  EXPECT_TRUE(add.error().is(errc::unknown_outcome)) << add.error().message();  // it may have reached the engine
+  EXPECT_EQ(t->stats().unknown_outcome, 1u);
+}
+
 TEST_F(RestTransportE2E, OrderEntryIsResentOnlyAfterAnInvalidNonce) {
   asio::io_context io;
   auto t = transport();

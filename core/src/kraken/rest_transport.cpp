@@ -158,6 +158,15 @@ result<std::string> unwrap(const std::string& body) {
   return std::string(*r);
 }
 
+// A non-200 answer to a call that changes nothing (a public read, a private query): Kraken's API
+// answers errors with 200, so the request stopped at the edge (PROTOCOL.md §1.2). 5xx and 429 are
+// passing (connection_failed: try again later); any other status will not change on a retry.
+Error http_status_error(std::string_view method, unsigned status) {
+  if (status >= 500 || status == 429)
+    return Error(errc::connection_failed, fmt::format("{}: HTTP {} from Kraken's edge; the API was not reached", method, status));
+  return Error(errc::protocol_error, fmt::format("{}: HTTP {}", method, status));
+}
+
 }  // namespace
 
 asio::awaitable<result<std::string>> KrakenRestTransport::public_call(std::string method, std::string query) {
@@ -166,8 +175,7 @@ asio::awaitable<result<std::string>> KrakenRestTransport::public_call(std::strin
   if (!query.empty()) target += "?" + query;
   auto resp = co_await http_.get(std::move(target));
   if (!resp) co_return resp.error();
-  if (resp->status != 200)
-    co_return Error(errc::unknown_outcome, fmt::format("{}: HTTP {}", method, resp->status));
+  if (resp->status != 200) co_return http_status_error(method, resp->status);
   co_return unwrap(resp->body);
 }
 
@@ -228,6 +236,7 @@ asio::awaitable<result<std::string>> KrakenRestTransport::signed_call(std::strin
       co_return resp.error();
     }
     if (resp->status != 200) {
+      if (!order_entry) co_return http_status_error(method, resp->status);
       ++stats_.unknown_outcome;
       co_return Error(errc::unknown_outcome, fmt::format("{}: HTTP {}", method, resp->status));
     }
