@@ -36,12 +36,6 @@ result<std::int64_t> timestamp_ns(od::value v, std::string_view field) {
   return static_cast<std::int64_t>(t->time_since_epoch().count());
 }
 
-template <std::size_t N>
-void copy_text(std::array<char, N>& out, std::string_view s) noexcept {
-  out.fill('\0');
-  std::memcpy(out.data(), s.data(), std::min(s.size(), N - 1));
-}
-
 }  // namespace
 
 struct KrakenChannelParser::Impl {
@@ -297,11 +291,8 @@ result<void> KrakenChannelParser::Impl::status_item(od::object o) {
     std::string_view text;
     if (k == "system") {
       if (auto e = field.value().get_string().get(text)) return json_error(e, "status `system`");
-      s.system = text == "online"        ? SystemStatus::online
-                 : text == "maintenance" ? SystemStatus::maintenance
-                 : text == "cancel_only" ? SystemStatus::cancel_only
-                 : text == "post_only"   ? SystemStatus::post_only
-                                         : SystemStatus::unknown;
+      s.system = kraken::parse_word<SystemStatus>(text).value_or(SystemStatus::unknown);
+      copy_text(s.system_text, text);
     } else if (k == "connection_id") {
       // Can exceed int64 (PROTOCOL.md §6.2).
       if (auto e = field.value().get_uint64().get(s.connection_id)) return json_error(e, "status `connection_id`");

@@ -24,13 +24,6 @@ std::int64_t seconds_to_ns(const Decimal& s) noexcept {
   return s.mantissa / pow10(s.scale - 9);
 }
 
-SystemStatus status_of(std::string_view s) noexcept {
-  if (s == "online") return SystemStatus::online;
-  if (s == "maintenance") return SystemStatus::maintenance;
-  if (s == "cancel_only") return SystemStatus::cancel_only;
-  if (s == "post_only") return SystemStatus::post_only;
-  return SystemStatus::unknown;
-}
 
 template <class T>
 Sourced<T> from_rest(T v) {
@@ -350,7 +343,8 @@ void MarketReader::system_status(ReadMode mode, Done<StatusValue> done) const {
           [done = std::move(reply)](result<kraken::SystemStatusInfo> res) {
             if (!res) return done(res.error());
             StatusValue v;
-            v.system = status_of(res->status);
+            v.system = kraken::parse_word<SystemStatus>(res->status).value_or(SystemStatus::unknown);
+            copy_text(v.system_text, res->status);
             if (auto t = parse_rfc3339(res->timestamp)) v.stamp.exchange_ns = t->time_since_epoch().count();
             done(from_rest(v));
           });

@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "kgw/core/decimal.hpp"
 #include "kgw/core/json_writer.hpp"
 #include "kgw/sim/exchange.hpp"
 #include "kgw/sim/faults.hpp"
@@ -47,13 +47,12 @@ class Args {
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t lo, std::int64_t hi) {
     auto v = text(key);
     if (!v) return std::nullopt;
-    std::int64_t x = 0;
-    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-    if (ec != std::errc{} || end != v->data() + v->size() || x < lo || x > hi) {
+    const auto x = parse_integer<std::int64_t>(*v);
+    if (!x || *x < lo || *x > hi) {
       note(fmt::format("{}: must be an integer from {} to {}, got '{}'", key, lo, hi, *v));
       return std::nullopt;
     }
-    return x;
+    return *x;
   }
 
   std::optional<bool> boolean(std::string_view key) {

@@ -25,37 +25,6 @@ TierLimits tier_limits(std::string_view tier) {
 
 }  // namespace
 
-std::string_view to_string(SystemStatus s) noexcept {
-  switch (s) {
-    case SystemStatus::online: return "online";
-    case SystemStatus::cancel_only: return "cancel_only";
-    case SystemStatus::post_only: return "post_only";
-    case SystemStatus::maintenance: return "maintenance";
-  }
-  return "online";
-}
-
-std::optional<SystemStatus> parse_system_status(std::string_view s) noexcept {
-  for (auto v : {SystemStatus::online, SystemStatus::cancel_only, SystemStatus::post_only, SystemStatus::maintenance})
-    if (to_string(v) == s) return v;
-  return std::nullopt;
-}
-
-std::string_view to_string(ExecType t) noexcept {
-  switch (t) {
-    case ExecType::pending_new: return "pending_new";
-    case ExecType::new_: return "new";
-    case ExecType::trade: return "trade";
-    case ExecType::filled: return "filled";
-    case ExecType::canceled: return "canceled";
-    case ExecType::expired: return "expired";
-    case ExecType::amended: return "amended";
-    case ExecType::restated: return "restated";
-    case ExecType::status: return "status";
-  }
-  return "status";
-}
-
 // Bridges engine callbacks to the exchange's records, accounts and observers.
 class Exchange::EngineListener final : public MatchingEngine::Listener {
  public:

@@ -118,8 +118,8 @@ RestReply KrakenRestApi::handle(std::string_view method, std::string_view target
     params = rest::Params::from_form(body);
   }
   const auto nonce_text = params.get("nonce");
-  std::uint64_t nonce = 0;
-  if (!nonce_text || std::from_chars(nonce_text->data(), nonce_text->data() + nonce_text->size(), nonce).ec != std::errc{}) {
+  const auto nonce = nonce_text ? parse_integer<std::uint64_t>(*nonce_text) : std::nullopt;
+  if (!nonce) {
     reply.body = rest::fail("EAPI:Invalid nonce");
     return reply;
   }
@@ -129,7 +129,7 @@ RestReply KrakenRestApi::handle(std::string_view method, std::string_view target
     return reply;
   }
   const AccountId id = acct->id;
-  if (!ex_.accept_nonce(id, nonce)) {
+  if (!ex_.accept_nonce(id, *nonce)) {
     reply.body = rest::fail("EAPI:Invalid nonce");
     return reply;
   }

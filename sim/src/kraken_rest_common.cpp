@@ -191,10 +191,7 @@ std::optional<std::int64_t> int_value(std::optional<std::string_view> v) {
   if (!v) return std::nullopt;
   std::string_view s = *v;
   if (auto dot = s.find('.'); dot != std::string_view::npos) s = s.substr(0, dot);
-  std::int64_t x = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-  return x;
+  return parse_integer<std::int64_t>(s);
 }
 
 std::string ok(std::string_view result_json) {

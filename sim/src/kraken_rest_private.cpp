@@ -13,7 +13,6 @@ namespace {
 
 constexpr std::size_t kPageSize = 50;
 
-std::optional<std::int64_t> int_of(std::optional<std::string_view> v) { return int_value(v); }
 
 bool truthy(std::optional<std::string_view> v) { return v && (*v == "true" || *v == "1"); }
 
@@ -24,7 +23,7 @@ result<std::optional<WallTime>> time_param(Context& c, const Params& p, std::str
   std::string_view s = *v;
   const bool relative = s.front() == '+';
   if (relative) s.remove_prefix(1);
-  auto n = int_of(s);
+  auto n = int_value(s);
   if (!n) {
     if (auto t = parse_rfc3339(*v)) return std::optional<WallTime>(*t);
     return Error(errc::invalid_argument, fmt::format("EGeneral:Invalid arguments:{}", key));
@@ -175,7 +174,7 @@ std::string ledgers(Context& c, const Params& p, AccountId id) {
   auto start = time_param(c, p, "start");
   auto end = time_param(c, p, "end");
   if (!start || !end) return fail("EGeneral:Invalid arguments");
-  const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_of(p.get("ofs")).value_or(0)));
+  const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_value(p.get("ofs")).value_or(0)));
   std::vector<const LedgerEntry*> picked;
   for (auto it = a.ledger.rbegin(); it != a.ledger.rend(); ++it) {
     if (!assets.empty() && std::find(assets.begin(), assets.end(), it->asset) == assets.end()) continue;
@@ -314,7 +313,7 @@ result<AddOrderRequest> order_request(Context& c, const Params& p, std::string_v
   if (!expire) return expire.error();
   r.expiretm = *expire;
   if (auto v = p.get("userref")) {
-    auto u = int_of(*v);
+    auto u = int_value(*v);
     if (!u || *u < INT32_MIN || *u > INT32_MAX) return Error(errc::invalid_argument, "EGeneral:Invalid arguments:userref");
     r.userref = *u;
   }
@@ -381,7 +380,7 @@ std::string add_order_batch(Context& c, const Params& p, AccountId id) {
 // txid param of CancelOrder/EditOrder: an order id, or an integer userref.
 OrderSelector selector(std::string_view txid) {
   OrderSelector s;
-  if (auto u = int_of(txid)) s.userref = *u;
+  if (auto u = int_value(txid)) s.userref = *u;
   else s.txid = std::string(txid);
   return s;
 }
@@ -423,7 +422,7 @@ std::string cancel_all(Context& c, AccountId id) {
 }
 
 std::string cancel_all_after(Context& c, const Params& p, AccountId id) {
-  auto t = int_of(p.get("timeout"));
+  auto t = int_value(p.get("timeout"));
   if (!t) return fail("EGeneral:Invalid arguments:timeout");
   auto r = c.ex.cancel_all_orders_after(id, *t);
   if (!r) return err(r.error());
@@ -472,7 +471,7 @@ std::string edit_order(Context& c, const Params& p, AccountId id) {
     if (f == "post") e.post_only = true;
     else return fail("EGeneral:Invalid arguments:oflags");
   }
-  if (auto v = int_of(p.get("userref"))) e.new_userref = *v;
+  if (auto v = int_value(p.get("userref"))) e.new_userref = *v;
   e.cancel_response = truthy(p.get("cancel_response"));
   e.validate = truthy(p.get("validate"));
   auto r = c.ex.edit_order(id, e);
@@ -490,7 +489,7 @@ std::string edit_order(Context& c, const Params& p, AccountId id) {
 }
 
 bool order_matches(const OrderRecord& r, const Params& p) {
-  if (auto u = int_of(p.get("userref")); u && r.userref != *u) return false;
+  if (auto u = int_value(p.get("userref")); u && r.userref != *u) return false;
   if (auto cl = p.get("cl_ord_id"); cl && r.cl_ord_id != std::string(*cl)) return false;
   return true;
 }
@@ -514,7 +513,7 @@ std::string closed_orders(Context& c, const Params& p, AccountId id) {
   auto end = time_param(c, p, "end");
   if (!start || !end) return fail("EGeneral:Invalid arguments");
   const std::string closetime(p.get("closetime").value_or("both"));
-  const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_of(p.get("ofs")).value_or(0)));
+  const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_value(p.get("ofs")).value_or(0)));
   std::vector<const OrderRecord*> picked;
   for (const OrderRecord* r : c.ex.closed_orders(id)) {
     if (!order_matches(*r, p)) continue;
@@ -584,7 +583,7 @@ std::string trades_history(Context& c, const Params& p, AccountId id) {
   auto start = time_param(c, p, "start");
   auto end = time_param(c, p, "end");
   if (!start || !end) return fail("EGeneral:Invalid arguments");
-  const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_of(p.get("ofs")).value_or(0)));
+  const auto ofs = static_cast<std::size_t>(std::max<std::int64_t>(0, int_value(p.get("ofs")).value_or(0)));
   std::vector<const TradeRecord*> picked;
   for (const TradeRecord* t : c.ex.trades(id)) {
     if (type == "any position" && t->posstatus.empty()) continue;

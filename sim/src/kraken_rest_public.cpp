@@ -33,8 +33,6 @@ std::string fail_with(const Error& e) { return fail(e.detail); }
 
 void write_decimal_number(JsonWriter& w, const Decimal& d) { w.number(d.mantissa, d.scale); }
 
-std::optional<std::int64_t> int_param(const Params& p, std::string_view key) { return int_value(p.get(key)); }
-
 std::string time_endpoint(Context& c) {
   const WallTime now = c.ex.now();
   const auto secs = std::chrono::floor<std::chrono::seconds>(now);
@@ -201,7 +199,7 @@ std::string depth(Context& c, const Params& p) {
   auto sel = pairs_of(c, p, false);
   if (!sel) return fail_with(sel.error());
   if (sel->size() != 1) return fail("EGeneral:Invalid arguments:pair");
-  auto count = int_param(p, "count").value_or(100);
+  auto count = int_value(p.get("count")).value_or(100);
   if (count < 1 || count > 500) count = count < 1 ? 1 : 500;
   const std::size_t i = sel->front();
   const auto& in = *c.ex.instruments()[i];
@@ -227,10 +225,10 @@ std::string ohlc(Context& c, const Params& p) {
   auto sel = pairs_of(c, p, false);
   if (!sel) return fail_with(sel.error());
   if (sel->size() != 1) return fail("EGeneral:Invalid arguments:pair");
-  const auto interval = int_param(p, "interval").value_or(1);
+  const auto interval = int_value(p.get("interval")).value_or(1);
   if (std::find(kOhlcIntervals.begin(), kOhlcIntervals.end(), interval) == kOhlcIntervals.end())
     return fail("EGeneral:Invalid arguments:interval");
-  const auto since = int_param(p, "since");
+  const auto since = int_value(p.get("since"));
   const std::size_t i = sel->front();
   const auto& in = *c.ex.instruments()[i];
   const auto& list = c.md.candles(i, static_cast<int>(interval));
@@ -258,8 +256,8 @@ std::string trades(Context& c, const Params& p) {
   if (sel->size() != 1) return fail("EGeneral:Invalid arguments:pair");
   // `since` is the nanosecond cursor `last` returned before (seconds accepted too).
   std::int64_t since_ns = 0;
-  if (auto s = int_param(p, "since")) since_ns = *s < 100'000'000'000LL ? *s * 1'000'000'000LL : *s;
-  auto count = int_param(p, "count").value_or(1000);
+  if (auto s = int_value(p.get("since"))) since_ns = *s < 100'000'000'000LL ? *s * 1'000'000'000LL : *s;
+  auto count = int_value(p.get("count")).value_or(1000);
   count = std::clamp<std::int64_t>(count, 1, 1000);
   const std::size_t i = sel->front();
   const auto& in = *c.ex.instruments()[i];
@@ -288,7 +286,7 @@ std::string spread(Context& c, const Params& p) {
   auto sel = pairs_of(c, p, false);
   if (!sel) return fail_with(sel.error());
   if (sel->size() != 1) return fail("EGeneral:Invalid arguments:pair");
-  const auto since = int_param(p, "since").value_or(0);
+  const auto since = int_value(p.get("since")).value_or(0);
   const std::size_t i = sel->front();
   const auto& in = *c.ex.instruments()[i];
   JsonWriter w;

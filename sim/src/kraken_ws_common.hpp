@@ -42,11 +42,7 @@ namespace ws {
 
 // An integer parameter written as JSON number text; nullopt if absent or not an integer.
 inline std::optional<std::int64_t> to_int(std::optional<std::string_view> v) {
-  if (!v) return std::nullopt;
-  std::int64_t x = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (ec != std::errc{} || p != v->data() + v->size()) return std::nullopt;
-  return x;
+  return v ? parse_integer<std::int64_t>(*v) : std::nullopt;
 }
 
 // A parsed request frame: what is left for an endpoint once the shared parts are handled.

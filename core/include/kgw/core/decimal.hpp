@@ -7,8 +7,10 @@
 
 #include "kgw/core/error.hpp"
 
+#include <charconv>
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +53,16 @@ result<std::int64_t> parse_fixed(std::string_view text, int precision) noexcept;
 
 // As parse_fixed, but the error names `field` and quotes the offending text.
 result<std::int64_t> parse_fixed_checked(std::string_view text, int precision, std::string_view field);
+
+// A whole text that is an integer of type T in decimal (`42`, `-7`; no sign for unsigned T, no
+// spaces, no fraction); nullopt otherwise, also when it does not fit T.
+template <class T>
+std::optional<T> parse_integer(std::string_view text) noexcept {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
 
 // Writes `mantissa` at `precision` decimals (`45285.2`, `0.00100000`, `-1.5`, `7`) into `out`,
 // which must hold kMaxFormattedChars; returns the number of chars written.

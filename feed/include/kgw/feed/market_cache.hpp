@@ -7,9 +7,11 @@
 // reader can judge freshness. Symbols are added by the writer; lookups by canonical v2 symbol
 // ("BTC/USD") are lock-free (resolve other spellings with the InstrumentRegistry first).
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,6 +22,7 @@
 
 #include "kgw/core/book_checksum.hpp"
 #include "kgw/core/decimal.hpp"
+#include "kgw/core/kraken/vocabulary.hpp"
 #include "kgw/core/seqlock.hpp"
 #include "kgw/core/seqlock_ring.hpp"
 
@@ -81,11 +84,20 @@ struct SpreadValue {
   bool sizes_known = true;  // false from REST: Kraken's REST Spread has prices only
 };
 
-enum class SystemStatus : std::uint8_t { unknown, online, maintenance, cancel_only, post_only };
+using kraken::SystemStatus;
+
+// Text into a fixed, NUL-terminated field of a cached value (truncated to fit).
+template <std::size_t N>
+void copy_text(std::array<char, N>& out, std::string_view s) noexcept {
+  out.fill('\0');
+  std::memcpy(out.data(), s.data(), std::min(s.size(), N - 1));
+}
 
 struct StatusValue {
   Stamp stamp;
   SystemStatus system = SystemStatus::unknown;
+  // As Kraken wrote it: a status this build does not know stays `unknown` above and readable here.
+  std::array<char, 24> system_text{};
   std::uint64_t connection_id = 0;
   std::array<char, 16> api_version{}, version{};
 };

@@ -27,9 +27,11 @@
 
 namespace kgw::sim {
 
-enum class SystemStatus : unsigned char { online, cancel_only, post_only, maintenance };
-std::string_view to_string(SystemStatus s) noexcept;
-std::optional<SystemStatus> parse_system_status(std::string_view s) noexcept;
+using kraken::SystemStatus;
+// Kraken's four statuses; `unknown` is not one.
+constexpr std::optional<SystemStatus> parse_system_status(std::string_view s) noexcept {
+  return kraken::parse_word<SystemStatus>(s);
+}
 
 // A conditional close order attached to an AddOrder (REST close[ordertype]/close[price]/close[price2]).
 struct CloseSpec {
@@ -165,8 +167,7 @@ struct TradeRecord {
 };
 
 // What the private executions channel reports (PROTOCOL.md §6.5).
-enum class ExecType : unsigned char { pending_new, new_, trade, filled, canceled, expired, amended, restated, status };
-std::string_view to_string(ExecType t) noexcept;
+using kraken::ExecType;
 
 // The "@ ..." part of Kraken's order descriptions for an order type and its price texts.
 std::string describe_type(OrderType type, std::string_view price, std::string_view price2);

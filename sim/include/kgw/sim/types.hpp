@@ -1,6 +1,6 @@
 #pragma once
-// Vocabulary of the simulated exchange: sides, order types, time-in-force, statuses and the
-// order itself as the matching engine keeps it. Values, no behaviour.
+// The order as the simulated exchange's matching engine keeps it, in Kraken's vocabulary.
+// Values, no behaviour.
 
 #include <cstdint>
 #include <optional>
@@ -9,51 +9,36 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/decimal.hpp"
+#include "kgw/core/kraken/vocabulary.hpp"
 
 namespace kgw::sim {
 
 using OrderId = std::uint64_t;    // internal; formatted as a Kraken txid (OUF4EM-FRGI2-MQMWZD)
 using AccountId = std::uint32_t;
 
-enum class Side : unsigned char { buy, sell };
-constexpr Side opposite(Side s) noexcept { return s == Side::buy ? Side::sell : Side::buy; }
-std::string_view to_string(Side s) noexcept;
+// Kraken's words are core's (kraken/vocabulary.hpp); the simulator writes their REST spelling
+// (executions on WS v2 report the same words: `GTC`, `stop-loss`).
+using kraken::is_triggered;
+using kraken::opposite;
+using kraken::OrderStatus;
+using kraken::OrderType;
+using kraken::SelfTradePrevention;
+using kraken::Side;
+using kraken::TimeInForce;
+using kraken::triggers_into_limit;
 
-// Kraken's order types (REST spelling with hyphens; WS v2 uses the same words).
-enum class OrderType : unsigned char {
-  market,
-  limit,
-  iceberg,
-  stop_loss,
-  take_profit,
-  stop_loss_limit,
-  take_profit_limit,
-  trailing_stop,
-  trailing_stop_limit,
-  settle_position,
-};
-std::string_view to_string(OrderType t) noexcept;  // "stop-loss-limit"
-std::optional<OrderType> parse_order_type(std::string_view s) noexcept;  // accepts - and _
-constexpr bool is_triggered(OrderType t) noexcept {
-  return t == OrderType::stop_loss || t == OrderType::take_profit || t == OrderType::stop_loss_limit ||
-         t == OrderType::take_profit_limit || t == OrderType::trailing_stop || t == OrderType::trailing_stop_limit;
+template <class E>
+  requires requires(E e) { kraken::spellings(e); }
+constexpr std::string_view to_string(E value) noexcept {
+  return kraken::rest_spelling(value);
 }
-// After triggering, these rest/take as limit orders at price2; the others as market orders.
-constexpr bool triggers_into_limit(OrderType t) noexcept {
-  return t == OrderType::stop_loss_limit || t == OrderType::take_profit_limit || t == OrderType::trailing_stop_limit;
+constexpr std::optional<OrderType> parse_order_type(std::string_view s) noexcept { return kraken::parse_word<OrderType>(s); }
+constexpr std::optional<TimeInForce> parse_time_in_force(std::string_view s) noexcept {
+  return kraken::parse_word<TimeInForce>(s);
 }
-
-enum class TimeInForce : unsigned char { gtc, ioc, gtd, fok };
-std::string_view to_string(TimeInForce t) noexcept;  // "GTC"
-std::optional<TimeInForce> parse_time_in_force(std::string_view s) noexcept;  // case-insensitive
-
-// Self-trade prevention (REST `stptype` cancel-newest..., WS `stp_type` cancel_newest...).
-enum class SelfTradePrevention : unsigned char { cancel_newest, cancel_oldest, cancel_both };
-std::optional<SelfTradePrevention> parse_stp(std::string_view s) noexcept;
-
-// REST order status; WS v2 adds pending_new / partially_filled views of the same states.
-enum class OrderStatus : unsigned char { pending, open, closed, canceled, expired };
-std::string_view to_string(OrderStatus s) noexcept;
+constexpr std::optional<SelfTradePrevention> parse_stp(std::string_view s) noexcept {
+  return kraken::parse_word<SelfTradePrevention>(s);
+}
 
 // How a trigger or limit offset is expressed: an absolute price, or an offset from the reference
 // price (Kraken's `+`/`-` prefixes and `%` suffix; trailing stops always use offsets).
