@@ -16,15 +16,15 @@ namespace {
 void BM_BuildAndSignAddOrder(benchmark::State& state) {
   const kgw::Secret secret("kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==");
   auto nonces = kgw::kraken::NonceAuthority::open("", kgw::SystemClock::instance()).value();
-  kgw::kraken::AddOrderParams p;
+  kgw::kraken::OrderRequest p;
   p.pair = "XBTUSD";
-  p.type = "buy";
-  p.ordertype = "limit";
+  p.side = kgw::kraken::Side::buy;
+  p.type = kgw::kraken::OrderType::limit;
   p.volume = "1.25000000";
   p.price = "37500.0";
   p.cl_ord_id = "f1d2a3b4-0000-4000-8000-000000000001";
   for (auto _ : state) {
-    auto params = kgw::kraken::KrakenRestClient::add_order_params(p).value();
+    auto params = kgw::kraken::rest_add_order(p).value();
     const std::string nonce = std::to_string(nonces->next().value());
     std::string body = "nonce=" + nonce;
     for (const auto& [k, v] : params) body += "&" + kgw::kraken::KrakenRestTransport::form_escape(k) + "=" +

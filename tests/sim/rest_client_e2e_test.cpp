@@ -14,7 +14,9 @@ namespace kgw::sim {
 namespace {
 
 namespace asio = boost::asio;
-using kraken::AddOrderParams;
+using kraken::OrderRequest;
+using kraken::OrderType;
+using kraken::Side;
 
 // One io_context for the whole suite: it must outlive every transport, whose destructor closes
 // the pooled keep-alive sockets registered with it.
@@ -32,11 +34,11 @@ T run(asio::awaitable<T> aw) {
   return fut.get();
 }
 
-AddOrderParams limit(const char* side, const char* vol, const char* px) {
-  AddOrderParams p;
+OrderRequest limit(Side side, const char* vol, const char* px) {
+  OrderRequest p;
   p.pair = "XBTUSD";
-  p.type = side;
-  p.ordertype = "limit";
+  p.side = side;
+  p.type = OrderType::limit;
   p.volume = vol;
   p.price = px;
   return p;
@@ -64,24 +66,25 @@ class RestClientE2E : public ::testing::Test {
 };
 
 asio::awaitable<std::string> place_and_query(kraken::KrakenRestClient& c) {
-  AddOrderParams p;
+  OrderRequest p;
   p.pair = "XBTUSD";
-  p.type = "buy";
-  p.ordertype = "limit";
+  p.side = Side::buy;
+  p.type = OrderType::limit;
   p.volume = "0.01";
   p.price = "40000.0";
   p.cl_ord_id = "client-1";
-  p.close_ordertype = "stop-loss";
-  p.close_price = "35000.0";
+  p.close = kraken::CloseOrder{OrderType::stop_loss, "35000.0", {}};
   auto added = co_await c.add_order(p);
   if (!added) co_return "add: " + added.error().message();
   if (added->txid.size() != 1) co_return "add: no txid";
   if (added->descr_close != "close position @ stop loss 35000.0") co_return "close descr: " + added->descr_close;
   auto open = co_await c.open_orders();
   if (!open || open->orders.size() != 1 || *open->orders[0].cl_ord_id != "client-1") co_return "open orders";
-  auto cancelled = co_await c.cancel_order("client-1", true);
+  kraken::CancelRequest by_cl;  // named: GCC 12 rejects braced lists in co_await
+  by_cl.cl_ord_ids = {"client-1"};
+  auto cancelled = co_await c.cancel_order(by_cl);
   if (!cancelled || cancelled->count != 1) co_return "cancel by cl_ord_id";
-  auto again = co_await c.cancel_order("client-1", true);
+  auto again = co_await c.cancel_order(by_cl);
   if (again || !again.error().kraken || again.error().kraken->joined() != "EOrder:Invalid order") co_return "second cancel";
   auto dm = co_await c.cancel_all_orders_after(60);
   if (!dm || dm->trigger_time.empty()) co_return "dead man";
@@ -96,8 +99,8 @@ asio::awaitable<std::string> place_and_query(kraken::KrakenRestClient& c) {
 TEST_F(RestClientE2E, PlacesQueriesAndCancelsWithTypedResults) { EXPECT_EQ(run(place_and_query(*client_)), ""); }
 
 asio::awaitable<std::pair<std::size_t, std::string>> batch_and_pages(kraken::KrakenRestClient& c) {
-  std::vector<AddOrderParams> batch;
-  for (int i = 0; i < 15; ++i) batch.push_back(limit("buy", "0.001", "30000.0"));
+  std::vector<OrderRequest> batch;
+  for (int i = 0; i < 15; ++i) batch.push_back(limit(Side::buy, "0.001", "30000.0"));
   // 8 batches of 15 resting orders, then cancel-all: 120 closed orders to page through.
   for (int b = 0; b < 8; ++b) {
     auto r = co_await c.add_order_batch("XBTUSD", batch);
@@ -108,8 +111,9 @@ asio::awaitable<std::pair<std::size_t, std::string>> batch_and_pages(kraken::Kra
   // Two by batch cancel (one by id, one by cl_ord_id), the rest by cancel-all.
   auto open = co_await c.open_orders();
   if (!open || open->orders.size() != 120) co_return std::pair{std::size_t{0}, "open orders"};
-  std::vector<std::string> ids{open->orders[0].txid, open->orders[1].txid};
-  auto some = co_await c.cancel_order_batch(std::move(ids), {});
+  kraken::CancelRequest two;
+  two.txids = {open->orders[0].txid, open->orders[1].txid};
+  auto some = co_await c.cancel_order_batch(std::move(two));
   if (!some || some->count != 2) co_return std::pair{std::size_t{0}, "cancel batch: " + (some ? std::to_string(some->count) : some.error().message())};
   auto all = co_await c.cancel_all();
   if (!all || all->count != 118) co_return std::pair{std::size_t{0}, "cancel all"};
@@ -128,99 +132,12 @@ TEST_F(RestClientE2E, BatchesAndPagesThroughClosedOrders) {
   EXPECT_EQ(n, 120u);  // three pages of 50, 50, 20, deduplicated
 }
 
-TEST(RestClientParams, AddOrderParamsAreKrakensFormKeysAndRejectBadCombinations) {
-  AddOrderParams p;
-  p.pair = "XBTUSD";
-  p.type = "sell";
-  p.ordertype = "stop-loss-limit";
-  p.volume = "1.25";
-  p.price = "37500";
-  p.price2 = "37000";
-  p.oflags = {"post", "fciq"};
-  p.close_ordertype = "limit";
-  p.close_price = "36000";
-  p.asset_class = "tokenized_asset";
-  auto form = kraken::KrakenRestClient::add_order_params(p).value();
-  auto has = [&](const std::string& k, const std::string& v) {
-    return std::find(form.begin(), form.end(), std::pair{k, v}) != form.end();
-  };
-  EXPECT_TRUE(has("oflags", "post,fciq"));
-  EXPECT_TRUE(has("close[ordertype]", "limit"));
-  EXPECT_TRUE(has("close[price]", "36000"));
-  EXPECT_TRUE(has("price2", "37000"));
-  EXPECT_TRUE(has("asset_class", "tokenized_asset"));
-  auto detail = [&](const AddOrderParams& q) { return kraken::KrakenRestClient::add_order_params(q).error().detail; };
-  auto with = [&](auto change) {
-    AddOrderParams q = p;
-    change(q);
-    return detail(q);
-  };
-  EXPECT_EQ(with([](auto& q) { q.userref = 7, q.cl_ord_id = "x"; }), "cl_ord_id: cl_ord_id and userref are mutually exclusive");
-  EXPECT_EQ(with([](auto& q) { q.type = "long"; }), "type: must be buy or sell");
-  EXPECT_EQ(with([](auto& q) { q.ordertype = "stop"; }), "ordertype: unknown order type 'stop'");
-  EXPECT_EQ(with([](auto& q) { q.timeinforce = "GTD"; }), "expiretm: required with timeinforce GTD");
-  EXPECT_EQ(with([](auto& q) { q.stptype = "cancel_newest"; }), "stptype: must be cancel-newest, cancel-oldest or cancel-both");
-  EXPECT_EQ(with([](auto& q) { q.oflags = {"postonly"}; }), "oflags: unknown flag 'postonly'");
-  EXPECT_EQ(with([](auto& q) { q.pair.clear(); }), "pair: required");
-}
-
-TEST(RestClientParams, BatchBodiesAreJsonWithArraysAndNamePerOrderFields) {
-  AddOrderParams a = limit("buy", "0.5", "30000.0");
-  a.pair.clear();
-  a.cl_ord_id = "a-1";
-  a.close_ordertype = "stop-loss";
-  a.close_price = "29000.0";
-  AddOrderParams b = limit("sell", "0.25", "31000.0");
-  b.userref = 42;
-  b.oflags = {"post"};
-  const std::optional<std::string> deadline("2026-11-25T10:00:00Z");
-  auto body = kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a, b}, true, deadline).value();
-  EXPECT_EQ(body,
-            R"({"pair":"XBTUSD","orders":[{"type":"buy","ordertype":"limit","volume":"0.5","price":"30000.0","cl_ord_id":"a-1",)"
-            R"("close":{"ordertype":"stop-loss","price":"29000.0"}},{"type":"sell","ordertype":"limit","volume":"0.25",)"
-            R"("price":"31000.0","userref":42,"oflags":"post"}],"deadline":"2026-11-25T10:00:00Z","validate":true})");
-  b.pair = "ETHUSD";
-  EXPECT_EQ(kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a, b}, false, {}).error().detail,
-            "orders[1].pair: a batch is one pair");
-  b.pair.clear();
-  b.ordertype = "";
-  EXPECT_EQ(kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a, b}, false, {}).error().detail,
-            "orders[1].ordertype: required");
-  EXPECT_EQ(kraken::KrakenRestClient::add_order_batch_body("XBTUSD", {a}, false, {}).error().detail, "orders: 2 to 15 per batch");
-
-  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({"OABC12-DEF34-GHIJ56", "123"}, {"c-1"}).value(),
-            R"({"orders":["OABC12-DEF34-GHIJ56",123],"cl_ord_ids":["c-1"]})");
-  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({}, {}).error().detail, "orders: nothing to cancel");
-  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body({"99999999999"}, {}).error().detail,
-            "orders: '99999999999' is neither an order id nor an int32 userref");
-  EXPECT_EQ(kraken::KrakenRestClient::cancel_order_batch_body(std::vector<std::string>(51, "1"), {}).error().detail,
-            "orders: at most 50 per batch");
-}
-
-TEST(RestClientParams, AmendAndEditNameTheFieldThatIsWrong) {
-  kraken::AmendOrderParams a;
-  EXPECT_EQ(kraken::KrakenRestClient::amend_order_params(a).error().detail, "txid: exactly one of txid and cl_ord_id");
-  a.cl_ord_id = "c-1";
-  EXPECT_EQ(kraken::KrakenRestClient::amend_order_params(a).error().detail,
-            "order_qty: nothing to amend (order_qty, display_qty, limit_price or trigger_price)");
-  a.limit_price = "+1.5%";
-  a.post_only = true;
-  EXPECT_EQ(kraken::KrakenRestClient::amend_order_params(a).value(),
-            (kraken::Params{{"cl_ord_id", "c-1"}, {"limit_price", "+1.5%"}, {"post_only", "true"}}));
-  kraken::EditOrderParams e;
-  e.txid = "OABC12-DEF34-GHIJ56";
-  EXPECT_EQ(kraken::KrakenRestClient::edit_order_params(e).error().detail, "pair: required");
-  e.pair = "XBTUSD";
-  e.oflags = {"fcib"};
-  EXPECT_EQ(kraken::KrakenRestClient::edit_order_params(e).error().detail, "oflags: only post can change on EditOrder");
-}
-
 asio::awaitable<std::string> amend_edit_and_batch_cancel(kraken::KrakenRestClient& c) {
-  AddOrderParams p = limit("buy", "0.01", "30000.0");
+  OrderRequest p = limit(Side::buy, "0.01", "30000.0");
   p.cl_ord_id = "amend-me";
   auto added = co_await c.add_order(p);
   if (!added) co_return "add: " + added.error().message();
-  kraken::AmendOrderParams a;
+  kraken::AmendRequest a;
   a.cl_ord_id = "amend-me";
   a.order_qty = "0.02";
   a.limit_price = "30100.0";
@@ -232,11 +149,11 @@ asio::awaitable<std::string> amend_edit_and_batch_cancel(kraken::KrakenRestClien
   if (q->orders[0].vol.to_string() != "0.02000000" || q->orders[0].descr.price != "30100.0")
     co_return "amend not applied: vol " + q->orders[0].vol.to_string() + " price " + q->orders[0].descr.price;
 
-  AddOrderParams u = limit("buy", "0.01", "29000.0");
+  OrderRequest u = limit(Side::buy, "0.01", "29000.0");
   u.userref = 77;
   auto added_u = co_await c.add_order(u);
   if (!added_u) co_return "add userref: " + added_u.error().message();
-  kraken::EditOrderParams e;
+  kraken::EditRequest e;
   e.txid = added_u->txid.at(0);
   e.pair = "XBTUSD";
   e.price = "29500.0";
@@ -245,8 +162,10 @@ asio::awaitable<std::string> amend_edit_and_batch_cancel(kraken::KrakenRestClien
 
   // One JSON batch: the edited order by its userref (an integer on the wire), the amended one by
   // cl_ord_id.
-  std::vector<std::string> by_ref{"77"}, by_cl{"amend-me"};
-  auto cancelled = co_await c.cancel_order_batch(std::move(by_ref), std::move(by_cl));
+  kraken::CancelRequest both;
+  both.userrefs = {77};
+  both.cl_ord_ids = {"amend-me"};
+  auto cancelled = co_await c.cancel_order_batch(std::move(both));
   if (!cancelled || cancelled->count != 2) co_return "cancel batch: " + (cancelled ? std::to_string(cancelled->count) : cancelled.error().message());
   auto open = co_await c.open_orders();
   if (!open || !open->orders.empty()) co_return "orders left open";
@@ -269,8 +188,8 @@ asio::awaitable<std::string> reference_data(kraken::KrakenRestClient& c) {
 }
 
 asio::awaitable<std::string> two_spellings(kraken::KrakenRestClient& c) {
-  AddOrderParams a = limit("buy", "0.001", "30000.0");
-  AddOrderParams b = a;
+  OrderRequest a = limit(Side::buy, "0.001", "30000.0");
+  OrderRequest b = a;
   b.pair = "XXBTZUSD";
   if (!(co_await c.add_order(a)) || !(co_await c.add_order(b))) co_return "adds";
   co_return "";
@@ -304,10 +223,10 @@ asio::awaitable<std::string> every_other_call(kraken::KrakenRestClient& c) {
   auto ohlc = co_await c.ohlc("XBTUSD", 5);
   if (!ohlc || ohlc->pair.empty()) co_return "ohlc: " + (ohlc ? std::string("no pair") : ohlc.error().message());
 
-  AddOrderParams m;
+  OrderRequest m;
   m.pair = "XBTUSD";
-  m.type = "buy";
-  m.ordertype = "market";
+  m.side = Side::buy;
+  m.type = OrderType::market;
   m.volume = "0.01";
   m.leverage = "2";
   auto filled = co_await c.add_order(m);
@@ -387,7 +306,7 @@ asio::awaitable<std::tuple<int, int, int, bool>> burst(kraken::KrakenRestClient&
   int placed = 0, refused_locally = 0, exchange_rate_errors = 0;
   std::string first_txid;
   for (int i = 0; i < 100; ++i) {
-    auto r = co_await c.add_order(limit("buy", "0.001", "30000.0"));
+    auto r = co_await c.add_order(limit(Side::buy, "0.001", "30000.0"));
     if (r) {
       ++placed;
       if (first_txid.empty()) first_txid = r->txid.at(0);
@@ -397,7 +316,9 @@ asio::awaitable<std::tuple<int, int, int, bool>> burst(kraken::KrakenRestClient&
       ++exchange_rate_errors;
     }
   }
-  auto cancel = co_await c.cancel_order(first_txid);
+  kraken::CancelRequest first;
+  first.txids = {first_txid};
+  auto cancel = co_await c.cancel_order(std::move(first));
   co_return std::tuple{placed, refused_locally, exchange_rate_errors, cancel.has_value()};
 }
 

@@ -24,15 +24,15 @@ namespace kgw::sim {
 namespace {
 
 namespace asio = boost::asio;
-using kraken::AddOrderParams;
+using kraken::OrderRequest;
 using kraken::KrakenRestClient;
 using kraken::KrakenRestService;
 
-AddOrderParams validate_only() {
-  AddOrderParams p;
+OrderRequest validate_only() {
+  OrderRequest p;
   p.pair = "XBTUSD";
-  p.type = "buy";
-  p.ordertype = "limit";
+  p.side = kraken::Side::buy;
+  p.type = kraken::OrderType::limit;
   p.volume = "0.01";
   p.price = "50000.0";
   p.validate = true;  // signed, nonce-checked and validated, not placed

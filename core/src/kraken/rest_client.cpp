@@ -2,11 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-#include <initializer_list>
 #include <set>
 
-#include "kgw/core/json_writer.hpp"
+#include "kgw/core/decimal.hpp"
 #include "kgw/core/kraken/reference_data.hpp"
 
 namespace kgw::kraken {
@@ -47,200 +45,6 @@ Params history_params(const HistoryQuery& q) {
 }
 
 }  // namespace
-
-namespace {
-
-bool one_of(std::string_view v, std::initializer_list<std::string_view> allowed) {
-  for (auto a : allowed)
-    if (v == a) return true;
-  return false;
-}
-
-Error bad_at(std::string_view where, std::string_view field, std::string_view why) {
-  return Error(errc::invalid_argument, fmt::format("{}{}: {}", where, field, why));
-}
-
-Error bad(std::string_view field, std::string_view why) { return bad_at({}, field, why); }
-
-// The optional text fields an order has both in AddOrder and in a batch entry, in Kraken's
-// names and in the order they are written.
-template <class Fn>
-void each_optional_field(const AddOrderParams& o, Fn&& fn) {
-  fn("price", o.price);
-  fn("price2", o.price2);
-  fn("displayvol", o.displayvol);
-  fn("trigger", o.trigger);
-  fn("leverage", o.leverage);
-  fn("stptype", o.stptype);
-  fn("timeinforce", o.timeinforce);
-  fn("starttm", o.starttm);
-  fn("expiretm", o.expiretm);
-  fn("cl_ord_id", o.cl_ord_id);
-}
-
-// Checks Kraken would make anyway, made before anything is sent (PROTOCOL.md §3.3).
-result<void> check_order(const AddOrderParams& o, std::string_view where = {}) {
-  // `where` prefixes the field in a batch: orders[1].ordertype
-  auto fail = [where](std::string_view field, std::string_view why) { return bad_at(where, field, why); };
-  if (o.type != "buy" && o.type != "sell") return fail("type", "must be buy or sell");
-  if (!one_of(o.ordertype, {"market", "limit", "iceberg", "stop-loss", "take-profit", "stop-loss-limit", "take-profit-limit",
-                            "trailing-stop", "trailing-stop-limit", "settle-position"}))
-    return fail("ordertype", o.ordertype.empty() ? "required" : "unknown order type '" + o.ordertype + "'");
-  if (o.volume.empty()) return fail("volume", "required");
-  if (o.cl_ord_id && o.userref) return fail("cl_ord_id", "cl_ord_id and userref are mutually exclusive");
-  if (o.timeinforce && !one_of(*o.timeinforce, {"GTC", "IOC", "GTD", "FOK"})) return fail("timeinforce", "must be GTC, IOC, GTD or FOK");
-  if (o.timeinforce && *o.timeinforce == "GTD" && !o.expiretm) return fail("expiretm", "required with timeinforce GTD");
-  if (o.stptype && !one_of(*o.stptype, {"cancel-newest", "cancel-oldest", "cancel-both"}))
-    return fail("stptype", "must be cancel-newest, cancel-oldest or cancel-both");
-  if (o.trigger && !one_of(*o.trigger, {"last", "index"})) return fail("trigger", "must be last or index");
-  for (const auto& f : o.oflags)
-    if (!one_of(f, {"post", "fcib", "fciq", "viqc", "nompp"})) return fail("oflags", "unknown flag '" + f + "'");
-  if ((o.close_price || o.close_price2) && !o.close_ordertype) return fail("close[ordertype]", "required with close[price]");
-  return {};
-}
-
-}  // namespace
-
-result<Params> KrakenRestClient::add_order_params(const AddOrderParams& o) {
-  if (auto ok = check_order(o); !ok) return ok.error();
-  if (o.pair.empty()) return bad("pair", "required");
-  Params p;
-  p.emplace_back("pair", o.pair);
-  p.emplace_back("type", o.type);
-  p.emplace_back("ordertype", o.ordertype);
-  p.emplace_back("volume", o.volume);
-  auto opt = [&](const char* k, const std::optional<std::string>& v) {
-    if (v) p.emplace_back(k, *v);
-  };
-  each_optional_field(o, opt);
-  opt("deadline", o.deadline);
-  opt("asset_class", o.asset_class);
-  opt("broker", o.broker);
-  if (o.userref) p.emplace_back("userref", std::to_string(*o.userref));
-  if (o.reduce_only) p.emplace_back("reduce_only", "true");
-  if (o.validate) p.emplace_back("validate", "true");
-  if (!o.oflags.empty()) p.emplace_back("oflags", join(o.oflags));
-  // Form encoding of the conditional close: close[ordertype], close[price], close[price2].
-  opt("close[ordertype]", o.close_ordertype);
-  opt("close[price]", o.close_price);
-  opt("close[price2]", o.close_price2);
-  return p;
-}
-
-result<std::string> KrakenRestClient::add_order_batch_body(const std::string& pair, const std::vector<AddOrderParams>& orders,
-                                                           bool validate, const std::optional<std::string>& deadline) {
-  if (pair.empty()) return bad("pair", "required");
-  if (orders.size() < 2 || orders.size() > 15) return bad("orders", "2 to 15 per batch");
-  JsonWriter w;
-  w.begin_object().field("pair", pair).key("orders").begin_array();
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    const auto& o = orders[i];
-    const std::string where = fmt::format("orders[{}].", i);
-    auto field_error = [&](std::string_view f, std::string_view why) { return bad_at(where, f, why); };
-    if (auto ok = check_order(o, where); !ok) return ok.error();
-    if (!o.pair.empty() && o.pair != pair) return field_error("pair", "a batch is one pair");
-    if (o.deadline) return field_error("deadline", "set the batch's deadline instead");
-    if (o.validate) return field_error("validate", "set the batch's validate instead");
-    if (o.asset_class || o.broker) return field_error(o.asset_class ? "asset_class" : "broker", "not a batch order field");
-    w.begin_object().field("type", o.type).field("ordertype", o.ordertype).field("volume", o.volume);
-    auto opt = [&](const char* k, const std::optional<std::string>& v) {
-      if (v) w.field(k, *v);
-    };
-    each_optional_field(o, opt);
-    if (o.userref) w.field("userref", *o.userref);
-    if (o.reduce_only) w.field("reduce_only", true);
-    if (!o.oflags.empty()) w.field("oflags", join(o.oflags));
-    if (o.close_ordertype) {
-      w.key("close").begin_object().field("ordertype", *o.close_ordertype);
-      opt("price", o.close_price);
-      opt("price2", o.close_price2);
-      w.end_object();
-    }
-    w.end_object();
-  }
-  w.end_array();
-  if (deadline) w.field("deadline", *deadline);
-  if (validate) w.field("validate", true);
-  w.end_object();
-  return w.take();
-}
-
-result<std::string> KrakenRestClient::cancel_order_batch_body(const std::vector<std::string>& orders,
-                                                              const std::vector<std::string>& cl_ord_ids) {
-  if (orders.empty() && cl_ord_ids.empty()) return bad("orders", "nothing to cancel");
-  if (orders.size() + cl_ord_ids.size() > 50) return bad("orders", "at most 50 per batch");
-  JsonWriter w;
-  w.begin_object();
-  if (!orders.empty()) {
-    w.key("orders").begin_array();
-    for (const auto& id : orders) {
-      if (id.empty()) return bad("orders", "empty order id");
-      // A userref (int32) is an integer on the wire; an order id is a string.
-      std::int32_t userref = 0;
-      const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), userref);
-      if (ec == std::errc{} && end == id.data() + id.size()) {
-        w.value(userref);
-      } else if (id.find_first_not_of("-0123456789") == std::string::npos) {
-        return bad("orders", fmt::format("'{}' is neither an order id nor an int32 userref", id));
-      } else {
-        w.value(id);
-      }
-    }
-    w.end_array();
-  }
-  if (!cl_ord_ids.empty()) {
-    w.key("cl_ord_ids").begin_array();
-    for (const auto& id : cl_ord_ids) {
-      if (id.empty()) return bad("cl_ord_ids", "empty cl_ord_id");
-      w.value(id);
-    }
-    w.end_array();
-  }
-  w.end_object();
-  return w.take();
-}
-
-result<Params> KrakenRestClient::amend_order_params(const AmendOrderParams& a) {
-  if (a.txid.has_value() == a.cl_ord_id.has_value()) return bad("txid", "exactly one of txid and cl_ord_id");
-  if (!a.order_qty && !a.display_qty && !a.limit_price && !a.trigger_price)
-    return bad("order_qty", "nothing to amend (order_qty, display_qty, limit_price or trigger_price)");
-  Params p;
-  auto opt = [&](const char* k, const std::optional<std::string>& v) {
-    if (v) p.emplace_back(k, *v);
-  };
-  opt("txid", a.txid);
-  opt("cl_ord_id", a.cl_ord_id);
-  opt("order_qty", a.order_qty);
-  opt("display_qty", a.display_qty);
-  opt("limit_price", a.limit_price);
-  opt("trigger_price", a.trigger_price);
-  opt("deadline", a.deadline);
-  opt("pair", a.pair);
-  if (a.post_only) p.emplace_back("post_only", "true");
-  return p;
-}
-
-result<Params> KrakenRestClient::edit_order_params(const EditOrderParams& e) {
-  if (e.txid.empty()) return bad("txid", "required");
-  if (e.pair.empty()) return bad("pair", "required");
-  for (const auto& f : e.oflags)
-    if (f != "post") return bad("oflags", "only post can change on EditOrder");
-  Params p{{"txid", e.txid}, {"pair", e.pair}};
-  auto opt = [&](const char* k, const std::optional<std::string>& v) {
-    if (v) p.emplace_back(k, *v);
-  };
-  opt("volume", e.volume);
-  opt("displayvol", e.displayvol);
-  opt("price", e.price);
-  opt("price2", e.price2);
-  opt("deadline", e.deadline);
-  opt("asset_class", e.asset_class);
-  if (e.userref) p.emplace_back("userref", std::to_string(*e.userref));
-  if (!e.oflags.empty()) p.emplace_back("oflags", join(e.oflags));
-  if (e.cancel_response) p.emplace_back("cancel_response", "true");
-  if (e.validate) p.emplace_back("validate", "true");
-  return p;
-}
 
 asio::awaitable<result<std::vector<Asset>>> KrakenRestClient::assets(std::vector<std::string> list) {
   std::string q = list.empty() ? std::string() : "asset=" + KrakenRestTransport::form_escape(join(list));
@@ -334,9 +138,8 @@ asio::awaitable<result<TradesHistoryPage>> KrakenRestClient::query_trades(std::v
   co_return parsed(co_await t_.private_call("QueryTrades", std::move(p)), parse_trades_history);
 }
 
-asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order_batch(std::vector<std::string> orders,
-                                                                            std::vector<std::string> cl_ord_ids) {
-  auto body = cancel_order_batch_body(orders, cl_ord_ids);
+asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order_batch(CancelRequest c) {
+  auto body = rest_cancel_order_batch(c);
   if (!body) co_return body.error();
   co_return parsed(co_await t_.private_call_json("CancelOrderBatch", std::move(*body), Priority::cancel), parse_cancel);
 }
@@ -420,11 +223,9 @@ namespace {
 
 result<std::optional<std::int64_t>> cursor_value(const SinceCursor& cursor) {
   if (!cursor.last) return std::optional<std::int64_t>{};
-  std::int64_t v = 0;
-  const auto& t = *cursor.last;
-  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc{} || end != t.data() + t.size()) return Error(errc::invalid_argument, "since: the cursor is not an integer");
-  return std::optional<std::int64_t>{v};
+  const auto v = parse_integer<std::int64_t>(*cursor.last);
+  if (!v) return Error(errc::invalid_argument, "since: the cursor is not an integer");
+  return std::optional<std::int64_t>{*v};
 }
 
 }  // namespace
@@ -447,8 +248,8 @@ asio::awaitable<result<SpreadPage>> KrakenRestClient::poll_spread(std::string pa
   co_return r;
 }
 
-asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderParams p) {
-  auto params = add_order_params(p);
+asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(OrderRequest p) {
+  auto params = rest_add_order(p);
   if (!params) co_return params.error();
   // The per-pair trading counter is Kraken's limit for order entry; validate-only costs nothing.
   if (!p.validate) {
@@ -463,21 +264,22 @@ asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(AddOrderPa
   co_return parsed_order_entry("AddOrder", std::move(body), parse_add_order);
 }
 
-asio::awaitable<result<std::string>> KrakenRestClient::amend_order(AmendOrderParams a) {
-  auto p = amend_order_params(a);
+asio::awaitable<result<std::string>> KrakenRestClient::amend_order(AmendRequest a) {
+  auto p = rest_amend_order(a);
   if (!p) co_return p.error();
   co_return parsed_order_entry("AmendOrder", co_await t_.private_call("AmendOrder", std::move(*p), Priority::amend), parse_amend_order);
 }
 
-asio::awaitable<result<EditOrderResponse>> KrakenRestClient::edit_order(EditOrderParams e) {
-  auto p = edit_order_params(e);
+asio::awaitable<result<EditOrderResponse>> KrakenRestClient::edit_order(EditRequest e) {
+  auto p = rest_edit_order(e);
   if (!p) co_return p.error();
   co_return parsed_order_entry("EditOrder", co_await t_.private_call("EditOrder", std::move(*p), Priority::amend), parse_edit_order);
 }
 
-asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order(std::string id, bool is_cl_ord_id) {
-  Params p{{is_cl_ord_id ? "cl_ord_id" : "txid", std::move(id)}};
-  co_return parsed(co_await t_.private_call("CancelOrder", std::move(p), Priority::cancel), parse_cancel);
+asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order(CancelRequest c) {
+  auto p = rest_cancel_order(c);
+  if (!p) co_return p.error();
+  co_return parsed(co_await t_.private_call("CancelOrder", std::move(*p), Priority::cancel), parse_cancel);
 }
 
 asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_all() {
@@ -491,10 +293,10 @@ asio::awaitable<result<DeadManResponse>> KrakenRestClient::cancel_all_orders_aft
 }
 
 asio::awaitable<result<std::vector<BatchOrderResult>>> KrakenRestClient::add_order_batch(std::string pair,
-                                                                                        std::vector<AddOrderParams> orders,
+                                                                                        std::vector<OrderRequest> orders,
                                                                                         bool validate,
                                                                                         std::optional<std::string> deadline) {
-  auto body = add_order_batch_body(pair, orders, validate, deadline);
+  auto body = rest_add_order_batch(pair, orders, validate, deadline);
   if (!body) co_return body.error();
   if (!validate) {
     auto permit = t_.governor().acquire_trading(counter_key(pair), RateGovernor::Action::batch_add, {}, orders.size(), trading_wait_);

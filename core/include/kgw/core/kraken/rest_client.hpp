@@ -15,45 +15,10 @@
 
 #include "kgw/core/kraken/rest_transport.hpp"
 #include "kgw/core/instrument.hpp"
+#include "kgw/core/kraken/orders.hpp"
 #include "kgw/core/kraken/rest_types.hpp"
 
 namespace kgw::kraken {
-
-using Params = std::vector<std::pair<std::string, std::string>>;
-
-// AddOrder / AddOrderBatch entry. Numbers are decimal text as Kraken takes them (relative prices
-// `+5`, `-2%`, `#1` included); the gateway formats them at the instrument's precision first.
-struct AddOrderParams {
-  std::string pair;       // any Kraken spelling the REST API accepts (XBTUSD, XXBTZUSD)
-  std::string type;       // buy | sell
-  std::string ordertype;  // market, limit, iceberg, stop-loss, ..., settle-position
-  std::string volume;
-  std::optional<std::string> price, price2, displayvol, trigger, leverage, stptype, timeinforce, starttm, expiretm,
-      cl_ord_id, deadline, asset_class, broker;  // deadline, asset_class, broker: single orders only
-  std::optional<std::int64_t> userref;
-  bool reduce_only = false, validate = false;
-  std::vector<std::string> oflags;  // post, fcib, fciq, viqc, nompp
-  std::optional<std::string> close_ordertype, close_price, close_price2;
-};
-
-// AmendOrder: in-place change keeping the order's ids and, where possible, its queue priority.
-// Exactly one of txid / cl_ord_id; at least one of the quantities or prices.
-struct AmendOrderParams {
-  std::optional<std::string> txid, cl_ord_id;
-  std::optional<std::string> order_qty, display_qty, limit_price, trigger_price;  // prices may be relative (+, -, %)
-  std::optional<std::string> deadline, pair;  // pair: xStocks only
-  bool post_only = false;                      // reject if the new price would take
-};
-
-// EditOrder (legacy cancel-and-replace: new txid, queue position lost, no cl_ord_id).
-struct EditOrderParams {
-  std::string txid;  // order id or userref
-  std::string pair;  // required by Kraken
-  std::optional<std::string> volume, displayvol, price, price2, deadline, asset_class;
-  std::optional<std::int64_t> userref;  // new userref
-  std::vector<std::string> oflags;      // only `post` can change
-  bool cancel_response = false, validate = false;
-};
 
 // Filters of the history lists (Kraken pages them by 50 with `ofs`).
 struct HistoryQuery {
@@ -119,31 +84,21 @@ class KrakenRestClient {
   boost::asio::awaitable<result<OhlcPage>> poll_ohlc(std::string pair, int interval, SinceCursor& cursor);
   boost::asio::awaitable<result<SpreadPage>> poll_spread(std::string pair, SinceCursor& cursor);
 
-  // Order entry.
-  boost::asio::awaitable<result<AddOrderResponse>> add_order(AddOrderParams p);
-  boost::asio::awaitable<result<std::string>> amend_order(AmendOrderParams p);  // amend_id
-  boost::asio::awaitable<result<EditOrderResponse>> edit_order(EditOrderParams p);
-  boost::asio::awaitable<result<CancelResponse>> cancel_order(std::string txid_or_userref_or_cl_ord_id, bool is_cl_ord_id = false);
+  // Order entry, on the typed requests of kraken/orders.hpp (checked before anything is sent).
+  boost::asio::awaitable<result<AddOrderResponse>> add_order(OrderRequest o);
+  boost::asio::awaitable<result<std::string>> amend_order(AmendRequest a);  // amend_id
+  boost::asio::awaitable<result<EditOrderResponse>> edit_order(EditRequest e);
+  // Exactly one order id, userref or cl_ord_id.
+  boost::asio::awaitable<result<CancelResponse>> cancel_order(CancelRequest c);
   boost::asio::awaitable<result<CancelResponse>> cancel_all();
-  // Up to 50 order ids (or userrefs: all digits) and cl_ord_ids, one request (JSON body).
-  boost::asio::awaitable<result<CancelResponse>> cancel_order_batch(std::vector<std::string> orders,
-                                                                    std::vector<std::string> cl_ord_ids);
+  // Up to 50 order ids, userrefs and cl_ord_ids, one request (JSON body).
+  boost::asio::awaitable<result<CancelResponse>> cancel_order_batch(CancelRequest c);
   boost::asio::awaitable<result<DeadManResponse>> cancel_all_orders_after(int timeout_s);
   // 2..15 orders on one pair (JSON body); each entry's `pair` must be empty or the batch's.
   boost::asio::awaitable<result<std::vector<BatchOrderResult>>> add_order_batch(std::string pair,
-                                                                                std::vector<AddOrderParams> orders,
+                                                                                std::vector<OrderRequest> orders,
                                                                                 bool validate = false,
                                                                                 std::optional<std::string> deadline = {});
-
-  // The request bodies, checked; errors are invalid_argument naming the field. Exposed for
-  // tests and benches.
-  static result<Params> add_order_params(const AddOrderParams& p);
-  static result<Params> amend_order_params(const AmendOrderParams& p);
-  static result<Params> edit_order_params(const EditOrderParams& p);
-  static result<std::string> add_order_batch_body(const std::string& pair, const std::vector<AddOrderParams>& orders,
-                                                  bool validate, const std::optional<std::string>& deadline);
-  static result<std::string> cancel_order_batch_body(const std::vector<std::string>& orders,
-                                                     const std::vector<std::string>& cl_ord_ids);
 
  private:
   std::string counter_key(const std::string& pair) const;
