@@ -129,4 +129,44 @@ inline void compare_shape(element docs, element ours, const std::string& path, s
 }
 
 
+// Compares two documents by value: objects key by key in any order, arrays in order, numbers
+// by value (1.20 == 1.2), everything else exactly. Differences go to `problems` with their path.
+inline void compare_values(element want, element got, const std::string& path, std::vector<std::string>& problems) {
+  if (type_name(want) != type_name(got)) {
+    problems.push_back(path + ": want " + type_name(want) + ", got " + type_name(got));
+    return;
+  }
+  switch (want.type()) {
+    case element_type::OBJECT: {
+      const simdjson::dom::object w = want.get_object().value(), g = got.get_object().value();
+      for (auto [k, v] : w) {
+        auto other = g.at_key(k);
+        if (other.error()) problems.push_back(path + "." + std::string(k) + ": missing");
+        else compare_values(v, other.value(), path + "." + std::string(k), problems);
+      }
+      for (auto [k, v] : g)
+        if (w.at_key(k).error()) problems.push_back(path + "." + std::string(k) + ": not expected");
+      return;
+    }
+    case element_type::ARRAY: {
+      const simdjson::dom::array w = want.get_array().value(), g = got.get_array().value();
+      if (w.size() != g.size()) {
+        problems.push_back(path + ": " + std::to_string(w.size()) + " items wanted, " + std::to_string(g.size()) + " got");
+        return;
+      }
+      for (std::size_t i = 0; i < w.size(); ++i) compare_values(w.at(i).value(), g.at(i).value(), path + "[" + std::to_string(i) + "]", problems);
+      return;
+    }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      if (want.get_double().value() != got.get_double().value())
+        problems.push_back(path + ": want " + simdjson::minify(want) + ", got " + simdjson::minify(got));
+      return;
+    default:
+      if (simdjson::minify(want) != simdjson::minify(got))
+        problems.push_back(path + ": want " + simdjson::minify(want) + ", got " + simdjson::minify(got));
+  }
+}
+
 }  // namespace kgw::test
