@@ -46,7 +46,9 @@ struct KrakenChannelParser::Impl {
   std::vector<TradeItem> trades;
   std::vector<CandleItem> candles;
   StatusValue status;
-  MethodAnswer answer;
+  kraken::WsReplyParser replies;  // method answers are read by core's one reply parser
+  const kraken::MethodReply* answer = nullptr;
+  kraken::MethodReply none;
 
   Impl() {
     tickers.reserve(64);
@@ -68,7 +70,6 @@ struct KrakenChannelParser::Impl {
   result<void> trade(od::object o);
   result<void> candle(od::object o);
   result<void> status_item(od::object o);
-  result<void> method_result(od::value v);
 };
 
 result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
@@ -76,13 +77,13 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
   tickers.clear();
   trades.clear();
   candles.clear();
-  answer = MethodAnswer{};
+  answer = &none;
   od::document doc;
   if (auto e = parser.iterate(padded_copy(frame)).get(doc)) return json_error(e, "frame");
   od::object root;
   if (auto e = doc.get_object().get(root)) return json_error(e, "frame is not a JSON object");
-  std::string_view channel, method, type;
-  bool has_data = false, bare_error = false;
+  std::string_view channel, type;
+  bool has_data = false, is_reply = false;
   for (auto f : root) {
     od::field field;
     if (auto e = std::move(f).get(field)) return json_error(e, "frame");
@@ -102,35 +103,19 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
       if (kind != ChannelFrame::other)
         if (auto r = data(kind, field.value()); !r) return r.error();
       has_data = true;
-    } else if (key == "method") {
-      if (auto e = field.value().get_string().get(method)) return json_error(e, "`method`");
-      answer.method = method;
-    } else if (key == "success") {
-      if (auto e = field.value().get_bool().get(answer.success)) return json_error(e, "`success`");
-    } else if (key == "error") {
-      if (auto e = field.value().get_string().get(answer.error)) return json_error(e, "`error`");
-    } else if (key == "Error") {
-      // Kraken's rate-limit reply is a bare {"Error":"Exceeded msg rate"} (PROTOCOL.md §5.3).
-      if (auto e = field.value().get_string().get(answer.error)) return json_error(e, "`Error`");
-      bare_error = true;
-    } else if (key == "symbol") {
-      if (auto e = field.value().get_string().get(answer.symbol)) return json_error(e, "`symbol`");
-    } else if (key == "req_id") {
-      if (auto e = field.value().get_int64().get(answer.req_id)) return json_error(e, "`req_id`");
-    } else if (key == "result") {
-      if (auto r = method_result(field.value()); !r) return r.error();
+    } else if (key == "method" || key == "Error") {
+      // A method answer (or Kraken's bare {"Error":"Exceeded msg rate"}, PROTOCOL.md §5.3).
+      is_reply = true;
+      break;
     }
   }
+  if (is_reply) {
+    auto r = replies.parse(simdjson::padded_string_view(buf.data(), frame.size(), buf.size()));
+    if (!r) return r.error();
+    answer = *r;
+    return ChannelFrame::method;
+  }
   if (!detail::at_end(doc)) return parse_error("frame: content after the JSON object");
-  if (bare_error && method.empty() && channel.empty()) {
-    answer.method = "error";
-    answer.success = false;
-    return ChannelFrame::method;
-  }
-  if (!method.empty()) {
-    if (method == "pong") answer.success = true;  // a pong has no `success`
-    return ChannelFrame::method;
-  }
   if (channel.empty()) return parse_error("frame has neither `channel` nor `method`");
   if (channel == "heartbeat") return ChannelFrame::heartbeat;
   const ChannelFrame kind = channel == "ticker"   ? ChannelFrame::ticker
@@ -308,28 +293,6 @@ result<void> KrakenChannelParser::Impl::status_item(od::object o) {
   return {};
 }
 
-result<void> KrakenChannelParser::Impl::method_result(od::value v) {
-  od::json_type t;
-  if (auto e = v.type().get(t)) return json_error(e, "`result`");
-  if (t != od::json_type::object) return {};  // other methods' results are not read here
-  od::object o;
-  if (auto e = v.get_object().get(o)) return json_error(e, "`result`");
-  for (auto f : o) {
-    od::field field;
-    if (auto e = std::move(f).get(field)) return json_error(e, "`result`");
-    const od::raw_json_string k = field.key();
-    if (k == "channel") {
-      if (auto e = field.value().get_string().get(answer.channel)) return json_error(e, "`result.channel`");
-    } else if (k == "symbol") {
-      od::json_type st;
-      if (auto e = field.value().type().get(st)) return json_error(e, "`result.symbol`");
-      if (st == od::json_type::string)
-        if (auto e = field.value().get_string().get(answer.symbol)) return json_error(e, "`result.symbol`");
-    }
-  }
-  return {};
-}
-
 KrakenChannelParser::KrakenChannelParser() : impl_(std::make_unique<Impl>()) {}
 KrakenChannelParser::~KrakenChannelParser() = default;
 result<ChannelFrame> KrakenChannelParser::parse(std::string_view frame) { return impl_->parse(frame); }
@@ -338,6 +301,6 @@ const std::vector<TickerItem>& KrakenChannelParser::tickers() const noexcept { r
 const std::vector<TradeItem>& KrakenChannelParser::trades() const noexcept { return impl_->trades; }
 const std::vector<CandleItem>& KrakenChannelParser::candles() const noexcept { return impl_->candles; }
 const StatusValue& KrakenChannelParser::status() const noexcept { return impl_->status; }
-const MethodAnswer& KrakenChannelParser::answer() const noexcept { return impl_->answer; }
+const kraken::MethodReply& KrakenChannelParser::answer() const noexcept { return *impl_->answer; }
 
 }  // namespace kgw::feed

@@ -1,29 +1,21 @@
-// MarketFeed: connections, subscriptions, the per-frame path (parse, apply, verify, publish),
-// per-symbol resync, reconnect and the stale-feed watchdog. Kraken's WS v2 request shapes are
-// built here (PROTOCOL.md §6.2–§6.4); the frames are read by the kraken_* parsers.
+// MarketFeed: subscriptions, the per-frame path (parse, apply, verify, publish) and per-symbol
+// resync, on core's connection supervisor (kraken/ws_connection: connect, ping, stale watchdog,
+// reconnect). Requests are built by kraken/ws_requests; frames are read by the kraken_* parsers.
 #include "kgw/feed/market_feed.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <map>
 #include <random>
 
-#include "kgw/core/json_writer.hpp"
+#include "kgw/core/kraken/ws_requests.hpp"
 #include "kgw/core/log.hpp"
-#include "kgw/core/net/url.hpp"
-#include "kgw/feed/backoff.hpp"
 #include "kgw/feed/book.hpp"
 #include "kgw/feed/frame_journal.hpp"
 #include "kgw/feed/kraken_book_parser.hpp"
@@ -32,13 +24,10 @@
 namespace kgw::feed {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
 constexpr std::size_t kRecentFrames = 16;  // kept per connection for mismatch reports
-constexpr std::size_t kMaxAttempts = 120;  // connection attempts per 10 minutes, all shards
-constexpr std::int64_t kAttemptWindowNs = 600'000'000'000;
 constexpr int kMaxResyncAttempts = 6;      // then the connection is replaced
 constexpr std::int64_t kResyncTimeoutNs = 3'000'000'000;  // subscribe to verified snapshot
 
@@ -47,9 +36,9 @@ std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.tim
 // Kraken writes `channel` (or `method`) first: {"channel":"ticker",...}. Such a frame goes
 // straight to the parser that reads it, so it is parsed once; book and instrument frames, and
 // any other key order or spacing, take the general path (book parser first, which classifies).
+bool is_reply(std::string_view frame) noexcept { return frame.starts_with(R"({"method":")"); }
 bool for_channel_parser(std::string_view frame) noexcept {
-  constexpr std::string_view kChannel = R"({"channel":")", kMethod = R"({"method":")";
-  if (frame.substr(0, kMethod.size()) == kMethod) return true;
+  constexpr std::string_view kChannel = R"({"channel":")";
   if (frame.substr(0, kChannel.size()) != kChannel) return false;
   const std::string_view name = frame.substr(kChannel.size());
   return !name.starts_with(R"(book")") && !name.starts_with(R"(instrument")");
@@ -65,11 +54,6 @@ void log_failure(std::exception_ptr e) {
   } catch (...) {
     spdlog::error("feed: background task ended with an unknown exception");
   }
-}
-
-// Closes a session from outside its connection's coroutines (resync give-up, stop()).
-void close_in_background(asio::io_context& io, std::shared_ptr<net::WsSession> session) {
-  asio::co_spawn(io, [session]() -> asio::awaitable<void> { (void)co_await session->close(); }, log_failure);
 }
 
 }  // namespace
@@ -98,11 +82,8 @@ struct MarketFeed::Shard {
   bool instrument = false;  // the instrument channel rides on shard 0 only
   std::vector<SymbolState> symbols;
   std::map<std::string, std::size_t, std::less<>> by_symbol;
-  std::shared_ptr<net::WsSession> session;
-  std::int64_t last_rx_mono = 0, last_tx_mono = 0, last_rx_wall = 0;
+  std::unique_ptr<kraken::KrakenWsConnection> ws;
   bool status_seen = false;  // a `status` frame arrived on the current connection
-  bool reader_done = false;
-  std::int64_t req_id = 0;
   std::array<std::string, kRecentFrames> recent;
   std::size_t recent_next = 0;
   std::unique_ptr<KrakenBookParser> books = std::make_unique<KrakenBookParser>();
@@ -111,217 +92,105 @@ struct MarketFeed::Shard {
 
 struct MarketFeed::Runtime {
   asio::io_context io{1};
-  // stop() sets it in the past: every wait on it ends (pending ones are cancelled, later ones
-  // complete at once). Connection::until_stopped() races it against what must not delay a stop.
-  asio::steady_timer stop_signal{io, asio::steady_timer::time_point::max()};
   std::vector<std::unique_ptr<Shard>> shards;
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::atomic<int> running{0};
   std::unique_ptr<FrameJournal> journal;
-  // Connection attempts of all shards in the last 10 minutes: Cloudflare bans an IP for 10
-  // minutes after ~150 (PROTOCOL.md §5.3), so the feed stays under kMaxAttempts.
-  std::deque<std::int64_t> attempts_mono;
-  std::minstd_rand rng;  // seeds each connection's Backoff
+  std::minstd_rand rng;  // seeds each connection's backoff
   log::RateLimiter parse_log{5, std::chrono::seconds(10)}, mismatch_log{5, std::chrono::seconds(10)},
-      rejected_book_log{5, std::chrono::seconds(10)}, connect_log{5, std::chrono::seconds(60)};
+      rejected_book_log{5, std::chrono::seconds(10)};
 };
 
-// The connection's coroutines; a namespace for the per-frame code that needs the feed's state.
-class MarketFeed::Connection {
+// One shard's side of its connection: what to subscribe, what to do with each frame, and the
+// per-symbol resyncs. Runs on the feed thread.
+class MarketFeed::Connection final : public kraken::WsConnectionHandler {
  public:
   Connection(MarketFeed& feed, Shard& shard) : f_(feed), s_(shard) {}
 
-  asio::awaitable<void> run();
+  void on_connected() override;
+  asio::awaitable<void> on_open(kraken::KrakenWsConnection& conn) override;
+  void on_frame(const net::WsMessage& m) override { on_frame(m.data); }
+  void on_tick() override;
+  void on_close() override { lose_books(); }
+  std::chrono::nanoseconds min_reconnect_pause() override;
 
  private:
-  asio::awaitable<void> reader();
-  asio::awaitable<void> keeper();
-  asio::awaitable<void> sleep(std::chrono::nanoseconds d);
-  asio::awaitable<void> until_stopped();
   void on_frame(std::string_view frame);
   void on_book(SymbolState& sym, std::int64_t rx_ns);
   void on_instruments();
   void on_channels(std::string_view frame, std::int64_t rx_ns);
+  void on_reply(const kraken::MethodReply& r, std::int64_t rx_ns);
   void resync(SymbolState& sym, const char* why);
   void send_resync(SymbolState& sym);
   void retry_resyncs();
-  asio::awaitable<void> wait_for_attempt_budget();
   void lose_books();
   bool send(std::string_view msg);
   std::vector<std::string> subscriptions();
-  std::string request(const char* method, const char* channel, const std::vector<std::string>& symbols,
-                      int depth_or_interval);
+  kraken::SubscribeRequest request(const char* channel, std::vector<std::string> symbols, int depth_or_interval) const;
   std::int64_t mono_ns() const noexcept { return f_.clock_.mono_now().time_since_epoch().count(); }
   std::int64_t wall_ns() const noexcept { return ns_of(f_.clock_.wall_now()); }
 
   MarketFeed& f_;
   Shard& s_;
+  kraken::WsReplyParser replies_;
 };
 
-asio::awaitable<void> MarketFeed::Connection::until_stopped() {
-  co_await f_.rt_->stop_signal.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
-asio::awaitable<void> MarketFeed::Connection::sleep(std::chrono::nanoseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await (t.async_wait(asio::as_tuple(asio::use_awaitable)) || until_stopped());
-}
-
-asio::awaitable<void> MarketFeed::Connection::wait_for_attempt_budget() {
-  auto& q = f_.rt_->attempts_mono;
-  for (;;) {
-    const std::int64_t now = mono_ns();
-    while (!q.empty() && now - q.front() > kAttemptWindowNs) q.pop_front();
-    if (q.size() < kMaxAttempts) {
-      q.push_back(now);
-      co_return;
-    }
-    spdlog::warn("feed[{}]: {} connection attempts in 10 minutes; waiting to stay under Kraken's limit", s_.index, q.size());
-    co_await sleep(std::chrono::nanoseconds(q.front() + kAttemptWindowNs - now));
-    if (f_.rt_->stopping.load(std::memory_order_acquire)) co_return;
+void MarketFeed::Connection::on_connected() {
+  s_.status_seen = false;
+  const std::int64_t connected_at = mono_ns();
+  for (auto& sym : s_.symbols) {
+    sym.seen_since_connect = false;
+    sym.resync_attempts = 0;
+    sym.resync_pending = false;
+    sym.resync_next_mono = 0;
+    // The initial subscriptions count as the first attempt; allow for their pacing.
+    sym.resync_deadline_mono = connected_at + kResyncTimeoutNs + std::chrono::nanoseconds(f_.opt_.subscribe_interval).count() * 64;
   }
 }
 
-asio::awaitable<void> MarketFeed::Connection::run() {
-  auto& rt = *f_.rt_;
-  Backoff backoff(f_.opt_.reconnect_min, f_.opt_.reconnect_max, static_cast<std::uint32_t>(rt.rng()));
-  while (!rt.stopping.load(std::memory_order_acquire)) {
-    co_await wait_for_attempt_budget();
-    if (rt.stopping.load(std::memory_order_acquire)) break;
-    net::WsOptions wo = f_.opt_.ws;
-    // A server that accepts TCP and never answers the upgrade holds a connect for up to
-    // connect_timeout; stop() must not wait for it. Cancelled, connect_ws drops the socket.
-    auto raced = co_await (net::connect_ws(f_.opt_.url, std::move(wo)) || until_stopped());
-    if (raced.index() == 1 || rt.stopping.load(std::memory_order_acquire)) break;
-    auto connected = std::get<0>(std::move(raced));
-    if (!connected) {
-      std::uint64_t suppressed = 0;
-      if (rt.connect_log.allow(wall_ns(), suppressed))
-        spdlog::warn("feed[{}]: connect to {} failed: {} (retrying; {} similar suppressed)", s_.index, f_.opt_.url,
-                     connected.error().message(), suppressed);
-      co_await sleep(backoff.next());
-      continue;
-    }
-    s_.session = std::make_shared<net::WsSession>(std::move(*connected));
-    f_.stats_.connects.fetch_add(1, std::memory_order_relaxed);
-    f_.stats_.connections_up.fetch_add(1, std::memory_order_relaxed);
-    s_.last_rx_mono = s_.last_tx_mono = mono_ns();
-    s_.reader_done = false;
-    s_.status_seen = false;
-    const std::int64_t connected_at = mono_ns();
-    for (auto& sym : s_.symbols) {
-      sym.seen_since_connect = false;
-      sym.resync_attempts = 0;
-      sym.resync_pending = false;
-      sym.resync_next_mono = 0;
-      // The initial subscriptions count as the first attempt; allow for their pacing.
-      sym.resync_deadline_mono = connected_at + kResyncTimeoutNs + std::chrono::nanoseconds(f_.opt_.subscribe_interval).count() * 64;
-    }
-    try {
-      co_await (reader() && keeper());
-    } catch (const std::exception& e) {
-      // Treated as a disconnect: the books are dropped and the connection replaced.
-      spdlog::error("feed[{}]: connection failed with an exception: {}", s_.index, e.what());
-    }
-    f_.stats_.connections_up.fetch_sub(1, std::memory_order_relaxed);
-    f_.stats_.disconnects.fetch_add(1, std::memory_order_relaxed);
-    lose_books();
-    if (s_.session && s_.session->is_open()) co_await s_.session->close();
-    s_.session.reset();
-    if (rt.stopping.load(std::memory_order_acquire)) break;
-    // A connection that held for a while earns a fast reconnect; a flapping one backs off.
-    if (mono_ns() - connected_at > std::chrono::nanoseconds(std::chrono::seconds(30)).count()) backoff.reset();
-    // After maintenance Kraken asks for no more than one reconnect every 5 s (PROTOCOL.md §5.3).
-    std::chrono::nanoseconds pause = backoff.next();
-    if (auto st = f_.cache_.status(); st && st->system == SystemStatus::maintenance)
-      pause = std::max<std::chrono::nanoseconds>(pause, std::chrono::seconds(5));
-    co_await sleep(pause);
-  }
-}
-
-asio::awaitable<void> MarketFeed::Connection::reader() {
-  auto session = s_.session;
-  for (;;) {
-    auto m = co_await session->read();
-    if (!m) {
-      if (!f_.rt_->stopping.load(std::memory_order_acquire) && !m.error().is(errc::cancelled))
-        spdlog::warn("feed[{}]: connection ended: {}", s_.index, m.error().message());
-      break;
-    }
-    s_.last_rx_mono = mono_ns();
-    s_.last_rx_wall = wall_ns();
-    on_frame(m->data);
-  }
-  s_.reader_done = true;
-}
-
-asio::awaitable<void> MarketFeed::Connection::keeper() {
-  auto session = s_.session;
-  // Once stop() began every sleep returns at once: leave, the reader ends with the session.
-  auto stopping = [this] { return f_.rt_->stopping.load(std::memory_order_acquire); };
-  // Subscriptions first, paced; the reader is already draining acks and snapshots.
+asio::awaitable<void> MarketFeed::Connection::on_open(kraken::KrakenWsConnection& conn) {
+  // Subscriptions, paced; the reader is already draining acks and snapshots.
   for (const auto& msg : subscriptions()) {
-    if (s_.reader_done || stopping()) co_return;
+    if (!conn.is_open() || conn.stopping()) co_return;
     send(msg);
-    co_await sleep(f_.opt_.subscribe_interval);
-  }
-  // Each tick publishes the connection's last receive time to its symbols (mark_live), which
-  // readers hold against symbol_stale_after: a quarter of the tighter bound keeps that lag small.
-  std::chrono::nanoseconds bound = f_.opt_.stale_after;
-  if (f_.opt_.symbol_stale_after.count() > 0) bound = std::min<std::chrono::nanoseconds>(bound, f_.opt_.symbol_stale_after);
-  const auto tick = std::clamp<std::chrono::nanoseconds>(bound / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
-  while (!s_.reader_done && !stopping()) {
-    co_await sleep(tick);
-    if (s_.reader_done || stopping()) break;
-    const std::int64_t now = mono_ns();
-    if (now - s_.last_rx_mono > std::chrono::nanoseconds(f_.opt_.stale_after).count()) {
-      f_.stats_.stale_reconnects.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("feed[{}]: nothing received for {} ms; reconnecting", s_.index, f_.opt_.stale_after.count());
-      co_await session->close();  // the reader's read() ends; run() reconnects
-      break;
-    }
-    // Heartbeats keep last_rx fresh on a quiet connection: vouch, as of the last byte received,
-    // for the symbols whose data has arrived on this connection (a refused subscription never
-    // makes an old value look current), and for the system status.
-    for (auto& sym : s_.symbols)
-      if (sym.seen_since_connect) sym.cache->mark_live(s_.last_rx_wall);
-    if (s_.status_seen) f_.cache_.mark_status_live(s_.last_rx_wall);
-    retry_resyncs();
-    if (s_.reader_done) break;
-    if (now - s_.last_tx_mono > std::chrono::nanoseconds(f_.opt_.ping_idle).count()) {
-      if (send(fmt::format(R"({{"method":"ping","req_id":{}}})", ++s_.req_id)))
-        f_.stats_.pings_sent.fetch_add(1, std::memory_order_relaxed);
-    }
+    co_await conn.sleep(f_.opt_.subscribe_interval);
   }
 }
 
-bool MarketFeed::Connection::send(std::string_view msg) {
-  if (!s_.session) return false;
-  if (!s_.session->send(msg)) return false;
-  s_.last_tx_mono = mono_ns();
-  return true;
+// Each tick publishes the connection's last receive time to its symbols (mark_live), which
+// readers hold against symbol_stale_after.
+void MarketFeed::Connection::on_tick() {
+  // Heartbeats keep last_rx fresh on a quiet connection: vouch, as of the last byte received,
+  // for the symbols whose data has arrived on this connection (a refused subscription never
+  // makes an old value look current), and for the system status.
+  const std::int64_t last_rx = ns_of(s_.ws->last_rx_wall());
+  for (auto& sym : s_.symbols)
+    if (sym.seen_since_connect) sym.cache->mark_live(last_rx);
+  if (s_.status_seen) f_.cache_.mark_status_live(last_rx);
+  retry_resyncs();
 }
 
-std::string MarketFeed::Connection::request(const char* method, const char* channel, const std::vector<std::string>& symbols,
-                                            int depth_or_interval) {
-  JsonWriter w;
-  w.begin_object().field("method", method).key("params").begin_object().field("channel", channel);
-  if (!symbols.empty()) {
-    w.key("symbol").begin_array();
-    for (const auto& s : symbols) w.value(s);
-    w.end_array();
-  }
+// After maintenance Kraken asks for no more than one reconnect every 5 s (PROTOCOL.md §5.3).
+std::chrono::nanoseconds MarketFeed::Connection::min_reconnect_pause() {
+  if (auto st = f_.cache_.status(); st && st->system == SystemStatus::maintenance) return std::chrono::seconds(5);
+  return {};
+}
+
+bool MarketFeed::Connection::send(std::string_view msg) { return s_.ws && s_.ws->send(msg); }
+
+kraken::SubscribeRequest MarketFeed::Connection::request(const char* channel, std::vector<std::string> symbols,
+                                                         int depth_or_interval) const {
+  kraken::SubscribeRequest r;
+  r.channel = channel;
+  r.symbols = std::move(symbols);
   const std::string_view ch(channel);
-  if (ch == "book") w.field("depth", depth_or_interval);
-  if (ch == "ohlc") w.field("interval", depth_or_interval);
-  if (std::string_view(method) == "subscribe") {
-    if (ch == "ticker" && f_.opt_.ticker_bbo) w.field("event_trigger", "bbo");
-    // The trade channel sends no snapshot unless asked; the recent-trades cache wants one.
-    if (ch == "trade") w.field("snapshot", true);
-  }
-  w.end_object().field("req_id", ++s_.req_id).end_object();
-  return w.take();
+  if (ch == "book") r.depth = depth_or_interval;
+  if (ch == "ohlc") r.interval = depth_or_interval;
+  if (ch == "ticker" && f_.opt_.ticker_bbo) r.event_trigger = "bbo";
+  // The trade channel sends no snapshot unless asked; the recent-trades cache wants one.
+  if (ch == "trade") r.snapshot = true;
+  return r;
 }
 
 // Every subscribe message of this connection, always in the same order: instrument, books by
@@ -329,12 +198,12 @@ std::string MarketFeed::Connection::request(const char* method, const char* chan
 std::vector<std::string> MarketFeed::Connection::subscriptions() {
   std::vector<std::string> out;
   const std::vector<std::string> none;
-  if (s_.instrument) out.push_back(request("subscribe", "instrument", none, 0));
+  if (s_.instrument) out.push_back(kraken::ws_subscribe(request("instrument", none, 0), s_.ws->next_req_id()));
   auto chunks = [&](const char* channel, const std::vector<std::string>& syms, int arg) {
     for (std::size_t i = 0; i < syms.size(); i += f_.opt_.symbols_per_message) {
       std::vector<std::string> part(syms.begin() + static_cast<std::ptrdiff_t>(i),
                                     syms.begin() + static_cast<std::ptrdiff_t>(std::min(syms.size(), i + f_.opt_.symbols_per_message)));
-      out.push_back(request("subscribe", channel, part, arg));
+      out.push_back(kraken::ws_subscribe(request(channel, std::move(part), arg), s_.ws->next_req_id()));
     }
   };
   std::map<int, std::vector<std::string>> by_depth;
@@ -360,6 +229,12 @@ void MarketFeed::Connection::on_frame(std::string_view frame) {
   }
   s_.recent[s_.recent_next++ % kRecentFrames].assign(frame);  // reuses each slot's capacity
 
+  if (is_reply(frame)) {
+    auto r = replies_.parse_copy(frame);
+    if (r) on_reply(**r, rx);
+    else on_channels(frame, rx);  // counted and logged there
+    return;
+  }
   if (for_channel_parser(frame)) {
     on_channels(frame, rx);
     return;
@@ -464,12 +339,12 @@ void MarketFeed::Connection::send_resync(SymbolState& sym) {
   if (++sym.resync_attempts > kMaxResyncAttempts) {
     spdlog::warn("feed[{}]: {} book did not resync after {} attempts; reconnecting", s_.index, sym.symbol, kMaxResyncAttempts);
     sym.resync_attempts = 0;
-    if (s_.session) close_in_background(f_.rt_->io, s_.session);
+    s_.ws->replace(fmt::format("{} book did not resync", sym.symbol));
     return;
   }
-  const std::vector<std::string> one{sym.symbol};
-  send(request("unsubscribe", "book", one, sym.depth));
-  send(request("subscribe", "book", one, sym.depth));
+  const auto one = request("book", {sym.symbol}, sym.depth);
+  send(kraken::ws_unsubscribe(one, s_.ws->next_req_id()));
+  send(kraken::ws_subscribe(one, s_.ws->next_req_id()));
   sym.resync_pending = false;
   const std::int64_t pause = std::min<std::int64_t>(250'000'000LL << std::min(sym.resync_attempts - 1, 5), 8'000'000'000LL);
   sym.resync_next_mono = now + pause;
@@ -579,20 +454,20 @@ void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx
       s_.status_seen = true;
       return;
     }
-    case ChannelFrame::method:
-      if (!p.answer().success) {
-        // A refused subscribe (or Kraken's bare {"Error":"Exceeded msg rate"}): the symbol's
-        // book, if that is what was asked, is retried by retry_resyncs() after its deadline.
-        f_.stats_.subscribe_failures.fetch_add(1, std::memory_order_relaxed);
-        std::uint64_t suppressed = 0;
-        if (f_.rt_->parse_log.allow(rx, suppressed))
-          spdlog::warn("feed[{}]: {} {} refused: {} ({} similar suppressed)", s_.index, p.answer().method, p.answer().symbol,
-                       p.answer().error, suppressed);
-      }
-      return;
+    case ChannelFrame::method: on_reply(p.answer(), rx); return;
     case ChannelFrame::heartbeat:
     case ChannelFrame::other: return;
   }
+}
+
+void MarketFeed::Connection::on_reply(const kraken::MethodReply& r, std::int64_t rx) {
+  if (r.success) return;
+  // A refused subscribe (or Kraken's bare {"Error":"Exceeded msg rate"}): the symbol's book, if
+  // that is what was asked, is retried by retry_resyncs() after its deadline.
+  f_.stats_.subscribe_failures.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t suppressed = 0;
+  if (f_.rt_->parse_log.allow(rx, suppressed))
+    spdlog::warn("feed[{}]: {} {} refused: {} ({} similar suppressed)", s_.index, r.method, r.symbol, r.error, suppressed);
 }
 
 BookTopValue book_top(const Book& book, BookPrecision precision, std::size_t levels, std::uint32_t checksum) noexcept {
@@ -620,14 +495,29 @@ std::optional<MismatchReport> MarketFeed::last_mismatch() const {
   return last_mismatch_;
 }
 
+kraken::WsConnectionOptions MarketFeed::connection_options(std::size_t shard) const {
+  kraken::WsConnectionOptions o;
+  o.url = opt_.url;
+  o.ws = opt_.ws;
+  o.reconnect_min = opt_.reconnect_min;
+  o.reconnect_max = opt_.reconnect_max;
+  o.stale_after = opt_.stale_after;
+  o.ping_idle = opt_.ping_idle;
+  // Each tick publishes the connection's last receive time to its symbols, which readers hold
+  // against symbol_stale_after: a quarter of the tighter bound keeps that lag small.
+  std::chrono::milliseconds bound = opt_.stale_after;
+  if (opt_.symbol_stale_after.count() > 0) bound = std::min(bound, opt_.symbol_stale_after);
+  o.tick = std::clamp<std::chrono::milliseconds>(bound / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  o.budget = opt_.connect_budget;
+  o.name = fmt::format("feed[{}]", shard);
+  return o;
+}
+
 result<void> MarketFeed::start() {
   if (rt_) return Error(errc::invalid_argument, "feed: already started");
   // Checked here, not by the first connect: a URL that cannot work would be retried for good.
-  if (auto u = net::parse_url(opt_.url, net::UrlUse::websocket); !u)
-    return Error(errc::invalid_argument, "url: " + u.error().detail);
-  if (opt_.reconnect_min.count() <= 0 || opt_.reconnect_max < opt_.reconnect_min)
-    return Error(errc::invalid_argument, "reconnect_min, reconnect_max: need 0 < reconnect_min <= reconnect_max");
-  if (opt_.stale_after.count() <= 0) return Error(errc::invalid_argument, "stale_after: must be positive");
+  const kraken::WsConnectionOptions wso = connection_options(0);
+  if (auto ok = kraken::KrakenWsConnection::validate(wso); !ok) return ok.error();
   if (opt_.symbol_stale_after.count() < 0) return Error(errc::invalid_argument, "symbol_stale_after: must not be negative");
   if (opt_.symbols_per_connection == 0) return Error(errc::invalid_argument, "symbols_per_connection: must be at least 1");
   if (opt_.symbols_per_message == 0) return Error(errc::invalid_argument, "symbols_per_message: must be at least 1");
@@ -672,9 +562,11 @@ result<void> MarketFeed::start() {
   }
   rt_ = std::move(rt);
   for (auto& sh : rt_->shards) {
+    sh->ws = std::make_unique<kraken::KrakenWsConnection>(rt_->io.get_executor(), connection_options(sh->index), clock_,
+                                                          stats_, static_cast<std::uint32_t>(rt_->rng()));
     rt_->running.fetch_add(1, std::memory_order_relaxed);
     auto conn = std::make_shared<Connection>(*this, *sh);
-    asio::co_spawn(rt_->io, [conn]() { return conn->run(); }, [this, conn](std::exception_ptr e) {
+    asio::co_spawn(rt_->io, [conn, ws = sh->ws.get()]() { return ws->run(*conn); }, [this, conn](std::exception_ptr e) {
       log_failure(e);
       rt_->running.fetch_sub(1, std::memory_order_release);
     });
@@ -688,11 +580,7 @@ void MarketFeed::stop() {
   auto& rt = *rt_;
   rt.stopping.store(true, std::memory_order_release);
   // Wake what sleeps or connects, close what is open; the connection coroutines then return.
-  asio::post(rt.io, [&rt] {
-    rt.stop_signal.expires_at(asio::steady_timer::time_point::min());
-    for (auto& sh : rt.shards)
-      if (sh->session) close_in_background(rt.io, sh->session);
-  });
+  for (auto& sh : rt.shards) sh->ws->stop_from_any_thread();
   for (int i = 0; i < 300 && rt.running.load(std::memory_order_acquire) > 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   rt.io.stop();

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "kgw/core/log.hpp"
-#include "kgw/feed/backoff.hpp"
+#include "kgw/core/backoff.hpp"
 
 namespace kgw::feed {
 

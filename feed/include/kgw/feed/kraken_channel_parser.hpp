@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kgw/core/error.hpp"
+#include "kgw/core/kraken/ws_requests.hpp"
 #include "kgw/feed/market_cache.hpp"
 
 namespace kgw::feed {
@@ -20,7 +21,7 @@ enum class ChannelFrame : std::uint8_t {
   ohlc,
   status,
   heartbeat,
-  method,  // an answer to subscribe / unsubscribe / ping (see MethodAnswer)
+  method,  // an answer to subscribe / unsubscribe / ping (answer(): core's kraken::WsReplyParser)
   other,   // a channel this parser does not read (book, instrument, private channels)
 };
 
@@ -35,15 +36,6 @@ struct TradeItem {
 struct CandleItem {
   std::string_view symbol;
   CandleValue value;
-};
-
-struct MethodAnswer {
-  std::string_view method;   // subscribe | unsubscribe | pong | ... ; "error" for a bare {"Error":...}
-  bool success = false;
-  std::string_view channel;  // result.channel (acks)
-  std::string_view symbol;   // result.symbol, or the top-level symbol of a failed subscribe
-  std::string_view error;    // when success is false
-  std::int64_t req_id = 0;
 };
 
 // KrakenChannelParser: one reused simdjson ondemand parser and the vectors its results live in.
@@ -64,7 +56,7 @@ class KrakenChannelParser {
   const std::vector<TradeItem>& trades() const noexcept;
   const std::vector<CandleItem>& candles() const noexcept;
   const StatusValue& status() const noexcept;
-  const MethodAnswer& answer() const noexcept;
+  const kraken::MethodReply& answer() const noexcept;
 
  private:
   struct Impl;

@@ -20,6 +20,7 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/instrument.hpp"
+#include "kgw/core/kraken/ws_connection.hpp"
 #include "kgw/core/net/ws_session.hpp"
 #include "kgw/feed/book.hpp"
 #include "kgw/feed/kraken_book_parser.hpp"
@@ -59,16 +60,19 @@ struct FeedOptions {
   // Nothing sent this long: an application ping goes out (Kraken closes idle connections).
   std::chrono::milliseconds ping_idle{30'000};
   net::WsOptions ws;
+  // Connection attempts are drawn from it (null: the process's, shared with the order manager:
+  // Kraken's limit is per IP).
+  kraken::ConnectBudget* connect_budget = nullptr;
   // Non-empty: every inbound frame, in the simulator's replay format, written by a background
   // thread (FrameJournal) so the feed thread never waits on the disk.
   std::string journal_file;
 };
 
-struct FeedStats {
-  std::atomic<std::uint64_t> connects{0}, disconnects{0}, stale_reconnects{0}, frames{0}, parse_errors{0},
-      book_messages{0}, checksum_mismatches{0}, crossed_books{0}, resyncs{0}, resynced{0}, subscribe_failures{0},
-      pings_sent{0}, journal_lines{0};
-  std::atomic<std::uint32_t> connections_up{0};
+// The connection counters (connects, disconnects, stale_reconnects, pings_sent, connections_up,
+// connect_failures) come from the connection supervisor; the rest are the feed's.
+struct FeedStats : kraken::WsConnectionStats {
+  std::atomic<std::uint64_t> frames{0}, parse_errors{0}, book_messages{0}, checksum_mismatches{0}, crossed_books{0},
+      resyncs{0}, resynced{0}, subscribe_failures{0}, journal_lines{0};
 };
 
 // What the last checksum mismatch looked like, for diagnosis.
@@ -104,6 +108,7 @@ class MarketFeed {
   struct Shard;
   struct SymbolState;
   class Connection;
+  kraken::WsConnectionOptions connection_options(std::size_t shard) const;
 
   FeedOptions opt_;
   MarketCache& cache_;

@@ -1,10 +1,10 @@
 // Backoff: the pauses of the feed's reconnects and of its start-up REST reads.
 
-#include "kgw/feed/backoff.hpp"
+#include "kgw/core/backoff.hpp"
 
 #include <gtest/gtest.h>
 
-namespace kgw::feed {
+namespace kgw {
 namespace {
 
 using namespace std::chrono_literals;
@@ -32,4 +32,4 @@ TEST(Backoff, TwoSeedsSpreadTheirPauses) {
 }
 
 }  // namespace
-}  // namespace kgw::feed
+}  // namespace kgw

@@ -1,8 +1,8 @@
-#include "kgw/feed/backoff.hpp"
+#include "kgw/core/backoff.hpp"
 
 #include <algorithm>
 
-namespace kgw::feed {
+namespace kgw {
 
 Backoff::Backoff(std::chrono::nanoseconds min, std::chrono::nanoseconds max, std::uint32_t seed)
     : min_(std::max(min, std::chrono::nanoseconds(1))), max_(std::max(max, min_)), base_(min_), rng_(seed) {}
@@ -14,4 +14,4 @@ std::chrono::nanoseconds Backoff::next() {
   return pause;
 }
 
-}  // namespace kgw::feed
+}  // namespace kgw

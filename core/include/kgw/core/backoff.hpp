@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <random>
 
-namespace kgw::feed {
+namespace kgw {
 
 class Backoff {
  public:
@@ -25,4 +25,4 @@ class Backoff {
   std::minstd_rand rng_;
 };
 
-}  // namespace kgw::feed
+}  // namespace kgw
