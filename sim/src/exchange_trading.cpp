@@ -25,12 +25,6 @@ bool valid_cl_ord_id(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
 }
 
-std::size_t max_open_per_pair(std::string_view tier) {
-  if (tier == "starter") return 60;
-  if (tier == "pro") return 225;
-  return 80;
-}
-
 }  // namespace
 
 result<Order> Exchange::build_order(AccountId id, std::size_t pair, const AddOrderRequest& req, OrderRecord& rec) {
@@ -235,7 +229,7 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   // Engine-level checks: the per-pair trading counter (+1 for an add), open-order limit, funds.
   if (charge_add)
     if (auto r = charge_rate(id, *pair, 1); !r) return r.error();
-  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= max_open_per_pair(cfg_.tier))
+  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= kraken::tier_limits(cfg_.tier).max_open_per_pair)
     return kraken_error("EOrder:Orders limit exceeded");
   if (auto r = reserve(id, *rec, o); !r) return r.error();
 

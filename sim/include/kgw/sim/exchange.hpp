@@ -22,6 +22,7 @@
 #include "kgw/core/clock.hpp"
 #include "kgw/core/error.hpp"
 #include "kgw/core/instrument.hpp"
+#include "kgw/core/kraken/rate_rules.hpp"
 #include "kgw/sim/accounts.hpp"
 #include "kgw/sim/matching_engine.hpp"
 
@@ -207,7 +208,7 @@ class Exchange {
     std::vector<Asset> assets;
     std::vector<Instrument> instruments;
     std::uint64_t seed = 1;  // ids are deterministic for a seed
-    std::string tier = "intermediate";  // rate limits: starter | intermediate | pro
+    kraken::Tier tier = kraken::Tier::intermediate;  // the trading counter's limits (PROTOCOL.md §5.2)
     // Closed orders, trades and ledger entries kept per account; older ones are dropped (in
     // batches of 10 %) so a long paper-trading run has bounded memory.
     std::size_t history_limit = 100'000;
