@@ -369,17 +369,6 @@ result<void> Exchange::charge_rate(AccountId id, std::size_t pair, double amount
   return {};
 }
 
-double Exchange::cancel_penalty(const OrderRecord& rec) const {
-  const double age = std::chrono::duration<double>(now() - rec.last_change).count();
-  if (age < 5) return 8;
-  if (age < 10) return 6;
-  if (age < 15) return 5;
-  if (age < 45) return 4;
-  if (age < 90) return 2;
-  if (age < 300) return 1;
-  return 0;
-}
-
 // ---------------------------------------------------------------- records and events
 
 OrderRecord* Exchange::record(OrderId oid) {

@@ -8,16 +8,8 @@
 namespace kgw::sim {
 namespace {
 
-// Order-entry calls use the trading engine's counter, not the REST one; history calls cost 2.
-double call_cost(std::string_view m) {
-  if (m == "AddOrder" || m == "AddOrderBatch" || m == "AmendOrder" || m == "EditOrder" || m == "CancelOrder" ||
-      m == "CancelOrderBatch" || m == "CancelAll" || m == "CancelAllOrdersAfter")
-    return 0;
-  if (m == "Ledgers" || m == "QueryLedgers" || m == "TradesHistory" || m == "QueryTrades" || m == "ClosedOrders") return 2;
-  return 1;
-}
-
-bool needs_trade(std::string_view m) { return call_cost(m) == 0; }
+// Order entry is exactly what the REST call counter leaves to the trading counter (§5.1).
+bool needs_trade(std::string_view m) { return kraken::rest_call_cost(m) == 0; }
 bool needs_websocket(std::string_view m) { return m == "GetWebSocketsToken"; }
 bool is_order_entry(std::string_view m) {
   return m == "AddOrder" || m == "AddOrderBatch" || m == "AmendOrder" || m == "EditOrder";
@@ -130,7 +122,7 @@ RestReply KrakenRestApi::handle(std::string_view method, std::string_view target
     return reply;
   }
   // REST call counter: a call that would pass the tier's maximum is refused, not counted.
-  const double cost = call_cost(name);
+  const double cost = kraken::rest_call_cost(name);
   if (cost > 0) {
     const double current = call_counter(id);
     if (current + cost > kraken::tier_limits(tier_).rest_max) {
