@@ -39,8 +39,8 @@ constexpr std::int64_t kBestAsk = 628010;
 
 // One exchange with a 20-level XBTUSD book per side and funded client accounts.
 struct Venue {
-  explicit Venue(bool market_data, std::string tier = "intermediate")
-      : ex({default_assets(), default_instruments(), 1, std::move(tier)}, clock) {
+  explicit Venue(bool market_data, kraken::Tier tier = kraken::Tier::intermediate)
+      : ex({default_assets(), default_instruments(), 1, tier}, clock) {
     if (market_data) md.emplace(ex);
     pair = *ex.pair_index("XBTUSD");
     for (int i = 0; i < 8; ++i) makers.push_back(account("maker", i));
@@ -169,7 +169,7 @@ void BM_SyntheticFlowStep(benchmark::State& state) {
   const auto rebuild_every = state.range(0);
   struct World {
     ManualClock clock;
-    Exchange ex{{default_assets(), default_instruments(), 1, "pro"}, clock};
+    Exchange ex{{default_assets(), default_instruments(), 1, kraken::Tier::pro}, clock};
     MarketData md{ex};
     SyntheticFlow flow;
     World() : flow(ex, config()) { flow.seed_book(); }
@@ -221,7 +221,7 @@ void BM_WsBookUpdatesGenerated(benchmark::State& state) {
     std::uint64_t book_updates = 0, bytes = 0;
   };
   ManualClock clock;
-  Exchange ex{{default_assets(), default_instruments(), 1, "pro"}, clock};
+  Exchange ex{{default_assets(), default_instruments(), 1, kraken::Tier::pro}, clock};
   MarketData md{ex};
   TokenStore tokens{1};
   Faults faults;

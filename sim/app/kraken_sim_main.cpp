@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <pthread.h>
 
+#include "kgw/core/kraken/rate_rules.hpp"
 #include "kgw/core/kraken/signing.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/sim/simulator.hpp"
@@ -33,7 +34,7 @@ std::vector<std::string> split_list(const std::string& s) {
 int main(int argc, char** argv) {
   CLI::App app{"kraken-sim: a Kraken-faithful spot exchange (REST + WebSocket v2) on loopback"};
   kgw::sim::SimulatorOptions o;
-  std::string pairs, accounts_file, log_level = "info";
+  std::string pairs, accounts_file, log_level = "info", tier{kgw::kraken::to_string(o.tier)};
   bool no_flow = false;
   app.add_option("--bind", o.bind, "address to bind (loopback only)")->capture_default_str();
   app.add_option("--rest-port", o.rest_port, "REST port (0 = ephemeral)")->capture_default_str();
@@ -43,8 +44,11 @@ int main(int argc, char** argv) {
   app.add_option("--admin-port", o.admin_port, "admin/fault API port (0 = ephemeral)")->capture_default_str();
   app.add_option("--pairs", pairs, "comma-separated pairs in any Kraken spelling, from the 22-pair catalogue (default: the five default pairs)");
   app.add_option("--seed", o.seed, "seed of the synthetic market and of ids")->capture_default_str();
-  app.add_option("--tier", o.tier, "rate-limit tier: starter | intermediate | pro")
-      ->check(CLI::IsMember({"starter", "intermediate", "pro"}))
+  app.add_option("--tier", tier, "rate-limit tier: starter | intermediate | pro")
+      ->check([](const std::string& s) {
+        return kgw::kraken::parse_tier(s) ? std::string{}
+                                          : fmt::format("unknown tier '{}' (expected starter, intermediate or pro)", s);
+      })
       ->capture_default_str();
   app.add_option("--accounts", accounts_file, "TOML file of accounts (default: one demo account)");
   std::string api_key, api_secret;
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
   // A replayed feed replaces the synthetic market on the public endpoint: no flow by default.
   o.synthetic_flow = !no_flow && o.replay_file.empty();
   o.pairs = split_list(pairs);
+  o.tier = *kgw::kraken::parse_tier(tier);  // checked by the option's validator
   if (!api_key.empty() || !api_secret.empty()) {
     if (!accounts_file.empty() || api_key.empty() || api_secret.empty()) {
       std::fprintf(stderr, "kraken-sim: --api-key and --api-secret go together, and not with --accounts\n");

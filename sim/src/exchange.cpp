@@ -11,18 +11,6 @@ namespace {
 
 using detail::kraken_error;
 
-// Rate-limit tier parameters (PROTOCOL.md §5.2).
-struct TierLimits {
-  double decay_per_s;
-  double threshold;
-  std::size_t max_open_per_pair;
-};
-TierLimits tier_limits(std::string_view tier) {
-  if (tier == "starter") return {1.0, 60, 60};
-  if (tier == "pro") return {3.75, 180, 225};
-  return {2.34, 125, 80};
-}
-
 }  // namespace
 
 // Bridges engine callbacks to the exchange's records, accounts and observers.
@@ -340,26 +328,14 @@ std::int64_t Exchange::fee_for(AccountId id, std::size_t pair, std::int64_t cost
 double Exchange::rate_counter(AccountId id, std::size_t pair) const {
   auto it = rate_.find({id, pair});
   if (it == rate_.end()) return 0;
-  const double elapsed = std::chrono::duration<double>(now() - it->second.second).count();
-  return std::max(0.0, it->second.first - elapsed * tier_limits(cfg_.tier).decay_per_s);
+  return kraken::decayed(it->second.first, now() - it->second.second, kraken::tier_limits(cfg_.tier).trading_decay_per_s);
 }
 
 result<void> Exchange::charge_rate(AccountId id, std::size_t pair, double amount) {
   const double current = rate_counter(id, pair);
   rate_[{id, pair}] = {current + amount, now()};
-  if (current + amount > tier_limits(cfg_.tier).threshold) return kraken_error("EOrder:Rate limit exceeded");
+  if (current + amount > kraken::tier_limits(cfg_.tier).trading_threshold) return kraken_error("EOrder:Rate limit exceeded");
   return {};
-}
-
-double Exchange::cancel_penalty(const OrderRecord& rec) const {
-  const double age = std::chrono::duration<double>(now() - rec.last_change).count();
-  if (age < 5) return 8;
-  if (age < 10) return 6;
-  if (age < 15) return 5;
-  if (age < 45) return 4;
-  if (age < 90) return 2;
-  if (age < 300) return 1;
-  return 0;
 }
 
 // ---------------------------------------------------------------- records and events

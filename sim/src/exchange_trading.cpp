@@ -10,6 +10,7 @@ namespace kgw::sim {
 namespace {
 
 using detail::kraken_error;
+using kraken::TradingAction;
 
 bool valid_cl_ord_id(std::string_view s) {
   auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
@@ -23,12 +24,6 @@ bool valid_cl_ord_id(std::string_view s) {
   if (s.size() == 32 && std::all_of(s.begin(), s.end(), hex)) return true;
   if (s.empty() || s.size() > 18) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
-}
-
-std::size_t max_open_per_pair(std::string_view tier) {
-  if (tier == "starter") return 60;
-  if (tier == "pro") return 225;
-  return 80;
 }
 
 }  // namespace
@@ -232,10 +227,10 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   AddOrderResult out{"", rec->descr, rec->close_descr, req.cl_ord_id, req.userref};
   if (req.validate) return out;
 
-  // Engine-level checks: the per-pair trading counter (+1 for an add), open-order limit, funds.
+  // Engine-level checks: the per-pair trading counter, open-order limit, funds.
   if (charge_add)
-    if (auto r = charge_rate(id, *pair, 1); !r) return r.error();
-  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= max_open_per_pair(cfg_.tier))
+    if (auto r = charge_rate(id, *pair, kraken::trading_cost(TradingAction::add, {})); !r) return r.error();
+  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= kraken::tier_limits(cfg_.tier).max_open_per_pair)
     return kraken_error("EOrder:Orders limit exceeded");
   if (auto r = reserve(id, *rec, o); !r) return r.error();
 
@@ -378,9 +373,10 @@ result<std::vector<result<AddOrderResult>>> Exchange::add_order_batch(AccountId 
     OrderRecord scratch;
     if (auto b = build_order(id, *pair, r, scratch); !b) return b.error();
   }
-  // Batch add costs n/2 on the trading counter instead of 1 per order (PROTOCOL.md §5.2).
+  // One charge for the batch (n/2), not one per order.
   if (!validate)
-    if (auto c = charge_rate(id, *pair, static_cast<double>(reqs.size()) / 2.0); !c) return c.error();
+    if (auto c = charge_rate(id, *pair, kraken::trading_cost(TradingAction::batch_add, {}, reqs.size())); !c)
+      return c.error();
   std::vector<result<AddOrderResult>> out;
   for (auto r : reqs) {
     r.validate = validate;
@@ -396,7 +392,8 @@ result<int> Exchange::cancel_order(AccountId id, const OrderSelector& which) {
   if (targets.empty()) return kraken_error("EOrder:Invalid order");
   int n = 0;
   for (OrderRecord* r : targets) {
-    (void)charge_rate(id, r->pair, cancel_penalty(*r));  // cancels are accepted past the threshold
+    // Cancels are accepted past the threshold (PROTOCOL.md §5.2), each priced by its order's age.
+    (void)charge_rate(id, r->pair, kraken::trading_cost(TradingAction::cancel, rested(*r)));
     if (cancel_scheduled(*r, CancelReason::user_requested)) {
       ++n;
       continue;
@@ -476,10 +473,7 @@ result<std::string> Exchange::amend_order(AccountId id, const AmendOrderRequest&
     if (!p) return p.error();
     a.trigger = *p;
   }
-  // Amend costs +1 plus an age-dependent penalty (PROTOCOL.md §5.2).
-  const double age = std::chrono::duration<double>(now() - r.last_change).count();
-  const double penalty = age < 5 ? 3 : age < 10 ? 2 : age < 15 ? 1 : 0;
-  if (auto c = charge_rate(id, r.pair, 1 + penalty); !c) return c.error();
+  if (auto c = charge_rate(id, r.pair, kraken::trading_cost(TradingAction::amend, rested(r))); !c) return c.error();
   // The hold follows the amended order: quantity for sells, cost + fee for buys (also the price).
   if (a.volume || (r.order.side == Side::buy && a.limit)) {
     Order probe = r.order;
@@ -547,12 +541,14 @@ result<EditOrderResult> Exchange::edit_order(AccountId id, const EditOrderReques
     out.descr = check->descr;
     return out;
   }
-  (void)charge_rate(id, old.pair, 1 + cancel_penalty(old) * 0.75);
+  // One charge for the whole edit, refused before the old order is touched; the replacement's
+  // placement is part of it and not charged as an add of its own.
+  if (auto c = charge_rate(id, old.pair, kraken::trading_cost(TradingAction::edit, rested(old))); !c) return c.error();
   engines_[old.pair]->cancel(old.order.id, now());
   out.orders_cancelled = 1;
   add.validate = false;
   add.volume = format_qty(old.pair, Qty{*newvol - old.order.filled.value});
-  auto placed = add_order(id, add);
+  auto placed = place(id, add, false);
   if (!placed) return placed.error();
   out.txid = placed->txid;
   out.descr = placed->descr;

@@ -8,23 +8,8 @@
 namespace kgw::sim {
 namespace {
 
-// REST call counter per tier (PROTOCOL.md §5.1): max and decay per second.
-std::pair<double, double> counter_limits(std::string_view tier) {
-  if (tier == "starter") return {15, 0.33};
-  if (tier == "pro") return {20, 1.0};
-  return {20, 0.5};
-}
-
-// Order-entry calls use the trading engine's counter, not the REST one; history calls cost 2.
-double call_cost(std::string_view m) {
-  if (m == "AddOrder" || m == "AddOrderBatch" || m == "AmendOrder" || m == "EditOrder" || m == "CancelOrder" ||
-      m == "CancelOrderBatch" || m == "CancelAll" || m == "CancelAllOrdersAfter")
-    return 0;
-  if (m == "Ledgers" || m == "QueryLedgers" || m == "TradesHistory" || m == "QueryTrades" || m == "ClosedOrders") return 2;
-  return 1;
-}
-
-bool needs_trade(std::string_view m) { return call_cost(m) == 0; }
+// Order entry is exactly what the REST call counter leaves to the trading counter (§5.1).
+bool needs_trade(std::string_view m) { return kraken::rest_call_cost(m) == 0; }
 bool needs_websocket(std::string_view m) { return m == "GetWebSocketsToken"; }
 bool is_order_entry(std::string_view m) {
   return m == "AddOrder" || m == "AddOrderBatch" || m == "AmendOrder" || m == "EditOrder";
@@ -45,9 +30,7 @@ KrakenRestApi::KrakenRestApi(Exchange& ex, MarketData& md, TokenStore& tokens, F
 double KrakenRestApi::call_counter(AccountId id) const {
   auto it = counters_.find(id);
   if (it == counters_.end()) return 0;
-  const double decay = counter_limits(tier_).second;
-  const double elapsed = std::chrono::duration<double>(ex_.now() - it->second.second).count();
-  return std::max(0.0, it->second.first - elapsed * decay);
+  return kraken::decayed(it->second.first, ex_.now() - it->second.second, kraken::tier_limits(tier_).rest_decay_per_s);
 }
 
 RestReply KrakenRestApi::handle(std::string_view method, std::string_view target, const HeaderLookup& header,
@@ -139,11 +122,10 @@ RestReply KrakenRestApi::handle(std::string_view method, std::string_view target
     return reply;
   }
   // REST call counter: a call that would pass the tier's maximum is refused, not counted.
-  const double cost = call_cost(name);
+  const double cost = kraken::rest_call_cost(name);
   if (cost > 0) {
-    const auto [max, decay] = counter_limits(tier_);
     const double current = call_counter(id);
-    if (current + cost > max) {
+    if (current + cost > kraken::tier_limits(tier_).rest_max) {
       reply.body = rest::fail("EAPI:Rate limit exceeded");
       return reply;
     }

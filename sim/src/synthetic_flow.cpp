@@ -10,6 +10,8 @@
 namespace kgw::sim {
 namespace {
 
+using kraken::TradingAction;
+
 // Randomness is drawn from raw mt19937_64 words with our own transforms: the std::*_distribution
 // algorithms differ between standard libraries, and a seed must give the same market everywhere.
 double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
@@ -36,19 +38,6 @@ std::int64_t round_down(std::int64_t v, std::int64_t inc) { return inc <= 1 ? v 
 std::int64_t clamp64(Int128 v) {
   constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max() / 16;
   return static_cast<std::int64_t>(v > kMax ? kMax : v < 0 ? 0 : v);
-}
-
-// Kraken's trading-counter charges (PROTOCOL.md §5.2), mirrored so the flow spends only budget it
-// has: an amend costs 1 plus a penalty for young orders, a cancel only the age penalty.
-double amend_cost(double age_s) { return 1 + (age_s < 5 ? 3 : age_s < 10 ? 2 : age_s < 15 ? 1 : 0); }
-double cancel_cost(double age_s) {
-  if (age_s < 5) return 8;
-  if (age_s < 10) return 6;
-  if (age_s < 15) return 5;
-  if (age_s < 45) return 4;
-  if (age_s < 90) return 2;
-  if (age_s < 300) return 1;
-  return 0;
 }
 
 // A buy holds its cost plus the taker fee (0.26 % at the top of Kraken's schedule); funding 1 %
@@ -331,8 +320,9 @@ bool SyntheticFlow::tradable(const PairState& p, bool taker) const {
   return !(taker && s == SystemStatus::post_only);
 }
 
-bool SyntheticFlow::room(AccountId acct, std::size_t pair, double cost) const {
-  return ex_.rate_counter(acct, pair) + cost <= cfg_.rate_budget;
+bool SyntheticFlow::room(AccountId acct, std::size_t pair, kraken::TradingAction action,
+                         std::chrono::nanoseconds rested) const {
+  return ex_.rate_counter(acct, pair) + kraken::trading_cost(action, rested) <= cfg_.rate_budget;
 }
 
 void SyntheticFlow::reject(const Error& e) { ++stats_.rejected[e.kraken ? e.kraken->joined() : e.message()]; }
@@ -418,8 +408,7 @@ void SyntheticFlow::refresh(PairState& p) {
   if (uniform01(p.rng) < 0.6) {
     // Resize: a new remaining size on a random quote (keeps priority when it shrinks).
     const Quote q = qs[below(p.rng, qs.size())];
-    const double age = std::chrono::duration<double>(ex_.now() - q.last_change).count();
-    if (!room(q.acct, p.pair, amend_cost(age))) {
+    if (!room(q.acct, p.pair, TradingAction::amend, ex_.now() - q.last_change)) {
       ++stats_.throttled;
       return;
     }
@@ -448,7 +437,7 @@ bool SyntheticFlow::add_quote(PairState& p, Side side, Price price) {
   AccountId acct = 0;
   for (std::size_t i = 0; i < makers_.size() && acct == 0; ++i) {
     const AccountId a = makers_[p.next_maker++ % makers_.size()];
-    if (p.open_count(a) < cfg_.max_open_per_pair && room(a, p.pair, 1)) acct = a;
+    if (p.open_count(a) < cfg_.max_open_per_pair && room(a, p.pair, TradingAction::add)) acct = a;
   }
   if (acct == 0) {
     ++stats_.throttled;
@@ -484,8 +473,7 @@ bool SyntheticFlow::add_quote(PairState& p, Side side, Price price) {
 }
 
 bool SyntheticFlow::move_quote(PairState& p, Side side, Quote q, Price price) {
-  const double age = std::chrono::duration<double>(ex_.now() - q.last_change).count();
-  if (!room(q.acct, p.pair, amend_cost(age))) {
+  if (!room(q.acct, p.pair, TradingAction::amend, ex_.now() - q.last_change)) {
     ++stats_.throttled;
     return false;
   }
@@ -504,10 +492,9 @@ bool SyntheticFlow::move_quote(PairState& p, Side side, Quote q, Price price) {
 }
 
 bool SyntheticFlow::cancel_quote(PairState& p, Quote q) {
-  const double age = std::chrono::duration<double>(ex_.now() - q.last_change).count();
   // Kraken accepts cancels past the threshold but still charges them; spending budget we do not
   // have would lock the account out of adds until the counter decays.
-  if (!room(q.acct, p.pair, cancel_cost(age))) {
+  if (!room(q.acct, p.pair, TradingAction::cancel, ex_.now() - q.last_change)) {
     ++stats_.throttled;
     return false;
   }
@@ -574,7 +561,7 @@ void SyntheticFlow::take(PairState& p) {
   AccountId acct = 0;
   for (std::size_t i = 0; i < takers_.size() && acct == 0; ++i) {
     const AccountId a = takers_[p.next_taker_account++ % takers_.size()];
-    if (room(a, p.pair, 1)) acct = a;
+    if (room(a, p.pair, TradingAction::add)) acct = a;
   }
   if (acct == 0) {
     ++stats_.throttled;

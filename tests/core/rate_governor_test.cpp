@@ -11,14 +11,14 @@ using Action = RateGovernor::Action;
 TEST(RateGovernor, TradingCostsReproduceKrakensWorkedExample) {
   // vectors.json engine_rate_counter_example_add_amend_cancel: add, amend after 7 s, cancel 36 s
   // after the amend -> 1 + (1 + 2) + 4 = 8.
-  const double total = RateGovernor::trading_cost(Action::add, 0s, 1) + RateGovernor::trading_cost(Action::amend, 7s, 1) +
-                       RateGovernor::trading_cost(Action::cancel, 36s, 1);
+  const double total = trading_cost(Action::add, 0s, 1) + trading_cost(Action::amend, 7s, 1) +
+                       trading_cost(Action::cancel, 36s, 1);
   EXPECT_DOUBLE_EQ(total, 8);
-  EXPECT_DOUBLE_EQ(RateGovernor::trading_cost(Action::cancel, 2s, 1), 8);
-  EXPECT_DOUBLE_EQ(RateGovernor::trading_cost(Action::cancel, 301s, 1), 0);
-  EXPECT_DOUBLE_EQ(RateGovernor::trading_cost(Action::batch_add, 0s, 10), 5);
-  EXPECT_DOUBLE_EQ(RateGovernor::trading_cost(Action::batch_cancel, 12s, 3), 15);
-  EXPECT_DOUBLE_EQ(RateGovernor::trading_cost(Action::edit, 50s, 1), 2);
+  EXPECT_DOUBLE_EQ(trading_cost(Action::cancel, 2s, 1), 8);
+  EXPECT_DOUBLE_EQ(trading_cost(Action::cancel, 301s, 1), 0);
+  EXPECT_DOUBLE_EQ(trading_cost(Action::batch_add, 0s, 10), 5);
+  EXPECT_DOUBLE_EQ(trading_cost(Action::batch_cancel, 12s, 3), 15);
+  EXPECT_DOUBLE_EQ(trading_cost(Action::edit, 50s, 1), 2);
 }
 
 TEST(RateGovernor, TradingCounterDecaysAsInKrakensExample) {

@@ -29,7 +29,7 @@ std::string kraken_string(const Error& e) { return e.kraken ? e.kraken->joined()
 class ExchangeTest : public ::testing::Test {
  protected:
   ManualClock clock_;
-  Exchange ex_{{default_assets(), default_instruments(), 7, "intermediate"}, clock_};
+  Exchange ex_{{default_assets(), default_instruments(), 7, kraken::Tier::intermediate}, clock_};
   Events ev_;
   AccountId alice_ = 0, bob_ = 0;
   std::size_t usd_ = 0, xbt_ = 0;
@@ -271,7 +271,7 @@ TEST_F(ExchangeTest, NonceMustStrictlyIncreasePerKey) {
 
 TEST_F(ExchangeTest, IdsAreDeterministicForASeed) {
   ManualClock c2;
-  Exchange other{{default_assets(), default_instruments(), 7, "intermediate"}, c2};
+  Exchange other{{default_assets(), default_instruments(), 7, kraken::Tier::intermediate}, c2};
   AccountId a2 = other.add_account("alice", "KEYA", Secret("c2VjcmV0YQ=="));
   ASSERT_TRUE(other.deposit(a2, "ZUSD", "100000"));
   // Same sequence of id draws: deposit ledger ids in SetUp used the same generator calls.
@@ -511,7 +511,7 @@ namespace {
 
 TEST(ExchangeHistory, KeepsAtMostTheHistoryLimitOfClosedOrdersTradesAndLedgerEntries) {
   ManualClock clock;
-  Exchange::Config cfg{default_assets(), default_instruments(), 3, "pro"};
+  Exchange::Config cfg{default_assets(), default_instruments(), 3, kraken::Tier::pro};
   cfg.history_limit = 100;
   Exchange ex(cfg, clock);
   const AccountId a = ex.add_account("a", "A", Secret("c2VjcmV0"));

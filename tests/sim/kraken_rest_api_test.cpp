@@ -13,7 +13,7 @@ namespace {
 class RestApi : public ::testing::Test {
  protected:
   ManualClock clock_;
-  Exchange ex_{{default_assets(), default_instruments(), 5, "intermediate"}, clock_};
+  Exchange ex_{{default_assets(), default_instruments(), 5, kraken::Tier::intermediate}, clock_};
   MarketData md_{ex_};
   TokenStore tokens_{5};
   Faults faults_;

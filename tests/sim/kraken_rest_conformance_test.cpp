@@ -24,7 +24,7 @@ using test::compare_shape;
 class RestConformance : public ::testing::Test {
  protected:
   ManualClock clock_;
-  Exchange ex_{{default_assets(), default_instruments(), 3, "pro"}, clock_};
+  Exchange ex_{{default_assets(), default_instruments(), 3, kraken::Tier::pro}, clock_};
   MarketData md_{ex_};
   TokenStore tokens_{3};
   Faults faults_;
@@ -34,7 +34,7 @@ class RestConformance : public ::testing::Test {
   std::uint64_t nonce_ = 1;
 
   void SetUp() override {
-    api_.set_tier("pro");
+    api_.set_tier(kraken::Tier::pro);
     demo_ = ex_.add_account("demo", "DEMOKEY", Secret(secret_));
     mm_ = ex_.add_account("mm", "MMKEY", Secret(secret_));
     for (auto& [a, v] : default_demo_balances()) ASSERT_TRUE(ex_.deposit(demo_, a, v));

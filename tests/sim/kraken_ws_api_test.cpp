@@ -32,7 +32,7 @@ using test::replay_books;
 class WsApi : public ::testing::Test {
  protected:
   ManualClock clock_;
-  Exchange ex_{{default_assets(), default_instruments(), 11, "pro"}, clock_};
+  Exchange ex_{{default_assets(), default_instruments(), 11, kraken::Tier::pro}, clock_};
   MarketData md_{ex_};
   TokenStore tokens_{11};
   Faults faults_;

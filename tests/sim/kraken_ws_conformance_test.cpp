@@ -26,7 +26,7 @@ struct Client : WsClient {
 class WsConformance : public ::testing::Test {
  protected:
   ManualClock clock_;
-  Exchange ex_{{default_assets(), default_instruments(), 13, "intermediate"}, clock_};
+  Exchange ex_{{default_assets(), default_instruments(), 13, kraken::Tier::intermediate}, clock_};
   MarketData md_{ex_};
   TokenStore tokens_{13};
   Faults faults_;

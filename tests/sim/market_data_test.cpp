@@ -10,7 +10,7 @@ namespace {
 class MarketDataTest : public ::testing::Test {
  protected:
   ManualClock clock_{WallTime{std::chrono::seconds(1'700'006'400)}};  // 00:00 UTC, a day boundary
-  Exchange ex_{{default_assets(), default_instruments(), 1, "pro"}, clock_};
+  Exchange ex_{{default_assets(), default_instruments(), 1, kraken::Tier::pro}, clock_};
   MarketData md_{ex_};
   void trade(std::int64_t px, std::int64_t qty) {
     md_.on_public_trade(PublicTrade{0, Side::buy, Price{px}, Qty{qty}, false, 1, clock_.wall_now()});

@@ -49,7 +49,7 @@ class RestClientE2E : public ::testing::Test {
   void SetUp() override {
     SimulatorOptions o;
     o.synthetic_flow = false;
-    o.tier = "pro";
+    o.tier = kraken::Tier::pro;
     sim_ = std::make_unique<Simulator>(o);
     auto ep = sim_->start();
     ASSERT_TRUE(ep) << ep.error().message();
@@ -325,7 +325,7 @@ asio::awaitable<std::tuple<int, int, int, bool>> burst(kraken::KrakenRestClient&
 TEST(RestClientBurst, AddsAreGovernedBelowTheExchangeLimitAndCancelsStillGoThrough) {
   SimulatorOptions o;
   o.synthetic_flow = false;
-  o.tier = "starter";  // trading threshold 60, decay 1/s
+  o.tier = kraken::Tier::starter;  // trading threshold 60, decay 1/s
   Simulator sim(o);
   auto ep = sim.start().value();
   auto transport = kraken::KrakenRestTransport::create(sim_rest_options(ep, kraken::Tier::starter), SystemClock::instance()).value();

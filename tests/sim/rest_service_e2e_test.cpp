@@ -44,7 +44,7 @@ class RestServiceE2E : public ::testing::Test {
   void SetUp() override {
     SimulatorOptions o;
     o.synthetic_flow = false;
-    o.tier = "pro";
+    o.tier = kraken::Tier::pro;
     sim_ = std::make_unique<Simulator>(o);
     auto ep = sim_->start();
     ASSERT_TRUE(ep) << ep.error().message();

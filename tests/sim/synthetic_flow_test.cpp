@@ -27,8 +27,8 @@ struct TradeTape : Exchange::Observer {
 
 // One simulated venue: clock, exchange, market statistics and the flow under test.
 struct World {
-  explicit World(SyntheticFlow::Config cfg, std::string tier = "intermediate")
-      : ex({default_assets(), default_instruments(), 7, std::move(tier)}, clock), md(ex) {
+  explicit World(SyntheticFlow::Config cfg, kraken::Tier tier = kraken::Tier::intermediate)
+      : ex({default_assets(), default_instruments(), 7, tier}, clock), md(ex) {
     ex.add_observer(&tape);
     flow = std::make_unique<SyntheticFlow>(ex, std::move(cfg));
   }
@@ -195,7 +195,7 @@ TEST(SyntheticFlow, StaysWithinTheRateLimitsOfTheStarterTier) {
   cfg.seed = 6;
   for (const auto& in : default_instruments())
     cfg.pairs.push_back({.pair = in.rest_key, .taker_rate_per_s = 5, .refresh_rate_per_s = 10, .volatility = 3e-4});
-  World w(cfg, "starter");
+  World w(cfg, kraken::Tier::starter);
   w.flow->seed_book();
   w.run(3min);
   expect_no_rejections(*w.flow);
@@ -268,7 +268,7 @@ TEST(SyntheticFlow, RebuildsALadderThatAnotherClientSweptAway) {
 
 TEST(SyntheticFlow, RefusesAnUnknownPairOrAPairWithoutAStartPrice) {
   ManualClock clock;
-  Exchange ex({default_assets(), default_instruments(), 1, "intermediate"}, clock);
+  Exchange ex({default_assets(), default_instruments(), 1, kraken::Tier::intermediate}, clock);
   EXPECT_THROW(SyntheticFlow(ex, {.pairs = {{.pair = "DOGEUSD"}}}), std::invalid_argument);
   EXPECT_THROW(SyntheticFlow(ex, {.pairs = {{.pair = "XBTUSD", .mid = "abc"}}}), std::invalid_argument);
   SyntheticFlow ok(ex, {.pairs = {{.pair = "XBTUSD", .mid = "30000.0"}}});

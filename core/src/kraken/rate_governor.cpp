@@ -6,37 +6,8 @@
 #include <cmath>
 
 namespace kgw::kraken {
-namespace {
 
-struct TierLimits {
-  double rest_max, rest_decay, trading_threshold, trading_decay;
-};
-
-// PROTOCOL.md §5.1 and §5.2.
-TierLimits limits(Tier t) {
-  switch (t) {
-    case Tier::starter: return {15, 0.33, 60, 1.0};
-    case Tier::intermediate: return {20, 0.5, 125, 2.34};
-    case Tier::pro: return {20, 1.0, 180, 3.75};
-  }
-  return {20, 0.5, 125, 2.34};
-}
-
-double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
-
-}  // namespace
-
-std::optional<Tier> parse_tier(std::string_view s) noexcept {
-  if (s == "starter") return Tier::starter;
-  if (s == "intermediate") return Tier::intermediate;
-  if (s == "pro") return Tier::pro;
-  return std::nullopt;
-}
-
-double DecayingCounter::value(MonoTime now) const noexcept {
-  const double elapsed = now > at_ ? seconds(now - at_) : 0.0;
-  return std::max(0.0, value_ - elapsed * decay_);
-}
+double DecayingCounter::value(MonoTime now) const noexcept { return decayed(value_, now - at_, decay_); }
 
 void DecayingCounter::add(double cost, MonoTime now) noexcept {
   value_ = value(now) + cost;
@@ -65,46 +36,21 @@ void DecayingCounter::snap_to_limit(MonoTime now) noexcept {
 }
 
 RateGovernor::RateGovernor(GovernorOptions options, const Clock& clock)
-    : opt_(options), clock_(clock), rest_(limits(options.tier).rest_max, limits(options.tier).rest_decay) {}
-
-double RateGovernor::rest_cost(std::string_view m, double history_cost) noexcept {
-  if (m == "AddOrder" || m == "AddOrderBatch" || m == "AmendOrder" || m == "EditOrder" || m == "CancelOrder" ||
-      m == "CancelOrderBatch" || m == "CancelAll" || m == "CancelAllOrdersAfter")
-    return 0;  // order entry uses the trading-engine counter
-  if (m == "Ledgers" || m == "QueryLedgers" || m == "TradesHistory" || m == "QueryTrades" || m == "ClosedOrders")
-    return history_cost;
-  return 1;
-}
-
-double RateGovernor::trading_cost(Action action, std::chrono::nanoseconds age, std::size_t count) noexcept {
-  const double s = seconds(age);
-  auto bucket = [s](double a, double b, double c, double d, double e, double f) {
-    // <5 s, <10 s, <15 s, <45 s, <90 s, <300 s
-    return s < 5 ? a : s < 10 ? b : s < 15 ? c : s < 45 ? d : s < 90 ? e : s < 300 ? f : 0.0;
-  };
-  const double n = static_cast<double>(std::max<std::size_t>(count, 1));
-  switch (action) {
-    case Action::add: return 1;
-    case Action::amend: return 1 + bucket(3, 2, 1, 0, 0, 0);
-    case Action::edit: return 1 + bucket(6, 5, 4, 2, 1, 0);
-    case Action::cancel: return bucket(8, 6, 5, 4, 2, 1);
-    case Action::batch_add: return n / 2;
-    case Action::batch_cancel: return n * bucket(8, 6, 5, 4, 2, 1);
-  }
-  return 1;
-}
+    : opt_(options),
+      clock_(clock),
+      rest_(tier_limits(options.tier).rest_max, tier_limits(options.tier).rest_decay_per_s) {}
 
 DecayingCounter& RateGovernor::pair_counter(std::string_view pair) {
   auto it = trading_.find(pair);
   if (it == trading_.end()) {
-    const auto l = limits(opt_.tier);
-    it = trading_.emplace(std::string(pair), DecayingCounter(l.trading_threshold, l.trading_decay)).first;
+    const auto l = tier_limits(opt_.tier);
+    it = trading_.emplace(std::string(pair), DecayingCounter(l.trading_threshold, l.trading_decay_per_s)).first;
   }
   return it->second;
 }
 
 result<Permit> RateGovernor::acquire_rest(std::string_view method, Priority priority, std::chrono::nanoseconds max_wait) {
-  const double cost = rest_cost(method, opt_.history_call_cost);
+  const double cost = rest_call_cost(method, opt_.history_call_cost);
   if (cost == 0) return Permit{};
   std::lock_guard lock(mu_);
   const double ceiling = rest_.limit() - (priority == Priority::query ? opt_.rest_reserve : 0);
@@ -158,6 +104,6 @@ double RateGovernor::trading_counter(std::string_view pair) const {
   return it == trading_.end() ? 0.0 : it->second.value(clock_.mono_now());
 }
 
-double RateGovernor::trading_threshold() const noexcept { return limits(opt_.tier).trading_threshold; }
+double RateGovernor::trading_threshold() const noexcept { return tier_limits(opt_.tier).trading_threshold; }
 
 }  // namespace kgw::kraken

@@ -22,6 +22,7 @@
 #include "kgw/core/clock.hpp"
 #include "kgw/core/error.hpp"
 #include "kgw/core/instrument.hpp"
+#include "kgw/core/kraken/rate_rules.hpp"
 #include "kgw/sim/accounts.hpp"
 #include "kgw/sim/matching_engine.hpp"
 
@@ -208,7 +209,7 @@ class Exchange {
     std::vector<Asset> assets;
     std::vector<Instrument> instruments;
     std::uint64_t seed = 1;  // ids are deterministic for a seed
-    std::string tier = "intermediate";  // rate limits: starter | intermediate | pro
+    kraken::Tier tier = kraken::Tier::intermediate;  // the trading counter's limits (PROTOCOL.md §5.2)
     // Closed orders, trades and ledger entries kept per account; older ones are dropped (in
     // batches of 10 %) so a long paper-trading run has bounded memory.
     std::size_t history_limit = 100'000;
@@ -333,8 +334,11 @@ class Exchange {
   std::vector<OrderRecord*> select(AccountId id, const OrderSelector& which);
   std::int64_t to_asset_amount(std::size_t pair, Int128 price_x_qty, std::size_t asset, bool round_up) const;
   std::int64_t fee_for(AccountId id, std::size_t pair, std::int64_t cost, bool maker) const;
+  // Books `amount` on the account's trading counter of `pair` (kraken::trading_cost) and refuses
+  // when the counter passes the tier's threshold; the charge stays booked either way.
   result<void> charge_rate(AccountId id, std::size_t pair, double amount);
-  double cancel_penalty(const OrderRecord& rec) const;
+  // How long an order has rested since its creation or last amend: the age §5.2 prices by.
+  std::chrono::nanoseconds rested(const OrderRecord& rec) const noexcept { return now() - rec.last_change; }
   std::string describe(std::size_t pair, const OrderRecord& rec) const;
 
   const Clock& clock_;

@@ -31,8 +31,8 @@ class KrakenRestApi {
   using HeaderLookup = std::function<std::string_view(std::string_view)>;
 
   KrakenRestApi(Exchange& ex, MarketData& md, TokenStore& tokens, Faults& faults);
-  // REST call-counter tier: starter | intermediate | pro.
-  void set_tier(std::string tier) { tier_ = std::move(tier); }
+  // The tier whose REST call counter applies (PROTOCOL.md §5.1).
+  void set_tier(kraken::Tier tier) noexcept { tier_ = tier; }
 
   RestReply handle(std::string_view method, std::string_view target, const HeaderLookup& header, std::string_view body);
 
@@ -45,7 +45,7 @@ class KrakenRestApi {
   TokenStore& tokens_;
   Faults& faults_;
   std::map<AccountId, std::pair<double, WallTime>> counters_;
-  std::string tier_ = "intermediate";
+  kraken::Tier tier_ = kraken::Tier::intermediate;
 };
 
 }  // namespace kgw::sim

@@ -28,7 +28,7 @@ struct SimulatorOptions {
   bool tls_self_signed = false;
   std::vector<std::string> pairs;  // empty: the default pairs
   std::uint64_t seed = 1;
-  std::string tier = "intermediate";  // starter | intermediate | pro
+  kraken::Tier tier = kraken::Tier::intermediate;  // rate limits of the REST and trading counters
   bool synthetic_flow = true;
   std::vector<AccountSpec> accounts;  // empty: one demo account with deterministic credentials
   const Clock* clock = nullptr;       // null: the system clock

@@ -45,11 +45,12 @@ class SyntheticFlow {
     std::uint64_t seed = 1;         // same seed + same step() times -> same orders, trades and ids
     int maker_accounts = 8;         // the ladder is spread over these (rate counters are per account)
     int taker_accounts = 4;
-    // Budget kept on every account's per-pair trading counter. 60 is Kraken's lowest (starter)
-    // threshold, so the flow never trips "EOrder:Rate limit exceeded" whatever tier the exchange
+    // Budget kept on every account's per-pair trading counter. The starter threshold is Kraken's
+    // lowest, so the flow never trips "EOrder:Rate limit exceeded" whatever tier the exchange
     // runs; a higher tier only decays the counter faster. Raise it with the exchange's tier.
-    double rate_budget = 60;
-    std::size_t max_open_per_pair = 60;  // per account; Kraken's starter open-order limit
+    double rate_budget = kraken::tier_limits(kraken::Tier::starter).trading_threshold;
+    // Per account; Kraken's starter open-order limit.
+    std::size_t max_open_per_pair = kraken::tier_limits(kraken::Tier::starter).max_open_per_pair;
     // A step() after a longer pause acts as if only this much time had passed: no bursts.
     std::chrono::milliseconds max_catch_up{1000};
     int max_actions_per_step = 64;        // per pair, every exchange call counted
@@ -109,7 +110,9 @@ class SyntheticFlow {
   void top_up();
   void ensure_funds(AccountId acct, std::size_t asset, std::int64_t need);
   bool tradable(const PairState& p, bool taker) const;
-  bool room(AccountId acct, std::size_t pair, double cost) const;
+  // Whether the account's counter on `pair` has budget left for the action's cost (Kraken's, from
+  // core), so the flow spends only budget it has.
+  bool room(AccountId acct, std::size_t pair, kraken::TradingAction action, std::chrono::nanoseconds rested = {}) const;
   void reject(const Error& e);
   Qty random_size(PairState& p, Qty lo, Qty hi, Price at);
   Qty min_qty_at(const PairState& p, Price at) const;

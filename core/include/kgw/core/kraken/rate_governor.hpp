@@ -1,9 +1,7 @@
 #pragma once
 // Local models of Kraken's two rate limits (PROTOCOL.md §5), so the gateway never hits them:
-//  - the REST call counter per API key (tier max and decay; ledger/trade history calls cost more;
-//    order entry does not use it);
-//  - the trading-engine counter per pair (add +1, amend/edit/cancel penalties by order age,
-//    batch add n/2, batch cancel n × penalty; tier threshold and decay).
+// the REST call counter per API key and the trading-engine counter per pair. The limits and
+// costs are Kraken's rules in rate_rules.hpp; this file only keeps the counters and decides.
 // A caller asks before sending: go now, go after a wait (the charge is booked now, so callers
 // queue behind each other), or refused at once when the wait would exceed its deadline.
 // Priorities keep headroom: cancels (and the dead-man switch) may use the whole threshold,
@@ -20,11 +18,9 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/error.hpp"
+#include "kgw/core/kraken/rate_rules.hpp"
 
 namespace kgw::kraken {
-
-enum class Tier : unsigned char { starter, intermediate, pro };
-std::optional<Tier> parse_tier(std::string_view s) noexcept;
 
 enum class Priority : unsigned char { cancel = 0, amend = 1, add = 2, query = 3 };
 
@@ -51,7 +47,7 @@ class DecayingCounter {
 
 struct GovernorOptions {
   Tier tier = Tier::intermediate;
-  double history_call_cost = 2;  // Ledgers, QueryLedgers, TradesHistory, QueryTrades, ClosedOrders
+  double history_call_cost = kHistoryCallCost;  // Ledgers, QueryLedgers, TradesHistory, QueryTrades, ClosedOrders
   double cancel_reserve = 16;    // trading-counter headroom adds and amends leave for cancels
   double add_reserve = 8;        // extra headroom adds leave for amends
   double rest_reserve = 2;       // REST counter headroom queries leave for urgent calls
@@ -70,7 +66,7 @@ class RateGovernor {
   result<Permit> acquire_rest(std::string_view method, Priority priority, std::chrono::nanoseconds max_wait);
   // Trading counter of `pair` for an order-entry action. `order_age` is the time since the
   // order's creation or last amend (amend/edit/cancel penalties); `count` for batches.
-  enum class Action : unsigned char { add, amend, edit, cancel, batch_add, batch_cancel };
+  using Action = TradingAction;
   result<Permit> acquire_trading(std::string_view pair, Action action, std::chrono::nanoseconds order_age,
                                  std::size_t count, std::chrono::nanoseconds max_wait);
   // The exchange answered EAPI:Rate limit exceeded / EOrder:Rate limit exceeded.
@@ -82,10 +78,6 @@ class RateGovernor {
   double rest_limit() const noexcept { return rest_.limit(); }
   double trading_counter(std::string_view pair) const;
   double trading_threshold() const noexcept;
-
-  // Kraken's cost of an action on the trading counter (PROTOCOL.md §5.2), exposed for tests.
-  static double trading_cost(Action action, std::chrono::nanoseconds order_age, std::size_t count) noexcept;
-  static double rest_cost(std::string_view method, double history_cost) noexcept;
 
  private:
   DecayingCounter& pair_counter(std::string_view pair);
