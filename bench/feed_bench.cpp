@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 #include "kgw/feed/kraken_channel_parser.hpp"
 #include "kgw/feed/market_feed.hpp"
 
@@ -38,10 +38,10 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
-using kgw::feed::Book;
-using kgw::feed::BookMessage;
-using kgw::feed::BookPrecision;
-using kgw::feed::KrakenBookParser;
+using kgw::kraken::Book;
+using kgw::kraken::BookMessage;
+using kgw::kraken::BookPrecision;
+using kgw::kraken::KrakenBookParser;
 
 constexpr BookPrecision kBtcUsd{1, 8};
 

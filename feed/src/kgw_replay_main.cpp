@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (*pp) options.precision = kgw::feed::BookPrecision{price_precision, qty_precision};
+  if (*pp) options.precision = kgw::kraken::BookPrecision{price_precision, qty_precision};
 
   auto report = kgw::feed::replay_book_file(path, options, &std::cerr);
   if (!report) {

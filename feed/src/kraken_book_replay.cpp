@@ -12,13 +12,15 @@
 
 #include "kgw/core/decimal.hpp"
 #include "kgw/core/kraken/json.hpp"
-#include "kraken_json_end.hpp"
+#include "kgw/core/kraken/json_end.hpp"
 
 namespace kgw::feed {
 
 namespace {
 
 namespace od = simdjson::ondemand;
+using kraken::BookApplyResult;
+using kraken::FrameKind;
 
 std::string_view trim(std::string_view s) noexcept {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -60,7 +62,7 @@ struct KrakenBookReplay::LineReader {
         if (field.value().get_int64().get(ns)) return Error(errc::parse_error, "journal `recv_ns` is not an integer");
       }
     }
-    if (!detail::at_end(doc)) return Error(errc::parse_error, "content after the JSON object");
+    if (!kraken::at_end(doc)) return Error(errc::parse_error, "content after the JSON object");
     if (!journal) return line;  // a raw frame; the frame parser says whether it is one
     if (framed.empty()) return Error(errc::parse_error, "journal entry without `frame`");
     return trim(framed);
@@ -116,7 +118,7 @@ void KrakenBookReplay::frame(std::string_view text, std::uint64_t line_no) {
   if (*kind == FrameKind::instrument) {
     for (const InstrumentUpdate& u : parser_.instruments()) {
       if (u.symbol != options_.symbol) continue;
-      const auto p = book_precision(u);
+      const auto p = kraken::book_precision(u);
       if (!p) continue;
       if (options_.precision) {
         if (*p != *options_.precision)

@@ -9,7 +9,7 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/kraken/json.hpp"
-#include "kraken_json_end.hpp"
+#include "kgw/core/kraken/json_end.hpp"
 
 namespace kgw::feed {
 namespace {
@@ -127,7 +127,7 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
       if (auto r = method_result(field.value()); !r) return r.error();
     }
   }
-  if (!detail::at_end(doc)) return parse_error("frame: content after the JSON object");
+  if (!kraken::at_end(doc)) return parse_error("frame: content after the JSON object");
   if (bare_error && method.empty() && channel.empty()) {
     answer.method = "error";
     answer.success = false;

@@ -24,9 +24,7 @@
 #include "kgw/core/log.hpp"
 #include "kgw/core/net/url.hpp"
 #include "kgw/feed/backoff.hpp"
-#include "kgw/feed/book.hpp"
 #include "kgw/feed/frame_journal.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
 #include "kgw/feed/kraken_channel_parser.hpp"
 
 namespace kgw::feed {

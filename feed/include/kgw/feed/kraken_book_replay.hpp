@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "kgw/core/error.hpp"
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 
 namespace kgw::feed {
 
@@ -30,7 +30,7 @@ struct BookReplayOptions {
   int depth = 10;      // the recorded subscription depth
   // Wins over the file's `instrument` frames; without it the first instrument frame naming the
   // symbol sets the precision.
-  std::optional<BookPrecision> precision;
+  std::optional<kraken::BookPrecision> precision;
   std::size_t max_reported = 20;  // problems written to the diagnostics stream; the rest counted
 };
 
@@ -47,7 +47,7 @@ struct BookReplayReport {
   std::uint64_t dropped_levels = 0;
   std::uint64_t first_failed_line = 0;  // 0: none
   std::vector<std::pair<std::uint64_t, std::string>> bad;  // first max_reported: line, reason
-  std::optional<BookPrecision> precision;                  // the precision in force at the end
+  std::optional<kraken::BookPrecision> precision;                  // the precision in force at the end
 
   // What `kgw-replay` prints last: "checksums: N verified, M failed".
   std::string checksum_line() const;
@@ -77,8 +77,8 @@ class KrakenBookReplay {
   BookReplayOptions options_;
   std::ostream* diag_;
   std::size_t reported_ = 0;
-  KrakenBookParser parser_;
-  Book book_;
+  kraken::KrakenBookParser parser_;
+  kraken::Book book_;
   BookReplayReport report_;
   struct LineReader;
   std::unique_ptr<LineReader> lines_;  // journal unwrapping (a second reused parser)

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "feed_test_support.hpp"
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw_capture_forms.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 namespace {
 
 constexpr BookPrecision kBtcUsd{1, 8};
@@ -374,4 +374,4 @@ TEST(KrakenBookParser, ADepth1000SnapshotParsesAndApplies) {
 }
 
 }  // namespace
-}  // namespace kgw::feed
+}  // namespace kgw::kraken

@@ -2,7 +2,7 @@
 // ondemand parser. Book numbers are taken as the raw JSON number token and converted with
 // parse_fixed, never through double (PROTOCOL.md §7.2: the checksum is over the decimal text at
 // the pair's precision).
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -12,13 +12,12 @@
 
 #include "kgw/core/decimal.hpp"
 #include "kgw/core/kraken/json.hpp"
-#include "kraken_json_end.hpp"
+#include "kgw/core/kraken/json_end.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 namespace {
 
 namespace od = simdjson::ondemand;
-using kraken::json_error;
 
 // A book level as the wire wrote it: views into the parser's padded copy of the frame.
 struct RawLevel {
@@ -144,7 +143,7 @@ result<FrameKind> KrakenBookParser::Impl::parse(std::string_view frame) {
       }
     }
   }
-  if (!detail::at_end(doc)) return parse_error("frame: content after the JSON object");
+  if (!at_end(doc)) return parse_error("frame: content after the JSON object");
 
   if (channel == Channel::none) {
     if (method) return FrameKind::other;
@@ -203,7 +202,7 @@ result<void> KrakenBookParser::Impl::book_item(od::object item) {
       // Kraken's book checksum is a CRC32 written as a plain unsigned integer (PROTOCOL.md §7.1).
       // Anything else (beyond 32 or 64 bits, negative, fractional, not a number) is said in
       // those terms, with the text as received, rather than as a JSON type mismatch.
-      const std::string_view text = kraken::trim_token(v.raw_json_token());
+      const std::string_view text = trim_token(v.raw_json_token());
       if (v.get_uint64().get(checksum) != simdjson::SUCCESS || checksum > std::numeric_limits<std::uint32_t>::max())
         return parse_error(fmt::format("book checksum: {} is not a CRC32 (0..{})", text.substr(0, 40),
                                        std::numeric_limits<std::uint32_t>::max()));
@@ -241,7 +240,7 @@ result<void> KrakenBookParser::Impl::levels(od::value v, std::vector<RawLevel>& 
       // Kraken v2 writes numbers; a string here is another protocol (v1) or a corrupted frame.
       if (t != od::json_type::number)
         return parse_error(fmt::format("book {}[{}].{} is not a JSON number", side, out.size(), is_price ? "price" : "qty"));
-      (is_price ? raw.price : raw.qty) = kraken::trim_token(nv.raw_json_token());
+      (is_price ? raw.price : raw.qty) = trim_token(nv.raw_json_token());
     }
     if (raw.price.empty() || raw.qty.empty())
       return parse_error(fmt::format("book {}[{}] without `{}`", side, out.size(), raw.price.empty() ? "price" : "qty"));
@@ -274,14 +273,14 @@ result<void> KrakenBookParser::Impl::instrument_data(od::value v) {
 result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair) {
   InstrumentUpdate u;
   auto precision = [](od::value v, std::string_view name, std::optional<int>& out) -> result<void> {
-    auto n = kraken::read_int(v, name);
+    auto n = read_int(v, name);
     if (!n) return n.error();
     if (*n < 0 || *n > kMaxScale) return parse_error(fmt::format("instrument `{}` {} is outside 0..{}", name, *n, kMaxScale));
     out = static_cast<int>(*n);
     return {};
   };
   auto decimal = [](od::value v, std::string_view name, std::optional<Decimal>& out) -> result<void> {
-    auto d = kraken::read_decimal(v, name);
+    auto d = read_decimal(v, name);
     if (!d) return d.error();
     out = *d;
     return {};
@@ -294,7 +293,7 @@ result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair
     od::value v = field.value();
     result<void> r;
     if (key == "symbol" || key == "base" || key == "quote") {
-      auto s = kraken::read_string(v, key);
+      auto s = read_string(v, key);
       if (!s) return s.error();
       (key == "symbol" ? u.symbol : key == "base" ? u.base : u.quote) = std::move(*s);
     } else if (key == "status") {
@@ -322,7 +321,7 @@ result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair
       if (auto e = v.get_bool().get(b)) return json_error(e, fmt::format("instrument `{}`", key));
       (key == "has_index" ? u.has_index : u.marginable) = b;
     } else if (key == "position_limit_long" || key == "position_limit_short") {
-      auto n = kraken::read_int(v, key);
+      auto n = read_int(v, key);
       if (!n) return n.error();
       (key == "position_limit_long" ? u.position_limit_long : u.position_limit_short) = *n;
     }
@@ -386,4 +385,4 @@ std::optional<BookPrecision> book_precision(const InstrumentUpdate& u) noexcept 
   return BookPrecision{*u.price_precision, *u.qty_precision};
 }
 
-}  // namespace kgw::feed
+}  // namespace kgw::kraken
