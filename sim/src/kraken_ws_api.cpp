@@ -75,6 +75,23 @@ bool is_trading_method(std::string_view method) {
   return std::find(std::begin(kTrading), std::end(kTrading), method) != std::end(kTrading);
 }
 
+std::string book_snapshot_message(std::string_view symbol, std::span<const BookLevel> bids,
+                                  std::span<const BookLevel> asks, int price_precision, int qty_precision,
+                                  std::uint32_t checksum, std::string_view timestamp) {
+  JsonWriter w;
+  w.begin_object().field("channel", "book").field("type", "snapshot").key("data").begin_array().begin_object();
+  w.field("symbol", symbol);
+  for (const auto& [name, levels] : {std::pair{"bids", bids}, std::pair{"asks", asks}}) {
+    w.key(name).begin_array();
+    for (const BookLevel& l : levels)
+      w.begin_object().key("price").number(l.price, price_precision).key("qty").number(l.qty, qty_precision).end_object();
+    w.end_array();
+  }
+  w.field("checksum", checksum).field("timestamp", timestamp);
+  w.end_object().end_array().end_object();
+  return w.take();
+}
+
 void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t) {
   w.begin_object().field("symbol", in.symbol).field("side", to_string(t.taker_side));
   w.key("price").number(t.price.value, in.price_precision).key("qty").number(t.qty.value, in.qty_precision);
@@ -186,19 +203,8 @@ void KrakenWsApi::send_book_snapshot(Conn& c, std::size_t pair, int depth) {
   auto& view = books_[{pair, depth}];
   ex_.engine(pair).top(Side::buy, static_cast<std::size_t>(depth), view.bids);
   ex_.engine(pair).top(Side::sell, static_cast<std::size_t>(depth), view.asks);
-  JsonWriter w;
-  w.begin_object().field("channel", "book").field("type", "snapshot").key("data").begin_array().begin_object();
-  w.field("symbol", in.symbol);
-  for (const char* side : {"bids", "asks"}) {
-    const auto& levels = side[0] == 'b' ? view.bids : view.asks;
-    w.key(side).begin_array();
-    for (const auto& l : levels)
-      w.begin_object().key("price").number(l.price, in.price_precision).key("qty").number(l.qty, in.qty_precision).end_object();
-    w.end_array();
-  }
-  w.field("checksum", checksum(view)).field("timestamp", format_rfc3339(ex_.now()));
-  w.end_object().end_array().end_object();
-  send(c, w.take());
+  send(c, ws::book_snapshot_message(in.symbol, view.bids, view.asks, in.price_precision, in.qty_precision,
+                                    checksum(view), format_rfc3339(ex_.now())));
 }
 
 void KrakenWsApi::on_book_changed(std::size_t pair) {

@@ -117,6 +117,22 @@ TEST(KrakenBookParser, TheDocsMaticUsdSnapshotAndUpdateReproduceTheirPublishedCh
   EXPECT_EQ(m->bids[6].qty, 1809715470000);   // `18097.1547` at 8 decimals
 }
 
+TEST(KrakenBookParser, TheNumberTextOfABookFrameIsKeptAsTheFrameWroteIt) {
+  // What a replay without instrument frames learns the grid from: `0.566` stays three decimals.
+  const std::string snapshot = test::kraken_fixture("ws_v2/docs_book_snapshot_MATICUSD.json");
+  KrakenBookParser parser;
+  ASSERT_TRUE(parser.parse(snapshot));
+  ASSERT_EQ(parser.bid_text().size(), 10u);
+  ASSERT_EQ(parser.ask_text().size(), 10u);
+  EXPECT_EQ(parser.bid_text()[0].price, "0.5666");
+  EXPECT_EQ(parser.bid_text()[0].qty, "4831.75496356");
+  EXPECT_EQ(parser.bid_text()[6].price, "0.566");
+  EXPECT_EQ(parser.bid_text()[6].qty, "18097.1547");
+  EXPECT_EQ(parser.ask_text()[0].price, "0.5668");
+  ASSERT_TRUE(parser.parse(R"({"channel":"heartbeat"})"));
+  EXPECT_TRUE(parser.bid_text().empty());
+}
+
 TEST(KrakenBookParser, TheDocsExampleFailsWithTheWrongPrecision) {
   // The precision is part of the checksum: MATIC/USD at BTC/USD's 1/8 cannot even convert
   // (0.5666 has four decimals), and at 5/8 the digits differ.

@@ -8,16 +8,11 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdio>
-#include <fstream>
 #include <map>
 
-#include <unistd.h>
-
 #include "kgw/sim/kraken_replay.hpp"
+#include "kgw_capture_forms.hpp"
 #include "kgw_test_fixtures.hpp"
-#include "kgw_capture.hpp"
 #include "kgw_ws_book_check.hpp"
 
 namespace kgw::sim {
@@ -39,11 +34,7 @@ struct FakeClient : WsClient {
 
 using test::capture_frames;
 
-std::string raw_ndjson() {
-  std::string s;
-  for (const auto& f : capture_frames()) s += f + "\n";
-  return s;
-}
+std::string raw_ndjson() { return test::ndjson(capture_frames()); }
 
 // Frame i received at kJournalStart + i × 10 ms.
 std::string journal_ndjson() {
@@ -60,21 +51,6 @@ std::uint64_t recorded_checksum(const std::string& frame) {
   EXPECT_NE(at, std::string::npos) << frame;
   return std::stoull(frame.substr(at + 11));
 }
-
-// A temp file removed with the test.
-class TempFile {
- public:
-  explicit TempFile(const std::string& content) {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "kgw_replay_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".ndjson";
-    std::ofstream(path_, std::ios::binary) << content;
-  }
-  ~TempFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 using test::read_book;
 
@@ -100,7 +76,7 @@ class Replay : public ::testing::Test {
   ManualClock clock_;
 
   ReplayFile load(const std::string& content, ReplayLoadOptions options = {}) {
-    TempFile tmp(content);
+    test::TempFile tmp(content);
     auto f = ReplayFile::load(tmp.path(), std::move(options));
     EXPECT_TRUE(f) << f.error().message();
     return std::move(f).value();
@@ -133,6 +109,50 @@ TEST_F(Replay, TheRealCaptureVerifiesAll510RecordedChecksumsInTheFile) {
   EXPECT_EQ(info->depth, 10);
   EXPECT_EQ(info->precision_source, ReplayBookInfo::Source::inferred);
   EXPECT_NE(f.summary().find("book checksums 510 verified, 0 failed"), std::string::npos) << f.summary();
+}
+
+TEST_F(Replay, TheFixtureAsShippedIsServedFrameByFrameWithAll510ChecksumsVerified) {
+  // The pretty-printed {"init":…,"updates":[…]} document, pointed at directly: each frame goes
+  // out minified, as Kraken sent it.
+  auto f = ReplayFile::load(test::shared_path(std::string("kraken/fixtures/") + test::kCapture));
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(f->stats().frames, 510u);
+  EXPECT_EQ(f->stats().lines, 510u);
+  EXPECT_EQ(f->stats().malformed, 0u);
+  EXPECT_EQ(f->stats().checksums_verified, 510u);
+  EXPECT_EQ(f->stats().checksums_failed, 0u);
+  EXPECT_EQ(f->book_info(*f->symbol_index("BTC/USD"))->depth, 10);
+  ReplayWsApi api(*f, clock_, {.speed = 0});
+  auto c = connect(api, 1);
+  api.on_message(c, kSubscribeBook);
+  api.on_timer();
+  EXPECT_EQ(book_frames(c->out), capture_frames());
+  EXPECT_EQ(api.checksums_verified(), 510u);
+  EXPECT_EQ(api.checksums_failed(), 0u);
+}
+
+TEST_F(Replay, AJsonArrayOfFramesIsARecordingToo) {
+  std::string array = "[\n";
+  for (std::size_t i = 0; i < capture_frames().size(); ++i) array += (i ? ",\n" : "") + capture_frames()[i];
+  const ReplayFile f = load(array + "\n]\n");
+  EXPECT_EQ(f.stats().frames, 510u);
+  EXPECT_EQ(f.stats().checksums_verified, 510u);
+  EXPECT_EQ(f.stats().checksums_failed, 0u);
+  ASSERT_EQ(f.frames().size(), 510u);
+  for (std::size_t i = 0; i < capture_frames().size(); ++i) ASSERT_EQ(f.text(f.frames()[i]), capture_frames()[i]) << i;
+}
+
+TEST_F(Replay, UpdatesBeforeTheFirstSnapshotAreCountedApartFromFailures) {
+  // A recording that starts mid-stream: nothing to check the first updates against.
+  const auto& all = capture_frames();
+  std::vector<std::string> frames(all.begin() + 1, all.begin() + 11);
+  frames.insert(frames.end(), all.begin(), all.end());
+  const ReplayFile f = load(test::ndjson(frames));
+  EXPECT_EQ(f.stats().checksums_unsynced, 10u);
+  EXPECT_EQ(f.stats().checksums_verified, 510u);
+  EXPECT_EQ(f.stats().checksums_failed, 0u);
+  EXPECT_NE(f.summary().find("book checksums 510 verified, 0 failed, 10 updates before a snapshot"), std::string::npos)
+      << f.summary();
 }
 
 TEST_F(Replay, TheCataloguesPrecisionWinsOverOnePriceWrittenWithATrailingZero) {

@@ -19,11 +19,6 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-// A book level as the wire wrote it: views into the parser's padded copy of the frame.
-struct RawLevel {
-  std::string_view price, qty;
-};
-
 // Levels a depth-1000 snapshot carries per side; reserving them up front keeps the first big
 // snapshot from allocating on the feed thread.
 constexpr std::size_t kReservedLevels = 1024;
@@ -37,6 +32,39 @@ Channel channel_of(std::string_view name) noexcept {
 }
 
 Error parse_error(std::string detail) { return Error(errc::parse_error, std::move(detail)); }
+
+// One side's levels, as number text. A free function with internal linkage rather than a
+// member of Impl: GCC may then rewrite its signature (an IPA-SRA clone, the ondemand value passed
+// in registers). As a member it cost 11% of BM_FeedParseCapture once BookLevelText became a
+// public type (bench/README.md).
+result<void> read_levels(od::value v, std::vector<BookLevelText>& out, const char* side) {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return json_error(e, fmt::format("book `{}` is not an array", side));
+  for (auto e_level : arr) {
+    od::object level;
+    if (auto e = e_level.get_object().get(level))
+      return json_error(e, fmt::format("book {}[{}] is not an object", side, out.size()));
+    BookLevelText raw;
+    for (auto f : level) {
+      od::field field;
+      if (auto e = std::move(f).get(field)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
+      const od::raw_json_string key = field.key();
+      const bool is_price = key == "price";
+      if (!is_price && !(key == "qty")) continue;
+      od::value nv = field.value();
+      od::json_type t;
+      if (auto e = nv.type().get(t)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
+      // Kraken v2 writes numbers; a string here is another protocol (v1) or a corrupted frame.
+      if (t != od::json_type::number)
+        return parse_error(fmt::format("book {}[{}].{} is not a JSON number", side, out.size(), is_price ? "price" : "qty"));
+      (is_price ? raw.price : raw.qty) = trim_token(nv.raw_json_token());
+    }
+    if (raw.price.empty() || raw.qty.empty())
+      return parse_error(fmt::format("book {}[{}] without `{}`", side, out.size(), raw.price.empty() ? "price" : "qty"));
+    out.push_back(raw);
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -53,7 +81,7 @@ struct KrakenBookParser::Impl {
   bool has_checksum = false;
   std::uint64_t checksum = 0;
   bool has_bids = false, has_asks = false;
-  std::vector<RawLevel> raw_bids, raw_asks;
+  std::vector<BookLevelText> raw_bids, raw_asks;
   std::vector<BookLevel> bids, asks;
   std::vector<InstrumentUpdate> instruments;
 
@@ -91,7 +119,6 @@ struct KrakenBookParser::Impl {
   result<FrameKind> parse(std::string_view frame);
   result<void> book_data(od::value v);
   result<void> book_item(od::object item);
-  result<void> levels(od::value v, std::vector<RawLevel>& out, const char* side);
   result<void> instrument_data(od::value v);
   result<InstrumentUpdate> instrument_pair(od::object pair);
 };
@@ -210,41 +237,12 @@ result<void> KrakenBookParser::Impl::book_item(od::object item) {
     } else if (key == "timestamp") {
       if (auto e = field.value().get_string().get(timestamp)) return json_error(e, "book `timestamp`");
     } else if (key == "bids") {
-      if (auto r = levels(field.value(), raw_bids, "bids"); !r) return r;
+      if (auto r = read_levels(field.value(), raw_bids, "bids"); !r) return r;
       has_bids = true;
     } else if (key == "asks") {
-      if (auto r = levels(field.value(), raw_asks, "asks"); !r) return r;
+      if (auto r = read_levels(field.value(), raw_asks, "asks"); !r) return r;
       has_asks = true;
     }
-  }
-  return {};
-}
-
-result<void> KrakenBookParser::Impl::levels(od::value v, std::vector<RawLevel>& out, const char* side) {
-  od::array arr;
-  if (auto e = v.get_array().get(arr)) return json_error(e, fmt::format("book `{}` is not an array", side));
-  for (auto e_level : arr) {
-    od::object level;
-    if (auto e = e_level.get_object().get(level))
-      return json_error(e, fmt::format("book {}[{}] is not an object", side, out.size()));
-    RawLevel raw;
-    for (auto f : level) {
-      od::field field;
-      if (auto e = std::move(f).get(field)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
-      const od::raw_json_string key = field.key();
-      const bool is_price = key == "price";
-      if (!is_price && !(key == "qty")) continue;
-      od::value nv = field.value();
-      od::json_type t;
-      if (auto e = nv.type().get(t)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
-      // Kraken v2 writes numbers; a string here is another protocol (v1) or a corrupted frame.
-      if (t != od::json_type::number)
-        return parse_error(fmt::format("book {}[{}].{} is not a JSON number", side, out.size(), is_price ? "price" : "qty"));
-      (is_price ? raw.price : raw.qty) = trim_token(nv.raw_json_token());
-    }
-    if (raw.price.empty() || raw.qty.empty())
-      return parse_error(fmt::format("book {}[{}] without `{}`", side, out.size(), raw.price.empty() ? "price" : "qty"));
-    out.push_back(raw);
   }
   return {};
 }
@@ -340,10 +338,13 @@ std::string_view KrakenBookParser::book_symbol() const noexcept { return impl_->
 
 const std::vector<InstrumentUpdate>& KrakenBookParser::instruments() const noexcept { return impl_->instruments; }
 
+std::span<const BookLevelText> KrakenBookParser::bid_text() const noexcept { return impl_->raw_bids; }
+std::span<const BookLevelText> KrakenBookParser::ask_text() const noexcept { return impl_->raw_asks; }
+
 namespace {
 
 // Converts one side; `out` keeps its capacity across frames.
-result<void> convert(std::string_view symbol, const char* side, const std::vector<RawLevel>& raw, BookPrecision p,
+result<void> convert(std::string_view symbol, const char* side, const std::vector<BookLevelText>& raw, BookPrecision p,
                      std::vector<BookLevel>& out) {
   out.resize(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {

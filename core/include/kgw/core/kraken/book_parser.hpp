@@ -31,6 +31,11 @@ struct BookPrecision {
   friend bool operator==(const BookPrecision&, const BookPrecision&) = default;
 };
 
+// A book level as the frame wrote it: the JSON number text of its price and qty.
+struct BookLevelText {
+  std::string_view price, qty;
+};
+
 // KrakenBookParser: one reused simdjson ondemand parser plus the buffers its results live in.
 // Owned by one thread (the feed's, a replay's); not thread-safe. Results (views and spans) stay
 // valid until the next parse(). After warm-up, parsing and converting a book frame allocates
@@ -59,6 +64,12 @@ class KrakenBookParser {
   // precision is errc::precision_exceeded, a negative value or one beyond int64
   // errc::parse_error/overflow, each naming the level.
   result<BookMessage> book_levels(BookPrecision precision);
+
+  // The levels of the book frame parse() just read as number text, in message order (views into
+  // the parser's copy of the frame, valid until the next parse()): for a caller that must learn
+  // the grid from the text itself, as a replay of a recording without instrument frames does.
+  std::span<const BookLevelText> bid_text() const noexcept;
+  std::span<const BookLevelText> ask_text() const noexcept;
 
   // The pairs of the instrument frame parse() just read (cold path: strings are allocated).
   const std::vector<InstrumentUpdate>& instruments() const noexcept;
