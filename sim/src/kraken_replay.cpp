@@ -20,6 +20,7 @@
 #include "kgw/core/kraken/book_parser.hpp"
 #include "kgw/core/kraken/json.hpp"
 #include "kraken_ws_common.hpp"
+#include "kraken_ws_subscription.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -36,15 +37,6 @@ std::string_view unquote(std::string_view token) {
   token = trim_token(token);
   if (token.size() >= 2 && token.front() == '"' && token.back() == '"') return token.substr(1, token.size() - 2);
   return token;
-}
-
-std::optional<ReplayChannel> replay_channel(std::string_view name) {
-  if (name == "book") return ReplayChannel::book;
-  if (name == "ticker") return ReplayChannel::ticker;
-  if (name == "trade") return ReplayChannel::trade;
-  if (name == "ohlc") return ReplayChannel::ohlc;
-  if (name == "instrument") return ReplayChannel::instrument;
-  return std::nullopt;
 }
 
 // One `data` item of a frame: the fields a replay uses, views into the capture's buffer.
@@ -259,8 +251,8 @@ const ReplayBookInfo* ReplayFile::book_info(std::uint32_t symbol) const {
   return it == books_.end() ? nullptr : &it->second;
 }
 
-bool ReplayFile::has(ReplayChannel channel, std::uint32_t symbol, int interval) const {
-  return present_.count({channel, symbol, channel == ReplayChannel::ohlc ? interval : 0}) > 0;
+bool ReplayFile::has(PublicChannel channel, std::uint32_t symbol, int interval) const {
+  return present_.count({channel, symbol, channel == PublicChannel::ohlc ? interval : 0}) > 0;
 }
 
 namespace {
@@ -317,38 +309,38 @@ void ReplayFile::index(const ReplayLoadOptions& options) {
       return;
     }
     if (!fs.has_channel) return malformed(e.line, "frame without `channel`");
-    const auto channel = replay_channel(fs.channel);
-    if (channel && !(*channel == ReplayChannel::instrument ? fs.data_object : fs.data_array))
+    const auto channel = public_channel(fs.channel);
+    if (channel && !(*channel == PublicChannel::instrument ? fs.data_object : fs.data_array))
       return malformed(e.line, fmt::format("{} frame without a `data` {}", fs.channel,
-                                           *channel == ReplayChannel::instrument ? "object" : "array"));
+                                           *channel == PublicChannel::instrument ? "object" : "array"));
     // Market data frames are about one symbol (and one ohlc interval) in Kraken's v2 stream;
     // a frame that is not cannot be routed to subscribers.
     std::string_view symbol;
     std::optional<std::int64_t> interval;
-    if (channel && *channel != ReplayChannel::instrument) {
+    if (channel && *channel != PublicChannel::instrument) {
       for (std::size_t i = 0; i < fs.n_items; ++i) {
         const ItemScan& it = fs.items[i];
         if (!it.has_symbol) return malformed(e.line, "`data` item without `symbol`");
         if (i > 0 && it.symbol != symbol) return malformed(e.line, "frame mixes symbols");
-        if (*channel == ReplayChannel::ohlc && !it.interval) return malformed(e.line, "ohlc item without `interval`");
-        if (*channel == ReplayChannel::ohlc && i > 0 && it.interval != interval)
+        if (*channel == PublicChannel::ohlc && !it.interval) return malformed(e.line, "ohlc item without `interval`");
+        if (*channel == PublicChannel::ohlc && i > 0 && it.interval != interval)
           return malformed(e.line, "frame mixes ohlc intervals");
         symbol = it.symbol;
         interval = it.interval;
       }
-      if (*channel == ReplayChannel::book && fs.n_items == 0) return malformed(e.line, "book frame without data");
+      if (*channel == PublicChannel::book && fs.n_items == 0) return malformed(e.line, "book frame without data");
     }
     std::optional<std::pair<int, int>> scales;  // book frames: decimals written
-    if (channel && (*channel == ReplayChannel::book || *channel == ReplayChannel::instrument)) {
+    if (channel && (*channel == PublicChannel::book || *channel == PublicChannel::instrument)) {
       if (auto kind = books.parse(frame); !kind) return malformed(e.line, kind.error().message());
-      if (*channel == ReplayChannel::book && !(scales = written_scales(books)))
+      if (*channel == PublicChannel::book && !(scales = written_scales(books)))
         return malformed(e.line, "book price/qty out of range");
     }
 
     ++(e.journal ? stats_.journal_lines : stats_.raw_lines);
     ++stats_.channels[fs.channel];
     if (!channel) return;  // status, heartbeat, level3, ...: counted, not replayed
-    if (*channel != ReplayChannel::instrument && fs.n_items == 0) return void(++stats_.unattributed);
+    if (*channel != PublicChannel::instrument && fs.n_items == 0) return void(++stats_.unattributed);
 
     ReplayFrame f;
     f.offset = static_cast<std::uint64_t>(frame.data() - base);
@@ -361,16 +353,16 @@ void ReplayFile::index(const ReplayLoadOptions& options) {
     f.channel = *channel;
     f.snapshot = fs.type == "snapshot";
     f.time_ns = e.recv_ns ? *e.recv_ns : frame_time(fs).value_or(INT64_MIN);
-    if (*channel == ReplayChannel::instrument) {
+    if (*channel == PublicChannel::instrument) {
       has_instrument_ = true;
       for (const InstrumentUpdate& u : books.instruments())
         if (const auto p = kraken::book_precision(u)) instrument_precisions.emplace(u.symbol, std::pair{p->price, p->qty});
     } else {
       f.symbol = intern(symbol);
       if (interval) f.interval = static_cast<std::int32_t>(*interval);
-      present_.insert({f.channel, f.symbol, f.channel == ReplayChannel::ohlc ? f.interval : 0});
+      present_.insert({f.channel, f.symbol, f.channel == PublicChannel::ohlc ? f.interval : 0});
     }
-    if (f.channel == ReplayChannel::book) {
+    if (f.channel == PublicChannel::book) {
       BookEvidence& ev = evidence[f.symbol];
       if (f.snapshot) ev.snapshot_levels = std::max({ev.snapshot_levels, books.bid_text().size(), books.ask_text().size()});
       ev.price_scale = std::max(ev.price_scale, scales->first);
@@ -439,7 +431,7 @@ void ReplayFile::verify_books() {
   kraken::KrakenBookParser parser;
   std::map<std::uint32_t, kraken::Book> books;
   for (const auto& f : frames_) {
-    if (f.channel != ReplayChannel::book) continue;
+    if (f.channel != PublicChannel::book) continue;
     const ReplayBookInfo& info = books_.at(f.symbol);
     kraken::Book& book = books.try_emplace(f.symbol, info.depth).first->second;
     switch (apply_recorded(parser, book, text(f), info)) {
@@ -522,10 +514,6 @@ struct ReplayWsApi::SymbolState {
     ohlc_timestamp.clear();
   }
 };
-
-namespace {
-bool flag_or(std::optional<std::string_view> v, bool dflt) { return v ? *v == "true" : dflt; }
-}  // namespace
 
 struct ReplayWsApi::Parsing {
   explicit Parsing(const char* padded_end) : scan(padded_end) {}
@@ -642,7 +630,7 @@ void ReplayWsApi::release(std::size_t index) {
     send(c, copy);
   };
 
-  if (f.channel == ReplayChannel::instrument) {
+  if (f.channel == PublicChannel::instrument) {
     last_instrument_ = index;
     for (auto& [id, c] : conns_)
       if (c->instrument) forward(*c);
@@ -650,7 +638,7 @@ void ReplayWsApi::release(std::size_t index) {
   }
   SymbolState& st = *symbols_[f.symbol];
   switch (f.channel) {
-    case ReplayChannel::book: {
+    case PublicChannel::book: {
       const BookVerdict verdict = apply_recorded(parsing_->books, *st.book, text, *file_.book_info(f.symbol));
       if (f.snapshot) st.book_valid = true;
       if (!fs.items[0].timestamp.empty()) st.book_timestamp = fs.items[0].timestamp;
@@ -668,19 +656,19 @@ void ReplayWsApi::release(std::size_t index) {
       }
       return;
     }
-    case ReplayChannel::ticker:
+    case PublicChannel::ticker:
       st.ticker = index;
       for (auto& [id, c] : conns_)
         if (c->ticker.count(f.symbol)) forward(*c);
       return;
-    case ReplayChannel::trade:
+    case PublicChannel::trade:
       if (f.snapshot) st.trades.clear();
       for (std::size_t i = 0; i < fs.n_items; ++i) st.trades.push_back(fs.items[i].raw);
       while (st.trades.size() > kTradeSnapshotSize) st.trades.pop_front();
       for (auto& [id, c] : conns_)
         if (c->trade.count(f.symbol)) forward(*c);
       return;
-    case ReplayChannel::ohlc: {
+    case PublicChannel::ohlc: {
       auto& candles = st.candles[f.interval];
       for (std::size_t i = 0; i < fs.n_items; ++i)
         if (!fs.items[i].interval_begin.empty()) candles[fs.items[i].interval_begin] = fs.items[i].raw;
@@ -690,7 +678,7 @@ void ReplayWsApi::release(std::size_t index) {
         if (c->ohlc.count({f.symbol, f.interval})) forward(*c);
       return;
     }
-    case ReplayChannel::instrument:
+    case PublicChannel::instrument:
       return;
   }
 }
@@ -752,7 +740,11 @@ void ReplayWsApi::handle(Conn& c, std::string_view text) {
   auto req = ws::preamble(text, time_in, [this] { return clock_.wall_now(); }, [&](std::string m) { send(c, std::move(m)); });
   if (!req) return;
   if (req->method == "subscribe" || req->method == "unsubscribe") {
-    subscribe(c, req->method == "unsubscribe", req->msg, req->req_id, time_in);
+    ws::subscribe(*req, time_in,
+                  {.now = [this] { return clock_.wall_now(); },
+                   .send = [&](std::string m) { send(c, std::move(m)); },
+                   .refuse = [&](const ws::Subscription& s, const std::string& symbol) { return refuse(s, symbol); },
+                   .serve = [&](const ws::Subscription& s, const std::string& symbol) { serve(c, s, symbol); }});
   } else if (ws::is_trading_method(req->method)) {
     send(c, ws::nack(req->method, req->req_id, "Method not supported on this endpoint", time_in, clock_.wall_now()));
   } else {
@@ -760,127 +752,81 @@ void ReplayWsApi::handle(Conn& c, std::string_view text) {
   }
 }
 
-void ReplayWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::optional<std::int64_t> req_id,
-                            WallTime time_in) {
-  const std::string_view method = unsub ? "unsubscribe" : "subscribe";
-  auto nack = [&](std::string_view error, std::optional<std::string_view> symbol = std::nullopt) {
-    send(c, ws::nack(method, req_id, error, time_in, clock_.wall_now(), symbol));
-  };
-  const auto channel_name = msg.get("params[channel]");
-  if (!channel_name) return nack("Channel required");
-  const std::string ch(*channel_name);
-  const auto channel = replay_channel(ch);
-  if (!channel) return nack("Subscription name invalid");
-  const bool snapshot = flag_or(msg.get("params[snapshot]"), ch != "trade");
-  auto ack_for = [&](const std::function<void(JsonWriter&)>& fill) {
-    JsonWriter w;
-    w.begin_object().field("channel", ch);
-    fill(w);
-    w.end_object();
-    send(c, ws::ack(method, req_id, w.str(), time_in, clock_.wall_now()));
-  };
+// Only what the recording holds can be served.
+std::optional<std::string> ReplayWsApi::refuse(const ws::Subscription& s, const std::string& symbol) const {
+  if (s.channel == PublicChannel::instrument) {
+    if (file_.has_instrument()) return std::nullopt;
+    return "Subscription name invalid";
+  }
+  const auto id = file_.symbol_index(symbol);
+  if (!id || !file_.has(s.channel, *id, s.interval)) {
+    // Recorded at another interval: say so rather than deny the pair.
+    const bool other_interval = id && s.channel == PublicChannel::ohlc &&
+                                std::any_of(kOhlcIntervals.begin(), kOhlcIntervals.end(),
+                                            [&](int i) { return file_.has(s.channel, *id, i); });
+    if (other_interval) return fmt::format("Interval {} not recorded for {}", s.interval, symbol);
+    return "Currency pair not supported " + symbol;
+  }
+  // Recorded updates omit levels beyond the recorded depth, so no other depth can be served
+  // faithfully.
+  if (s.channel == PublicChannel::book && s.depth != file_.book_info(*id)->depth)
+    return fmt::format("Depth {} not recorded for {} (replay has depth {})", s.depth, symbol, file_.book_info(*id)->depth);
+  return std::nullopt;
+}
 
-  if (*channel == ReplayChannel::instrument) {
-    // Only what the recording holds can be served.
-    if (!file_.has_instrument()) return nack("Subscription name invalid");
-    c.instrument = !unsub;
-    ack_for([&](JsonWriter& w) {
-      if (!unsub) {
-        w.field("snapshot", snapshot);
-        w.key("warnings").begin_array().value("tick_size is deprecated, use price_increment").end_array();
-      }
-    });
-    if (!unsub && snapshot && last_instrument_) send(c, instrument_snapshot());
-    if (!unsub && opt_.start_on_first_subscribe && !started_) start();
+void ReplayWsApi::serve(Conn& c, const ws::Subscription& s, const std::string& symbol) {
+  const bool sub = !s.unsubscribe;
+  if (sub && opt_.start_on_first_subscribe && !started_) start();
+  if (s.channel == PublicChannel::instrument) {
+    c.instrument = sub;
+    if (sub && s.snapshot && last_instrument_) send(c, instrument_snapshot());
     return;
   }
-  const auto symbols = msg.list("params[symbol]");
-  if (symbols.empty()) return nack("Symbol(s) not found");
-  int depth = 10;
-  if (*channel == ReplayChannel::book) {
-    depth = static_cast<int>(ws::to_int(msg.get("params[depth]")).value_or(10));
-    if (!kraken::Book::valid_depth(depth)) return nack("Invalid depth");
-  }
-  int interval = 0;
-  if (*channel == ReplayChannel::ohlc) {
-    interval = static_cast<int>(ws::to_int(msg.get("params[interval]")).value_or(1));
-    if (std::find(kOhlcIntervals.begin(), kOhlcIntervals.end(), interval) == kOhlcIntervals.end())
-      return nack("Invalid interval");
-  }
-  const std::string trigger(msg.get("params[event_trigger]").value_or("trades"));
-  if (*channel == ReplayChannel::ticker && trigger != "trades" && trigger != "bbo") return nack("Invalid event_trigger");
-
-  bool any = false;
-  for (const auto& sym : symbols) {
-    const auto id = file_.symbol_index(sym);
-    if (!id || !file_.has(*channel, *id, interval)) {
-      // Recorded at another interval: say so rather than deny the pair.
-      const bool other_interval =
-          id && *channel == ReplayChannel::ohlc &&
-          std::any_of(kOhlcIntervals.begin(), kOhlcIntervals.end(), [&](int i) { return file_.has(*channel, *id, i); });
-      if (other_interval) nack(fmt::format("Interval {} not recorded for {}", interval, sym), sym);
-      else nack("Currency pair not supported " + sym, sym);
-      continue;
-    }
-    const std::uint32_t s = *id;
-    switch (*channel) {
-      case ReplayChannel::book: {
-        const int recorded = file_.book_info(s)->depth;
-        // Recorded updates omit levels beyond the recorded depth, so no other depth can be
-        // served faithfully.
-        if (depth != recorded) {
-          nack(fmt::format("Depth {} not recorded for {} (replay has depth {})", depth, sym, recorded), sym);
-          continue;
-        }
-        if (unsub) c.book.erase(s);
-        ack_for([&](JsonWriter& w) { w.field("depth", depth).field("snapshot", snapshot).field("symbol", sym); });
-        if (unsub) break;
-        Conn::BookSub sub{snapshot, !snapshot};
-        if (snapshot && symbols_[s]->book_valid) {
-          send(c, book_snapshot(s));
-          sub.synced = true;
-        }
-        c.book[s] = sub;
-        break;
+  const std::uint32_t id = *file_.symbol_index(symbol);
+  const SymbolState& st = *symbols_[id];
+  switch (s.channel) {
+    case PublicChannel::book: {
+      if (!sub) {
+        c.book.erase(id);
+        return;
       }
-      case ReplayChannel::ticker:
-        if (unsub) c.ticker.erase(s);
-        else c.ticker.insert(s);
-        ack_for([&](JsonWriter& w) {
-          if (unsub) w.field("event_trigger", trigger);
-          else w.field("snapshot", snapshot);
-          w.field("symbol", sym);
-        });
-        if (!unsub && snapshot && symbols_[s]->ticker) send(c, ticker_snapshot(s));
-        break;
-      case ReplayChannel::trade:
-        if (unsub) c.trade.erase(s);
-        else c.trade.insert(s);
-        ack_for([&](JsonWriter& w) {
-          if (!unsub) w.field("snapshot", snapshot);
-          w.field("symbol", sym);
-        });
-        if (!unsub && snapshot && !symbols_[s]->trades.empty()) send(c, trade_snapshot(s));
-        break;
-      case ReplayChannel::ohlc: {
-        if (unsub) c.ohlc.erase({s, interval});
-        else c.ohlc.insert({s, interval});
-        ack_for([&](JsonWriter& w) {
-          w.field("interval", interval);
-          if (!unsub) w.field("snapshot", snapshot);
-          w.field("symbol", sym);
-          if (!unsub) w.key("warnings").begin_array().value("timestamp is deprecated, use interval_begin").end_array();
-        });
-        const auto& candles = symbols_[s]->candles;
-        if (!unsub && snapshot && candles.count(interval) && !candles.at(interval).empty()) send(c, ohlc_snapshot(s, interval));
-        break;
+      Conn::BookSub book{s.snapshot, !s.snapshot};
+      if (s.snapshot && st.book_valid) {
+        send(c, book_snapshot(id));
+        book.synced = true;
       }
-      case ReplayChannel::instrument:
-        break;
+      c.book[id] = book;
+      return;
     }
-    any = true;
+    case PublicChannel::ticker:
+      if (!sub) {
+        c.ticker.erase(id);
+        return;
+      }
+      c.ticker.insert(id);
+      if (s.snapshot && st.ticker) send(c, ticker_snapshot(id));
+      return;
+    case PublicChannel::trade:
+      if (!sub) {
+        c.trade.erase(id);
+        return;
+      }
+      c.trade.insert(id);
+      if (s.snapshot && !st.trades.empty()) send(c, trade_snapshot(id));
+      return;
+    case PublicChannel::ohlc: {
+      if (!sub) {
+        c.ohlc.erase({id, s.interval});
+        return;
+      }
+      c.ohlc.insert({id, s.interval});
+      const auto candles = st.candles.find(s.interval);
+      if (s.snapshot && candles != st.candles.end() && !candles->second.empty()) send(c, ohlc_snapshot(id, s.interval));
+      return;
+    }
+    case PublicChannel::instrument:
+      return;
   }
-  if (any && !unsub && opt_.start_on_first_subscribe && !started_) start();
 }
 
 }  // namespace kgw::sim

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 
+#include "kgw/sim/default_market.hpp"
 #include "kgw/sim/kraken_replay.hpp"
 #include "kgw_capture_forms.hpp"
 #include "kgw_test_fixtures.hpp"
@@ -539,6 +540,53 @@ TEST_F(Replay, TickerTradeOhlcAndInstrumentAreForwardedVerbatimWithSnapshotsForL
   auto quiet = connect(api, 3);
   api.on_message(quiet, R"({"method":"subscribe","params":{"channel":"trade","symbol":["MATIC/USD"]}})");
   EXPECT_EQ(quiet->out.size(), 2u);
+}
+
+TEST_F(Replay, AnswersSubscribeRequestsExactlyAsTheLiveMarketDoes) {
+  // One subscribe implementation: the same request gets the same ack or nack, byte for byte,
+  // from the replay and from the simulated market (both on this test's clock), wherever both
+  // can serve the request. Snapshots differ (recorded vs generated) and are left out.
+  const ReplayFile f = load(raw_ndjson());
+  ReplayWsApi replay(f, clock_, {});
+  Exchange ex{{default_assets(), default_instruments(), 11, "pro"}, clock_};
+  MarketData md{ex};
+  TokenStore tokens{11};
+  Faults faults;
+  KrakenWsApi live(ex, md, tokens, faults, {.authenticated = false});
+  const std::vector<std::string> requests = {
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":1})",
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10,"snapshot":false},"req_id":2})",
+      R"({"method":"unsubscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":3})",
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD","DOGE/USD"],"depth":10},"req_id":4})",
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":20},"req_id":5})",
+      R"({"method":"subscribe","params":{"symbol":["BTC/USD"]},"req_id":6})",
+      R"({"method":"subscribe","params":{"channel":"level3","symbol":["BTC/USD"]},"req_id":7})",
+      R"({"method":"subscribe","params":{"channel":"executions","token":"x"},"req_id":8})",
+      R"({"method":"subscribe","params":{"channel":"ticker","symbol":[]},"req_id":9})",
+      R"({"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USD"],"event_trigger":"every"},"req_id":10})",
+      R"({"method":"subscribe","params":{"channel":"ohlc","symbol":["BTC/USD"],"interval":7},"req_id":11})",
+      R"({"method":"subscribe","params":{"channel":"trade","symbol":["XBT/USD"]},"req_id":12})",
+      R"({"method":"add_order","params":{"symbol":"BTC/USD"},"req_id":13})",
+      R"({"method":"status","req_id":14})",
+  };
+  auto answers = [](const std::vector<std::string>& out) {
+    std::vector<std::string> a;
+    for (const auto& m : out)
+      if (m.rfind(R"({"method")", 0) == 0 || m.rfind(R"({"error")", 0) == 0) a.push_back(m);
+    return a;
+  };
+  auto r = connect(replay, 1);
+  auto l = std::make_shared<FakeClient>(1);
+  live.on_open(l);
+  for (const auto& req : requests) {
+    const std::size_t before_r = r->out.size(), before_l = l->out.size();
+    replay.on_message(r, req);
+    live.on_message(l, req);
+    const auto got_r = answers({r->out.begin() + static_cast<std::ptrdiff_t>(before_r), r->out.end()});
+    const auto got_l = answers({l->out.begin() + static_cast<std::ptrdiff_t>(before_l), l->out.end()});
+    ASSERT_FALSE(got_r.empty()) << req;
+    EXPECT_EQ(got_r, got_l) << req;
+  }
 }
 
 }  // namespace

@@ -30,10 +30,6 @@
 
 namespace kgw::sim {
 
-// The public channels a replay serves. Others found in a file (status, heartbeat, level3, ...)
-// are counted but not replayed: status and heartbeat are generated per connection.
-enum class ReplayChannel : std::uint8_t { book, ticker, trade, ohlc, instrument };
-
 struct ReplayFrame {
   std::uint64_t offset = 0;  // the frame's text inside the capture's buffer
   std::uint32_t size = 0;
@@ -43,7 +39,7 @@ struct ReplayFrame {
   std::int64_t time_ns = 0;       // recorded time (unix ns) after fill-in, never decreasing
   std::uint32_t symbol = 0;       // index into ReplayFile::symbols(); unused for instrument
   std::int32_t interval = 0;      // ohlc only
-  ReplayChannel channel = ReplayChannel::book;
+  PublicChannel channel = PublicChannel::book;
   bool snapshot = false;
 };
 
@@ -110,7 +106,7 @@ class ReplayFile {
   // Book grid of a symbol that has book frames; nullopt otherwise.
   const ReplayBookInfo* book_info(std::uint32_t symbol) const;
   // Whether the file has frames of `channel` for `symbol` (ohlc: at `interval`).
-  bool has(ReplayChannel channel, std::uint32_t symbol, int interval = 0) const;
+  bool has(PublicChannel channel, std::uint32_t symbol, int interval = 0) const;
   bool has_instrument() const noexcept { return has_instrument_; }
   const ReplayStats& stats() const noexcept { return stats_; }
   // One line for the start-up log: frames per channel, malformed lines, checksum verdict.
@@ -131,15 +127,16 @@ class ReplayFile {
   std::vector<std::string> symbols_;
   std::map<std::string, std::uint32_t, std::less<>> symbol_ids_;
   std::map<std::uint32_t, ReplayBookInfo> books_;
-  std::set<std::tuple<ReplayChannel, std::uint32_t, int>> present_;
+  std::set<std::tuple<PublicChannel, std::uint32_t, int>> present_;
   bool has_instrument_ = false;
   ReplayStats stats_;
 };
 
-// The public WS v2 endpoint driven by a ReplayFile: status on connect, ping/pong, one
-// (un)subscribe ack per symbol, heartbeats when idle, and the recording released on on_timer()
-// at its recorded pace. Owned by the simulator next to (instead of) the public KrakenWsApi and
-// called on the simulator's thread only; not thread-safe.
+// The public WS v2 endpoint driven by a ReplayFile: status on connect, ping/pong, subscribe and
+// unsubscribe answered by the live API's own code (refused for what the recording lacks),
+// heartbeats when idle, and the recording released on on_timer() at its recorded pace. Owned by
+// the simulator instead of the public KrakenWsApi and called on the simulator's thread only;
+// not thread-safe.
 class ReplayWsApi {
  public:
   struct Options {
@@ -186,8 +183,9 @@ class ReplayWsApi {
   Conn* find(std::uint64_t id);
   void send(Conn& c, std::string text);
   void handle(Conn& c, std::string_view text);
-  void subscribe(Conn& c, bool unsubscribe, const rest::Params& msg, std::optional<std::int64_t> req_id,
-                 WallTime time_in);
+  // This endpoint's side of a public subscription (ws::subscribe does the rest).
+  std::optional<std::string> refuse(const ws::Subscription& s, const std::string& symbol) const;
+  void serve(Conn& c, const ws::Subscription& s, const std::string& symbol);
   void start();
   bool due(const ReplayFrame& f) const;
   void release_due();
