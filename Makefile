@@ -37,9 +37,11 @@ run: build
 selfcheck: build
 	$(BUILD_DIR)/gateway/kgw-selfcheck --shared-dir $(CURDIR)/../shared
 
+# Every bench executable bench/CMakeLists.txt builds (one per module: core, feed, sim, ...).
 bench: build
-	$(BUILD_DIR)/bench/kgw_core_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
-	$(BUILD_DIR)/bench/kgw_feed_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	@set -e; for b in $(BUILD_DIR)/bench/kgw_*_bench; do \
+	  echo "== $$b"; $$b --benchmark_repetitions=3 --benchmark_report_aggregates_only=true; \
+	done
 
 asan:
 	$(MAKE) test PRESET=asan

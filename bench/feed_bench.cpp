@@ -7,19 +7,17 @@
 //      --benchmark_report_aggregates_only=true).
 
 #include <benchmark/benchmark.h>
-#include <simdjson.h>
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <new>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
+#include "kgw/core/kraken/capture.hpp"
 #include "kgw/feed/kraken_channel_parser.hpp"
 #include "kgw/feed/market_feed.hpp"
 
@@ -38,46 +36,26 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
-using kgw::feed::Book;
-using kgw::feed::BookMessage;
-using kgw::feed::BookPrecision;
-using kgw::feed::KrakenBookParser;
+using kgw::kraken::Book;
+using kgw::kraken::BookMessage;
+using kgw::kraken::BookPrecision;
+using kgw::kraken::KrakenBookParser;
 
 constexpr BookPrecision kBtcUsd{1, 8};
 
-// The capture's frames, compact, number text untouched: [0] snapshot, [1..509] updates.
+// The capture's frames, compact, number text untouched: [0] snapshot, [1..509] updates, read
+// as shipped by core's capture reader.
 const std::vector<std::string>& capture() {
   static const std::vector<std::string> frames = [] {
     const std::string path =
         std::string(KGW_SHARED_DIR) + "/kraken/fixtures/ws_v2/capture_book_BTCUSD_depth10_2023-07-30_python-kraken-sdk.json";
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("missing " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    simdjson::padded_string json(ss.str());
-    simdjson::ondemand::parser p;
-    auto doc = p.iterate(json);
+    auto c = kgw::kraken::Capture::load(path);
+    if (!c) throw std::runtime_error(c.error().message());
     std::vector<std::string> out;
-    auto add = [&](std::string_view raw, bool front) {
-      std::string s(raw.size(), '\0');
-      std::size_t n = 0;
-      if (simdjson::minify(raw.data(), raw.size(), s.data(), n) != simdjson::SUCCESS) throw std::runtime_error("minify");
-      s.resize(n);
-      if (front) out.insert(out.begin(), std::move(s));
-      else out.push_back(std::move(s));
-    };
-    for (auto field : doc.get_object()) {
-      const std::string_view key = field.unescaped_key();
-      if (key == "init") {
-        simdjson::ondemand::object o = field.value().get_object();
-        add(o.raw_json().value(), true);
-      } else if (key == "updates") {
-        for (auto u : field.value().get_array()) {
-          simdjson::ondemand::object o = u.get_object();
-          add(o.raw_json().value(), false);
-        }
-      }
-    }
+    c->for_each([&](const kgw::kraken::CaptureEntry& e) {
+      if (e.kind != kgw::kraken::CaptureEntry::Kind::frame) throw std::runtime_error("capture: " + e.error);
+      out.emplace_back(e.frame);
+    });
     return out;
   }();
   return frames;

@@ -1,6 +1,5 @@
-// kgw-replay: runs every `book` frame of one symbol in a recorded Kraken WS v2 stream (raw
-// NDJSON frames or the journal form) through the feed's parser and Book and checks each
-// checksum. Problems go to stderr with their line number; the last line on stdout is exactly
+// kgw-replay: runs every `book` frame of one symbol in a recorded Kraken WS v2 stream (any form
+// core/kraken/capture.hpp reads) through the feed's parser and Book and checks each checksum. Problems go to stderr with their line number; the last line on stdout is exactly
 // `checksums: N verified, M failed`. Exit status: 0 when every checksum verified, at least one
 // was seen and no line was malformed; 1 otherwise; 2 for an unreadable file or bad arguments.
 
@@ -17,7 +16,9 @@ int main(int argc, char** argv) {
   std::string path;
   kgw::feed::BookReplayOptions options;
   int price_precision = -1, qty_precision = -1;
-  app.add_option("FILE", path, "NDJSON: one raw WS v2 frame per line, or journal lines {\"recv_ns\":..,\"frame\":{..}}")
+  app.add_option("FILE", path,
+                 "NDJSON of raw WS v2 frames or journal lines {\"recv_ns\":..,\"frame\":{..}}, a JSON array of frames, "
+                 "or a capture {\"init\":..,\"updates\":[..]}")
       ->required();
   app.add_option("--symbol", options.symbol, "WS v2 symbol as the frames write it, e.g. BTC/USD")->required();
   app.add_option("--depth", options.depth, "the recorded book subscription depth")
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (*pp) options.precision = kgw::feed::BookPrecision{price_precision, qty_precision};
+  if (*pp) options.precision = kgw::kraken::BookPrecision{price_precision, qty_precision};
 
   auto report = kgw::feed::replay_book_file(path, options, &std::cerr);
   if (!report) {

@@ -1,71 +1,18 @@
-// kgw-replay's engine: recorded WS v2 lines (raw frames or journal entries) through the feed's
+// kgw-replay's engine: a recording's entries (core's capture reader) through the book-frame
 // parser and Book, counting checksums.
 #include "kgw/feed/kraken_book_replay.hpp"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <ostream>
 
 #include "kgw/core/decimal.hpp"
-#include "kgw/core/kraken/json.hpp"
-#include "kraken_json_end.hpp"
 
 namespace kgw::feed {
 
-namespace {
-
-namespace od = simdjson::ondemand;
-
-std::string_view trim(std::string_view s) noexcept {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  return s;
-}
-
-}  // namespace
-
-// Tells the two line forms apart and unwraps a journal entry's `frame`.
-struct KrakenBookReplay::LineReader {
-  od::parser parser;
-  std::string buf;
-
-  // The frame a line carries; an error if the line is neither form.
-  result<std::string_view> frame(std::string_view line) {
-    buf.assign(line);
-    buf.append(simdjson::SIMDJSON_PADDING, ' ');
-    od::document doc;
-    od::object obj;
-    if (auto e = parser.iterate(simdjson::padded_string_view(buf.data(), line.size(), buf.size())).get(doc))
-      return kraken::json_error(e, "line");
-    if (auto e = doc.get_object().get(obj)) return kraken::json_error(e, "line is not a JSON object");
-    std::string_view framed;
-    bool journal = false;
-    for (auto f : obj) {
-      od::field field;
-      if (auto e = std::move(f).get(field)) return kraken::json_error(e, "line");
-      const od::raw_json_string key = field.key();
-      if (key == "frame") {
-        journal = true;
-        od::object fo;
-        if (field.value().get_object().get(fo) || fo.raw_json().get(framed))
-          return Error(errc::parse_error, "journal `frame` is not an object");
-      } else if (key == "recv_ns") {
-        journal = true;
-        std::int64_t ns = 0;
-        if (field.value().get_int64().get(ns)) return Error(errc::parse_error, "journal `recv_ns` is not an integer");
-      }
-    }
-    if (!detail::at_end(doc)) return Error(errc::parse_error, "content after the JSON object");
-    if (!journal) return line;  // a raw frame; the frame parser says whether it is one
-    if (framed.empty()) return Error(errc::parse_error, "journal entry without `frame`");
-    return trim(framed);
-  }
-};
+using kraken::BookApplyResult;
+using kraken::CaptureEntry;
+using kraken::FrameKind;
 
 std::string BookReplayReport::checksum_line() const {
   return fmt::format("checksums: {} verified, {} failed", verified, failed);
@@ -74,8 +21,7 @@ std::string BookReplayReport::checksum_line() const {
 KrakenBookReplay::KrakenBookReplay(BookReplayOptions options, std::ostream* diagnostics)
     : options_(std::move(options)),
       diag_(diagnostics),
-      book_(options_.depth),
-      lines_(std::make_unique<LineReader>()) {
+      book_(options_.depth) {
   report_.precision = options_.precision;
 }
 
@@ -93,16 +39,15 @@ void KrakenBookReplay::bad_line(std::uint64_t line_no, std::string why) {
   if (report_.bad.size() < options_.max_reported) report_.bad.emplace_back(line_no, std::move(why));
 }
 
-void KrakenBookReplay::line(std::string_view text, std::uint64_t line_no) {
+void KrakenBookReplay::line(std::string_view text, std::uint64_t line_no) { entry(entries_.read(text, line_no)); }
+
+void KrakenBookReplay::entry(const CaptureEntry& e) {
   ++report_.lines;
-  text = trim(text);
-  if (text.empty() || text.front() == '#') {
-    ++report_.skipped;
-    return;
+  switch (e.kind) {
+    case CaptureEntry::Kind::skipped: ++report_.skipped; return;
+    case CaptureEntry::Kind::malformed: return bad_line(e.line, e.error);
+    case CaptureEntry::Kind::frame: return frame(e.frame, e.line);
   }
-  auto framed = lines_->frame(text);
-  if (!framed) return bad_line(line_no, framed.error().message());
-  frame(*framed, line_no);
 }
 
 void KrakenBookReplay::frame(std::string_view text, std::uint64_t line_no) {
@@ -116,7 +61,7 @@ void KrakenBookReplay::frame(std::string_view text, std::uint64_t line_no) {
   if (*kind == FrameKind::instrument) {
     for (const InstrumentUpdate& u : parser_.instruments()) {
       if (u.symbol != options_.symbol) continue;
-      const auto p = book_precision(u);
+      const auto p = kraken::book_precision(u);
       if (!p) continue;
       if (options_.precision) {
         if (*p != *options_.precision)
@@ -169,95 +114,12 @@ void KrakenBookReplay::frame(std::string_view text, std::uint64_t line_no) {
   }
 }
 
-namespace {
-
-// A whole-file JSON document instead of NDJSON: an array of frames, or a capture shaped
-// {"init": <snapshot frame>, "updates": [<frame>, ...]} (python-kraken-sdk's test capture, the
-// one in shared/kraken/fixtures). Each frame is fed as its own line, numbered from 1.
-// Returns false if `text` is neither, so the caller reads it as NDJSON.
-// The raw text of a JSON object (simdjson 3.0 gives raw_json() on objects and arrays only).
-template <class V>
-bool object_text(V&& v, std::string_view& out) {
-  simdjson::ondemand::object o;
-  if (std::forward<V>(v).get_object().get(o)) return true;
-  return o.raw_json().get(out) != simdjson::SUCCESS;
-}
-
-bool replay_document(const std::string& text, KrakenBookReplay& replay) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos || (text[first] != '[' && text[first] != '{')) return false;
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(text);
-  simdjson::ondemand::document doc;
-  if (parser.iterate(padded).get(doc)) return false;
-  std::vector<std::string_view> frames;
-  simdjson::ondemand::json_type type;
-  if (doc.type().get(type)) return false;
-  if (type == simdjson::ondemand::json_type::array) {
-    simdjson::ondemand::array arr;
-    if (doc.get_array().get(arr)) return false;
-    for (auto el : arr) {
-      std::string_view raw;
-      if (object_text(el, raw)) return false;
-      frames.push_back(raw);
-    }
-  } else {
-    simdjson::ondemand::object obj;
-    if (doc.get_object().get(obj)) return false;
-    bool init = false, updates = false;
-    for (auto f : obj) {
-      simdjson::ondemand::field field;
-      if (std::move(f).get(field)) return false;
-      if (field.key() == "init") {
-        std::string_view raw;
-        if (object_text(field.value(), raw)) return false;
-        frames.insert(frames.begin(), raw);
-        init = true;
-      } else if (field.key() == "updates") {
-        simdjson::ondemand::array arr;
-        if (field.value().get_array().get(arr)) return false;
-        for (auto el : arr) {
-          std::string_view raw;
-          if (object_text(el, raw)) return false;
-          frames.push_back(raw);
-        }
-        updates = true;
-      }
-    }
-    // One single-line frame in an NDJSON file also starts with '{': only the capture shape counts.
-    if (!init || !updates) return false;
-  }
-  std::uint64_t n = 0;
-  for (auto raw : frames) {
-    // raw_json() keeps the document's whitespace; a frame must be one line for line().
-    std::string one;
-    one.reserve(raw.size());
-    for (char c : raw)
-      if (c != '\n' && c != '\r') one += c;
-    replay.line(one, ++n);
-  }
-  return true;
-}
-
-}  // namespace
-
 result<BookReplayReport> replay_book_file(const std::string& path, const BookReplayOptions& options,
                                           std::ostream* diagnostics) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(errc::not_found, "cannot open " + path);
-  std::stringstream all;
-  all << in.rdbuf();
-  if (in.bad()) return Error(errc::parse_error, "cannot read " + path);
-  const std::string text = all.str();
-  {
-    KrakenBookReplay doc_replay(options, diagnostics);
-    if (replay_document(text, doc_replay)) return doc_replay.report();
-  }
+  auto capture = kraken::Capture::load(path);
+  if (!capture) return capture.error();
   KrakenBookReplay replay(options, diagnostics);
-  std::istringstream lines(text);
-  std::string line;
-  std::uint64_t n = 0;
-  while (std::getline(lines, line)) replay.line(line, ++n);
+  capture->for_each([&](const CaptureEntry& e) { replay.entry(e); });
   return replay.report();
 }
 

@@ -9,7 +9,7 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/kraken/json.hpp"
-#include "kraken_json_end.hpp"
+#include "kgw/core/kraken/json_end.hpp"
 
 namespace kgw::feed {
 namespace {
@@ -115,7 +115,7 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
     answer = *r;
     return ChannelFrame::method;
   }
-  if (!detail::at_end(doc)) return parse_error("frame: content after the JSON object");
+  if (!kraken::at_end(doc)) return parse_error("frame: content after the JSON object");
   if (channel.empty()) return parse_error("frame has neither `channel` nor `method`");
   if (channel == "heartbeat") return ChannelFrame::heartbeat;
   const ChannelFrame kind = channel == "ticker"   ? ChannelFrame::ticker

@@ -16,9 +16,7 @@
 
 #include "kgw/core/kraken/ws_requests.hpp"
 #include "kgw/core/log.hpp"
-#include "kgw/feed/book.hpp"
 #include "kgw/feed/frame_journal.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
 #include "kgw/feed/kraken_channel_parser.hpp"
 
 namespace kgw::feed {

@@ -2,13 +2,13 @@
 // Kraken's own reference data and says what it found:
 //  - loads REST Assets + AssetPairs (the docs examples) into the instrument registry and prints
 //    every pair with all its spellings, precisions and grid;
-//  - recomputes the WS v2 book checksums of the snapshots in shared/kraken (docs examples and the
-//    real BTC/USD capture) from fixed-point levels and compares them to Kraken's values.
+//  - replays the WS v2 book examples in shared/kraken (the docs' MATIC/USD snapshot and update,
+//    and every frame of the real BTC/USD capture) through kgw-replay's engine (core's capture
+//    reader, book-frame parser and Book) and compares each checksum with Kraken's.
 // Exit status 0 only if every check passed.
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <cstdio>
 #include <fstream>
@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "kgw/core/book_checksum.hpp"
 #include "kgw/core/crc32.hpp"
 #include "kgw/core/instrument.hpp"
-#include "kgw/core/kraken/json.hpp"
+#include "kgw/core/kraken/capture.hpp"
 #include "kgw/core/kraken/reference_data.hpp"
+#include "kgw/feed/kraken_book_replay.hpp"
 
 namespace {
 
@@ -32,41 +32,20 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// Reads one `{"channel":"book","type":"snapshot","data":[{...}]}` object and checks its checksum.
-bool check_snapshot(simdjson::ondemand::object book_msg, int price_prec, int qty_prec, const std::string& label) {
-  std::vector<kgw::BookLevel> asks, bids;
-  std::uint64_t expected = 0;
-  std::string symbol;
-  for (auto field : book_msg) {
-    std::string_view key = field.unescaped_key();
-    if (key != "data") continue;
-    for (auto item : field.value().get_array()) {
-      for (auto f : item.get_object()) {
-        std::string_view k = f.unescaped_key();
-        if (k == "symbol") symbol = std::string(std::string_view(f.value().get_string()));
-        else if (k == "checksum") expected = f.value().get_uint64();
-        else if (k == "bids" || k == "asks") {
-          auto& side = k == "bids" ? bids : asks;
-          for (auto lvl : f.value().get_array()) {
-            kgw::BookLevel l{};
-            for (auto lf : lvl.get_object()) {
-              std::string_view lk = lf.unescaped_key();
-              auto v = lf.value();
-              auto m = kgw::kraken::read_fixed(v.value(), lk == "price" ? price_prec : qty_prec, lk);
-              if (!m) throw std::runtime_error(m.error().message());
-              (lk == "price" ? l.price : l.qty) = *m;
-            }
-            side.push_back(l);
-          }
-        }
-      }
-    }
+// The recordings `files` (in order, as one stream) through kgw-replay's engine; true if every
+// book frame of `symbol` verified.
+bool check_books(const std::string& label, const std::vector<std::string>& files, const std::string& symbol,
+                 kgw::kraken::BookPrecision precision) {
+  kgw::feed::KrakenBookReplay replay({.symbol = symbol, .depth = 10, .precision = precision}, nullptr);
+  for (const auto& file : files) {
+    auto capture = kgw::kraken::Capture::load(file);
+    if (!capture) throw std::runtime_error(capture.error().message());
+    capture->for_each([&](const kgw::kraken::CaptureEntry& e) { replay.entry(e); });
   }
-  const std::uint32_t got = kgw::book_checksum(asks, bids);
-  const bool ok = got == expected;
-  fmt::print("  {:<44} {:<9} {:>2} asks {:>2} bids  checksum {:>10}  expected {:>10}  {}\n", label, symbol,
-             asks.size(), bids.size(), got, expected, ok ? "OK" : "MISMATCH");
-  return ok;
+  const kgw::feed::BookReplayReport& r = replay.report();
+  fmt::print("  {:<52} {:<9} {:>3} frames at {}/{}  {}  {}\n", label, symbol, r.book_frames, precision.price,
+             precision.qty, r.checksum_line(), r.ok() ? "OK" : "MISMATCH");
+  return r.ok();
 }
 
 }  // namespace
@@ -106,24 +85,14 @@ int main(int argc, char** argv) {
                kgw::crc32("123456789") == 0xCBF43926u ? "OK" : "MISMATCH");
     all_ok &= kgw::crc32("123456789") == 0xCBF43926u;
 
-    fmt::print("\nWS v2 book checksums recomputed from fixed-point levels:\n");
-    simdjson::ondemand::parser parser;
-    struct Case {
-      std::string file;
-      int price_prec, qty_prec;
-      const char* member;  // nullptr: the document is the message
-    };
-    const Case cases[] = {
-        {fixtures + "/ws_v2/docs_book_snapshot_MATICUSD.json", 4, 8, nullptr},
-        {fixtures + "/ws_v2/capture_book_BTCUSD_depth10_2023-07-30_python-kraken-sdk.json", 1, 8, "init"},
-    };
-    for (const auto& c : cases) {
-      simdjson::padded_string json = simdjson::padded_string::load(c.file);
-      auto doc = parser.iterate(json);
-      simdjson::ondemand::object obj = c.member ? doc[c.member].get_object() : doc.get_object();
-      const auto slash = c.file.find_last_of('/');
-      all_ok &= check_snapshot(obj, c.price_prec, c.qty_prec, c.file.substr(slash + 1, 44));
-    }
+    fmt::print("\nWS v2 book checksums, every frame through the feed's parser and Book (kgw-replay's engine):\n");
+    all_ok &= check_books("docs_book_{snapshot,update}_MATICUSD.json",
+                          {fixtures + "/ws_v2/docs_book_snapshot_MATICUSD.json",
+                           fixtures + "/ws_v2/docs_book_update_MATICUSD.json"},
+                          "MATIC/USD", {4, 8});
+    all_ok &= check_books("capture_book_BTCUSD_depth10_2023-07-30 (as shipped)",
+                          {fixtures + "/ws_v2/capture_book_BTCUSD_depth10_2023-07-30_python-kraken-sdk.json"}, "BTC/USD",
+                          {1, 8});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kgw-selfcheck: %s\n", e.what());
     return 2;

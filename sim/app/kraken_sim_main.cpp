@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   app.add_flag("--tls-self-signed", o.tls_self_signed, "serve https/wss with a generated self-signed certificate");
   app.add_flag("--no-flow", no_flow, "no synthetic order flow (an empty market)");
   app.add_option("--replay", o.replay_file,
-                 "serve this recorded NDJSON stream (raw WS v2 frames or journal lines) on the public WebSocket");
+                 "serve this recorded WS v2 stream on the public WebSocket: NDJSON of raw frames or journal lines, "
+                 "a JSON array of frames, or a capture {\"init\":..,\"updates\":[..]}");
   app.add_option("--replay-speed", o.replay_speed, "1 = recorded pace, 0 = as fast as possible")->capture_default_str();
   app.add_flag("--replay-loop", o.replay_loop, "start over at the end of the recording");
   app.add_flag("--replay-wait", o.replay_wait, "start playback on the first subscribe");

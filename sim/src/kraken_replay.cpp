@@ -1,6 +1,8 @@
-// Replay mode: indexing a recorded NDJSON stream (ReplayFile) and serving it on the public WS v2
-// endpoint (ReplayWsApi). Frames are parsed in place inside the file buffer; only the fields a
-// replay needs are read, and recorded frames are forwarded as the exact bytes of the file.
+// Replay mode: indexing a recording (ReplayFile) and serving it on the public WS v2 endpoint
+// (ReplayWsApi). The recording is read by core's capture reader; book and instrument frames by
+// core's book-frame parser and books rebuilt with core's Book, as the feed does. Other frames are
+// parsed in place inside the capture's buffer, only for the fields a replay needs, and recorded
+// frames are forwarded as the exact bytes of the recording.
 #include "kgw/sim/kraken_replay.hpp"
 
 #include <fmt/format.h>
@@ -11,54 +13,33 @@
 #include <array>
 #include <cmath>
 #include <deque>
-#include <fstream>
 #include <functional>
-#include <sstream>
 
-#include "kgw/core/book_checksum.hpp"
 #include "kgw/core/decimal.hpp"
 #include "kgw/core/json_writer.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
+#include "kgw/core/kraken/json.hpp"
 #include "kraken_ws_common.hpp"
+#include "kraken_ws_subscription.hpp"
 
 namespace kgw::sim {
 namespace {
 
 namespace od = simdjson::ondemand;
+using kraken::trim_token;
 
-constexpr std::array<int, 5> kBookDepths = {10, 25, 100, 500, 1000};
 constexpr std::size_t kTradeSnapshotSize = 50;   // Kraken's trade snapshot: the last 50 trades
 constexpr std::size_t kCandlesKept = 720;        // per (symbol, interval), as REST OHLC returns
 constexpr std::size_t kMalformedKept = 100;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  return s;
-}
-
 // A string token's content without its quotes (timestamps and symbols carry no escapes).
 std::string_view unquote(std::string_view token) {
-  token = trim(token);
+  token = trim_token(token);
   if (token.size() >= 2 && token.front() == '"' && token.back() == '"') return token.substr(1, token.size() - 2);
   return token;
 }
 
-std::optional<ReplayChannel> replay_channel(std::string_view name) {
-  if (name == "book") return ReplayChannel::book;
-  if (name == "ticker") return ReplayChannel::ticker;
-  if (name == "trade") return ReplayChannel::trade;
-  if (name == "ohlc") return ReplayChannel::ohlc;
-  if (name == "instrument") return ReplayChannel::instrument;
-  return std::nullopt;
-}
-
-struct RawLevel {
-  std::string_view price, qty;  // number text as recorded
-};
-
-// One `data` item of a frame: the fields a replay uses, views into the file buffer.
+// One `data` item of a frame: the fields a replay uses, views into the capture's buffer.
 struct ItemScan {
   std::string_view raw;  // the item's JSON text
   std::string symbol;
@@ -66,23 +47,13 @@ struct ItemScan {
   std::string_view timestamp;       // without quotes
   std::string_view interval_begin;  // without quotes; the candle key
   std::optional<std::int64_t> interval;
-  std::optional<std::uint64_t> checksum;
-  std::vector<RawLevel> bids, asks;
   void clear() {
     raw = {};
     symbol.clear();
     has_symbol = false;
     timestamp = interval_begin = {};
     interval.reset();
-    checksum.reset();
-    bids.clear();
-    asks.clear();
   }
-};
-
-struct PairScan {
-  std::string symbol;
-  std::optional<std::int64_t> price_precision, qty_precision;
 };
 
 struct FrameScan {
@@ -95,7 +66,6 @@ struct FrameScan {
   bool data_array = false, data_object = false;
   std::vector<ItemScan> items;
   std::size_t n_items = 0;
-  std::vector<PairScan> pairs;
 
   void clear() {
     has_channel = method = data_array = data_object = false;
@@ -103,7 +73,6 @@ struct FrameScan {
     type.clear();
     type_token = timestamp = {};
     n_items = 0;
-    pairs.clear();
   }
   ItemScan& add_item() {
     if (n_items == items.size()) items.emplace_back();
@@ -113,79 +82,14 @@ struct FrameScan {
   }
 };
 
-// Reads frames in place. `end` is the end of the padded buffer the views live in, so any view
-// inside it can be handed to simdjson without a copy.
+// Reads the routing fields of frames in place. `end` is the end of the padded buffer the views
+// live in, so any view inside it can be handed to simdjson without a copy.
 class Scanner {
  public:
   explicit Scanner(const char* end) : end_(end) {}
 
-  simdjson::padded_string_view padded(std::string_view text) const {
-    return simdjson::padded_string_view(text.data(), text.size(), static_cast<std::size_t>(end_ - text.data()));
-  }
-
-  // Full validation: ondemand reads lazily and would let a broken value inside a frame we
-  // forward verbatim pass unnoticed.
-  bool valid_json(std::string_view text) {
-    auto r = dom_.parse(text.data(), text.size(), false);
-    return !r.error() && r.value_unsafe().is_object();
-  }
-
-  // A line: a raw frame or a journal entry. Returns the frame text, or an error reason.
-  std::string_view line(std::string_view text, std::optional<std::int64_t>& recv_ns, bool& journal,
-                        std::string& reason) {
-    recv_ns.reset();
-    journal = false;
-    od::document doc;
-    od::object obj;
-    if (line_parser_.iterate(padded(text)).get(doc) || doc.get_object().get(obj)) {
-      reason = "not a JSON object";
-      return {};
-    }
-    std::string_view frame;
-    bool has_recv = false, channel_like = false;
-    for (auto f : obj) {
-      od::field field;
-      std::string_view key;
-      if (std::move(f).get(field) || field.unescaped_key().get(key)) {
-        reason = "not a JSON object";
-        return {};
-      }
-      if (key == "frame") {
-        od::object fo;
-        std::string_view raw;
-        if (field.value().get_object().get(fo) || fo.raw_json().get(raw)) {
-          reason = "journal `frame` is not an object";
-          return {};
-        }
-        frame = trim(raw);
-      } else if (key == "recv_ns") {
-        has_recv = true;
-        std::int64_t ns = 0;
-        if (field.value().get_int64().get(ns)) {
-          reason = "journal `recv_ns` is not an integer";
-          return {};
-        }
-        recv_ns = ns;
-      } else if (key == "channel" || key == "method") {
-        channel_like = true;
-      }
-    }
-    if (!frame.empty()) {
-      journal = true;
-      return frame;
-    }
-    if (has_recv) {
-      reason = "journal entry without `frame`";
-      return {};
-    }
-    if (!channel_like) {
-      reason = "neither a WS v2 frame nor a journal entry";
-      return {};
-    }
-    return text;
-  }
-
-  // The fields of a frame a replay uses. `levels`: also collect book levels.
+  // The fields of a frame a replay uses (book levels and instrument pairs are the book-frame
+  // parser's).
   bool frame(std::string_view text, FrameScan& out, std::string& reason) {
     out.clear();
     od::document doc;
@@ -205,7 +109,7 @@ class Scanner {
         out.channel.assign(s);
         out.has_channel = true;
       } else if (key == "type") {
-        std::string_view token = trim(v.raw_json_token());
+        std::string_view token = trim_token(v.raw_json_token());
         std::string_view s;
         if (v.get_string().get(s)) return fail(reason, "`type` is not a string");
         out.type.assign(s);
@@ -225,13 +129,10 @@ class Scanner {
             od::object io;
             std::string_view raw;
             if (e.get_object().get(io) || io.raw_json().get(raw)) return fail(reason, "`data` item is not an object");
-            if (!item(trim(raw), out.add_item(), reason)) return false;
+            if (!item(trim_token(raw), out.add_item(), reason)) return false;
           }
         } else if (t == od::json_type::object) {
           out.data_object = true;
-          od::object dobj;
-          if (v.get_object().get(dobj)) return fail(reason, "bad `data`");
-          if (!instrument_pairs(dobj, out, reason)) return false;
         }
       }
     }
@@ -242,6 +143,10 @@ class Scanner {
   static bool fail(std::string& reason, const char* why) {
     reason = why;
     return false;
+  }
+
+  simdjson::padded_string_view padded(std::string_view text) const {
+    return simdjson::padded_string_view(text.data(), text.size(), static_cast<std::size_t>(end_ - text.data()));
   }
 
   bool item(std::string_view raw, ItemScan& out, std::string& reason) {
@@ -267,68 +172,13 @@ class Scanner {
         std::int64_t n = 0;
         if (v.get_int64().get(n)) return fail(reason, "`interval` is not an integer");
         out.interval = n;
-      } else if (key == "checksum") {
-        std::uint64_t n = 0;
-        if (v.get_uint64().get(n)) return fail(reason, "`checksum` is not an unsigned integer");
-        out.checksum = n;
-      } else if (key == "bids" || key == "asks") {
-        auto& side = key == "bids" ? out.bids : out.asks;
-        od::array arr;
-        if (v.get_array().get(arr)) return fail(reason, "book side is not an array");
-        for (auto e : arr) {
-          od::object lo;
-          if (e.get_object().get(lo)) return fail(reason, "book level is not an object");
-          RawLevel lvl;
-          for (auto lf : lo) {
-            od::field lfield;
-            std::string_view lkey;
-            if (std::move(lf).get(lfield) || lfield.unescaped_key().get(lkey)) return fail(reason, "bad book level");
-            od::value lv = lfield.value();
-            od::json_type t;
-            if ((lkey == "price" || lkey == "qty") && (lv.type().get(t) || t != od::json_type::number))
-              return fail(reason, "book price/qty is not a number");
-            if (lkey == "price") lvl.price = trim(lv.raw_json_token());
-            else if (lkey == "qty") lvl.qty = trim(lv.raw_json_token());
-          }
-          if (lvl.price.empty() || lvl.qty.empty()) return fail(reason, "book level without price or qty");
-          side.push_back(lvl);
-        }
-      }
-    }
-    return true;
-  }
-
-  bool instrument_pairs(od::object& data, FrameScan& out, std::string& reason) {
-    for (auto f : data) {
-      od::field field;
-      std::string_view key;
-      if (std::move(f).get(field) || field.unescaped_key().get(key)) return fail(reason, "bad instrument data");
-      if (key != "pairs") continue;
-      od::array arr;
-      if (field.value().get_array().get(arr)) return fail(reason, "instrument `pairs` is not an array");
-      for (auto e : arr) {
-        od::object po;
-        if (e.get_object().get(po)) return fail(reason, "instrument pair is not an object");
-        PairScan p;
-        for (auto pf : po) {
-          od::field pfield;
-          std::string_view pkey;
-          if (std::move(pf).get(pfield) || pfield.unescaped_key().get(pkey)) return fail(reason, "bad instrument pair");
-          std::int64_t n = 0;
-          std::string_view s;
-          if (pkey == "symbol" && !pfield.value().get_string().get(s)) p.symbol.assign(s);
-          else if (pkey == "price_precision" && !pfield.value().get_int64().get(n)) p.price_precision = n;
-          else if (pkey == "qty_precision" && !pfield.value().get_int64().get(n)) p.qty_precision = n;
-        }
-        if (!p.symbol.empty()) out.pairs.push_back(std::move(p));
       }
     }
     return true;
   }
 
   const char* end_;
-  simdjson::dom::parser dom_;
-  od::parser line_parser_, frame_parser_, item_parser_;
+  od::parser frame_parser_, item_parser_;
 };
 
 // The recorded time of a frame: the top-level timestamp (ohlc), else the first item's.
@@ -341,96 +191,45 @@ std::optional<std::int64_t> frame_time(const FrameScan& s) {
   return t->time_since_epoch().count();
 }
 
+// What one recorded book frame did to its symbol's book.
+enum class BookVerdict : std::uint8_t { verified, failed, unsynced };
+
+// Applies a recorded book frame to the symbol's book as the feed would: core's parser at the
+// symbol's grid, then core's Book. A frame whose numbers are off the grid cannot be applied, so
+// the book waits for the next snapshot; an update before any snapshot has nothing to check.
+BookVerdict apply_recorded(kraken::KrakenBookParser& parser, kraken::Book& book, std::string_view frame,
+                           const ReplayBookInfo& info) {
+  (void)parser.parse(frame);  // indexed as a book frame, so it parses; book_levels() errs if not
+  auto msg = parser.book_levels({info.price_precision, info.qty_precision});
+  if (!msg) {
+    book.clear();
+    return BookVerdict::failed;
+  }
+  const kraken::BookApplyResult r = book.apply(*msg);
+  if (!r.applied) return BookVerdict::unsynced;
+  return r.checksum_ok ? BookVerdict::verified : BookVerdict::failed;
+}
+
 }  // namespace
-
-// A price-level book at fixed point, rebuilt from recorded frames exactly as a Kraken client
-// must (PROTOCOL.md §6.4/§7.1): apply in order, qty 0 deletes, truncate after every message.
-class ReplayLevelBook {
- public:
-  void clear() {
-    bids_.clear();
-    asks_.clear();
-  }
-  // False if a level is not on the symbol's grid (the book then no longer follows the stream).
-  bool apply(const ItemScan& item, bool snapshot, const ReplayBookInfo& info) {
-    if (snapshot) clear();
-    bool ok = apply_side(item.bids, bids_, info);
-    ok = apply_side(item.asks, asks_, info) && ok;
-    truncate(bids_, static_cast<std::size_t>(info.depth));
-    truncate(asks_, static_cast<std::size_t>(info.depth));
-    return ok;
-  }
-  std::uint32_t checksum() const {
-    std::vector<BookLevel> b, a;
-    top(bids_, b, 10);
-    top(asks_, a, 10);
-    return book_checksum(a, b);
-  }
-  std::string snapshot_json(std::string_view symbol, const ReplayBookInfo& info, std::string_view timestamp) const {
-    JsonWriter w;
-    w.begin_object().field("channel", "book").field("type", "snapshot").key("data").begin_array().begin_object();
-    w.field("symbol", symbol);
-    auto side = [&](const char* name, const auto& levels) {
-      w.key(name).begin_array();
-      for (const auto& [px, q] : levels)
-        w.begin_object().key("price").number(px, info.price_precision).key("qty").number(q, info.qty_precision).end_object();
-      w.end_array();
-    };
-    side("bids", bids_);
-    side("asks", asks_);
-    w.field("checksum", checksum()).field("timestamp", timestamp).end_object().end_array().end_object();
-    return w.take();
-  }
-
- private:
-  template <class Map>
-  static bool apply_side(const std::vector<RawLevel>& levels, Map& side, const ReplayBookInfo& info) {
-    bool ok = true;
-    for (const auto& l : levels) {
-      auto px = parse_fixed(l.price, info.price_precision);
-      auto q = parse_fixed(l.qty, info.qty_precision);
-      if (!px || !q) {
-        ok = false;
-        continue;
-      }
-      if (*q == 0) side.erase(*px);
-      else side[*px] = *q;
-    }
-    return ok;
-  }
-  template <class Map>
-  static void truncate(Map& side, std::size_t depth) {
-    while (side.size() > depth) side.erase(std::prev(side.end()));
-  }
-  template <class Map>
-  static void top(const Map& side, std::vector<BookLevel>& out, std::size_t n) {
-    for (auto it = side.begin(); it != side.end() && out.size() < n; ++it) out.push_back({it->first, it->second});
-  }
-
-  std::map<std::int64_t, std::int64_t, std::greater<>> bids_;  // best (highest) first
-  std::map<std::int64_t, std::int64_t> asks_;                  // best (lowest) first
-};
 
 // ---------------------------------------------------------------------------------------------
 // ReplayFile
 
 result<ReplayFile> ReplayFile::load(const std::string& path, ReplayLoadOptions options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(errc::not_found, "cannot open replay file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return fail(errc::parse_error, "cannot read replay file " + path);
+  auto capture = kraken::Capture::load(path);
+  if (!capture) return capture.error();
   if (options.name.empty()) options.name = path;
-  return parse(std::move(ss).str(), std::move(options));
+  return ReplayFile(std::move(*capture), options);
 }
 
 ReplayFile ReplayFile::parse(std::string content, ReplayLoadOptions options) {
-  ReplayFile f;
-  f.buffer_ = std::move(content);
-  f.index(options);
-  f.resolve_books(options);
-  f.verify_books();
-  return f;
+  return ReplayFile(kraken::Capture::parse(std::move(content)), options);
+}
+
+ReplayFile::ReplayFile(kraken::Capture capture, const ReplayLoadOptions& options) : capture_(std::move(capture)) {
+  index(options);
+  resolve_books(options);
+  verify_books();
 }
 
 std::uint32_t ReplayFile::intern(std::string_view symbol) {
@@ -452,8 +251,8 @@ const ReplayBookInfo* ReplayFile::book_info(std::uint32_t symbol) const {
   return it == books_.end() ? nullptr : &it->second;
 }
 
-bool ReplayFile::has(ReplayChannel channel, std::uint32_t symbol, int interval) const {
-  return present_.count({channel, symbol, channel == ReplayChannel::ohlc ? interval : 0}) > 0;
+bool ReplayFile::has(PublicChannel channel, std::uint32_t symbol, int interval) const {
+  return present_.count({channel, symbol, channel == PublicChannel::ohlc ? interval : 0}) > 0;
 }
 
 namespace {
@@ -461,16 +260,27 @@ namespace {
 struct BookEvidence {
   int price_scale = 0, qty_scale = 0;  // most decimals written
   std::size_t snapshot_levels = 0;     // largest snapshot side
-  std::optional<std::pair<int, int>> instrument;
 };
+
+// The most decimals the levels of the book frame `parser` just read are written with; nullopt if
+// a number is beyond what a Decimal holds (such a frame cannot be put on any grid).
+std::optional<std::pair<int, int>> written_scales(const kraken::KrakenBookParser& parser) {
+  std::pair<int, int> most{0, 0};
+  for (const auto side : {parser.bid_text(), parser.ask_text()})
+    for (const kraken::BookLevelText& l : side) {
+      const auto price = Decimal::parse(l.price), qty = Decimal::parse(l.qty);
+      if (!price || !qty) return std::nullopt;
+      most = {std::max(most.first, price->scale), std::max(most.second, qty->scale)};
+    }
+  return most;
+}
 }  // namespace
 
 void ReplayFile::index(const ReplayLoadOptions& options) {
-  const std::size_t content = buffer_.size();
-  // simdjson reads up to SIMDJSON_PADDING bytes past a document's end; spaces keep the tail inert.
-  buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
-  const char* base = buffer_.data();
-  Scanner scan(base + buffer_.size());
+  const char* base = capture_.text().data();
+  Scanner scan(capture_.padded_end());
+  // Book and instrument frames are read as the gateway reads them.
+  kraken::KrakenBookParser books;
   FrameScan fs;
   std::string reason;
   std::map<std::uint32_t, BookEvidence> evidence;
@@ -487,89 +297,50 @@ void ReplayFile::index(const ReplayLoadOptions& options) {
     if (stats_.malformed_lines.size() < kMalformedKept) stats_.malformed_lines.emplace_back(line, std::move(why));
   };
 
-  std::size_t pos = 0;
-  std::uint64_t line_no = 0;
-  while (pos < content) {
-    std::size_t nl = buffer_.find('\n', pos);
-    if (nl == std::string::npos || nl > content) nl = content;
-    const std::string_view line = trim(std::string_view(base + pos, nl - pos));
-    pos = nl + 1;
-    ++line_no;
+  capture_.for_each([&](const kraken::CaptureEntry& e) {
     ++stats_.lines;
-    if (line.empty() || line.front() == '#') {
-      ++stats_.skipped;
-      continue;
-    }
-    if (!scan.valid_json(line)) {
-      malformed(line_no, "not a JSON object");
-      continue;
-    }
-    std::optional<std::int64_t> recv_ns;
-    bool journal = false;
-    const std::string_view frame = scan.line(line, recv_ns, journal, reason);
-    if (frame.empty()) {
-      malformed(line_no, reason);
-      continue;
-    }
-    if (!scan.frame(frame, fs, reason)) {
-      malformed(line_no, reason);
-      continue;
-    }
+    if (e.kind == kraken::CaptureEntry::Kind::skipped) return void(++stats_.skipped);
+    if (e.kind == kraken::CaptureEntry::Kind::malformed) return malformed(e.line, e.error);
+    const std::string_view frame = e.frame;
+    if (!scan.frame(frame, fs, reason)) return malformed(e.line, reason);
     if (fs.method && !fs.has_channel) {
-      ++(journal ? stats_.journal_lines : stats_.raw_lines);
+      ++(e.journal ? stats_.journal_lines : stats_.raw_lines);
       ++stats_.responses;
-      continue;
+      return;
     }
-    if (!fs.has_channel) {
-      malformed(line_no, "frame without `channel`");
-      continue;
-    }
-    const auto channel = replay_channel(fs.channel);
-    if (channel && !(*channel == ReplayChannel::instrument ? fs.data_object : fs.data_array)) {
-      malformed(line_no, fmt::format("{} frame without a `data` {}", fs.channel,
-                                     *channel == ReplayChannel::instrument ? "object" : "array"));
-      continue;
-    }
+    if (!fs.has_channel) return malformed(e.line, "frame without `channel`");
+    const auto channel = public_channel(fs.channel);
+    if (channel && !(*channel == PublicChannel::instrument ? fs.data_object : fs.data_array))
+      return malformed(e.line, fmt::format("{} frame without a `data` {}", fs.channel,
+                                           *channel == PublicChannel::instrument ? "object" : "array"));
     // Market data frames are about one symbol (and one ohlc interval) in Kraken's v2 stream;
     // a frame that is not cannot be routed to subscribers.
     std::string_view symbol;
     std::optional<std::int64_t> interval;
-    bool routable = true;
-    if (channel && *channel != ReplayChannel::instrument) {
-      for (std::size_t i = 0; i < fs.n_items && routable; ++i) {
+    if (channel && *channel != PublicChannel::instrument) {
+      for (std::size_t i = 0; i < fs.n_items; ++i) {
         const ItemScan& it = fs.items[i];
-        if (!it.has_symbol) reason = "`data` item without `symbol`", routable = false;
-        else if (i > 0 && it.symbol != symbol) reason = "frame mixes symbols", routable = false;
-        else if (*channel == ReplayChannel::ohlc && !it.interval) reason = "ohlc item without `interval`", routable = false;
-        else if (*channel == ReplayChannel::ohlc && i > 0 && it.interval != interval) reason = "frame mixes ohlc intervals", routable = false;
+        if (!it.has_symbol) return malformed(e.line, "`data` item without `symbol`");
+        if (i > 0 && it.symbol != symbol) return malformed(e.line, "frame mixes symbols");
+        if (*channel == PublicChannel::ohlc && !it.interval) return malformed(e.line, "ohlc item without `interval`");
+        if (*channel == PublicChannel::ohlc && i > 0 && it.interval != interval)
+          return malformed(e.line, "frame mixes ohlc intervals");
         symbol = it.symbol;
         interval = it.interval;
       }
-      if (routable && *channel == ReplayChannel::book && fs.n_items == 0) reason = "book frame without data", routable = false;
+      if (*channel == PublicChannel::book && fs.n_items == 0) return malformed(e.line, "book frame without data");
     }
-    if (!routable) {
-      malformed(line_no, reason);
-      continue;
-    }
-    if (channel && *channel == ReplayChannel::book) {
-      bool numbers_ok = true;
-      for (std::size_t i = 0; i < fs.n_items; ++i)
-        for (const auto* side : {&fs.items[i].bids, &fs.items[i].asks})
-          for (const auto& l : *side)
-            numbers_ok = numbers_ok && Decimal::parse(l.price).has_value() && Decimal::parse(l.qty).has_value();
-      if (!numbers_ok) {
-        malformed(line_no, "book price/qty out of range");
-        continue;
-      }
+    std::optional<std::pair<int, int>> scales;  // book frames: decimals written
+    if (channel && (*channel == PublicChannel::book || *channel == PublicChannel::instrument)) {
+      if (auto kind = books.parse(frame); !kind) return malformed(e.line, kind.error().message());
+      if (*channel == PublicChannel::book && !(scales = written_scales(books)))
+        return malformed(e.line, "book price/qty out of range");
     }
 
-    ++(journal ? stats_.journal_lines : stats_.raw_lines);
+    ++(e.journal ? stats_.journal_lines : stats_.raw_lines);
     ++stats_.channels[fs.channel];
-    if (!channel) continue;  // status, heartbeat, level3, ...: counted, not replayed
-    if (*channel != ReplayChannel::instrument && fs.n_items == 0) {
-      ++stats_.unattributed;
-      continue;
-    }
+    if (!channel) return;  // status, heartbeat, level3, ...: counted, not replayed
+    if (*channel != PublicChannel::instrument && fs.n_items == 0) return void(++stats_.unattributed);
 
     ReplayFrame f;
     f.offset = static_cast<std::uint64_t>(frame.data() - base);
@@ -578,35 +349,27 @@ void ReplayFile::index(const ReplayLoadOptions& options) {
       f.type_offset = static_cast<std::uint32_t>(fs.type_token.data() - frame.data());
       f.type_size = static_cast<std::uint32_t>(fs.type_token.size());
     }
-    f.line = line_no;
+    f.line = e.line;
     f.channel = *channel;
     f.snapshot = fs.type == "snapshot";
-    f.time_ns = recv_ns ? *recv_ns : frame_time(fs).value_or(INT64_MIN);
-    if (*channel == ReplayChannel::instrument) {
+    f.time_ns = e.recv_ns ? *e.recv_ns : frame_time(fs).value_or(INT64_MIN);
+    if (*channel == PublicChannel::instrument) {
       has_instrument_ = true;
-      for (const auto& p : fs.pairs)
-        if (p.price_precision && p.qty_precision && *p.price_precision >= 0 && *p.price_precision <= kMaxScale &&
-            *p.qty_precision >= 0 && *p.qty_precision <= kMaxScale)
-          instrument_precisions.emplace(p.symbol, std::pair{static_cast<int>(*p.price_precision), static_cast<int>(*p.qty_precision)});
+      for (const InstrumentUpdate& u : books.instruments())
+        if (const auto p = kraken::book_precision(u)) instrument_precisions.emplace(u.symbol, std::pair{p->price, p->qty});
     } else {
       f.symbol = intern(symbol);
       if (interval) f.interval = static_cast<std::int32_t>(*interval);
-      present_.insert({f.channel, f.symbol, f.channel == ReplayChannel::ohlc ? f.interval : 0});
+      present_.insert({f.channel, f.symbol, f.channel == PublicChannel::ohlc ? f.interval : 0});
     }
-    if (f.channel == ReplayChannel::book) {
+    if (f.channel == PublicChannel::book) {
       BookEvidence& ev = evidence[f.symbol];
-      for (std::size_t i = 0; i < fs.n_items; ++i) {
-        const ItemScan& it = fs.items[i];
-        if (f.snapshot) ev.snapshot_levels = std::max({ev.snapshot_levels, it.bids.size(), it.asks.size()});
-        for (const auto* side : {&it.bids, &it.asks})
-          for (const auto& l : *side) {
-            ev.price_scale = std::max(ev.price_scale, Decimal::parse(l.price)->scale);
-            ev.qty_scale = std::max(ev.qty_scale, Decimal::parse(l.qty)->scale);
-          }
-      }
+      if (f.snapshot) ev.snapshot_levels = std::max({ev.snapshot_levels, books.bid_text().size(), books.ask_text().size()});
+      ev.price_scale = std::max(ev.price_scale, scales->first);
+      ev.qty_scale = std::max(ev.qty_scale, scales->second);
     }
     frames_.push_back(f);
-  }
+  });
   stats_.frames = frames_.size();
 
   // Recorded times: frames without one follow their predecessor (line order); leading ones
@@ -637,8 +400,8 @@ void ReplayFile::index(const ReplayLoadOptions& options) {
       info.price_precision = ev.price_scale;
       info.qty_precision = ev.qty_scale;
     }
-    info.depth = kBookDepths.back();
-    for (int d : kBookDepths)
+    info.depth = kraken::Book::kDepths.back();
+    for (int d : kraken::Book::kDepths)
       if (static_cast<std::size_t>(d) >= ev.snapshot_levels) {
         info.depth = d;
         break;
@@ -665,24 +428,23 @@ void ReplayFile::resolve_books(const ReplayLoadOptions& options) {
 }
 
 void ReplayFile::verify_books() {
-  Scanner scan(padded_end());
-  FrameScan fs;
-  std::string reason;
-  std::map<std::uint32_t, ReplayLevelBook> books;
+  kraken::KrakenBookParser parser;
+  std::map<std::uint32_t, kraken::Book> books;
   for (const auto& f : frames_) {
-    if (f.channel != ReplayChannel::book) continue;
-    if (!scan.frame(text(f), fs, reason)) continue;  // indexed, so it parses
+    if (f.channel != PublicChannel::book) continue;
     const ReplayBookInfo& info = books_.at(f.symbol);
-    ReplayLevelBook& book = books[f.symbol];
-    for (std::size_t i = 0; i < fs.n_items; ++i) {
-      const bool ok = book.apply(fs.items[i], f.snapshot, info);
-      if (!fs.items[i].checksum) continue;
-      if (ok && book.checksum() == *fs.items[i].checksum) {
+    kraken::Book& book = books.try_emplace(f.symbol, info.depth).first->second;
+    switch (apply_recorded(parser, book, text(f), info)) {
+      case BookVerdict::verified:
         ++stats_.checksums_verified;
-      } else {
+        break;
+      case BookVerdict::failed:
         ++stats_.checksums_failed;
         if (!stats_.first_checksum_failure_line) stats_.first_checksum_failure_line = f.line;
-      }
+        break;
+      case BookVerdict::unsynced:
+        ++stats_.checksums_unsynced;
+        break;
     }
   }
 }
@@ -698,11 +460,14 @@ std::string ReplayFile::summary() const {
                          : info.precision_source == ReplayBookInfo::Source::instrument ? "instrument"
                          : info.precision_source == ReplayBookInfo::Source::catalogue  ? "catalogue"
                                                                                        : "inferred");
-  return fmt::format("{} frames from {} lines ({}); {} malformed; book checksums {} verified, {} failed{};{}",
+  return fmt::format("{} frames from {} lines ({}); {} malformed; book checksums {} verified, {} failed{}{};{}",
                      stats_.frames, stats_.lines, channels.empty() ? "none" : channels, stats_.malformed,
                      stats_.checksums_verified, stats_.checksums_failed,
                      stats_.first_checksum_failure_line
                          ? fmt::format(" (first at line {})", stats_.first_checksum_failure_line)
+                         : std::string(),
+                     stats_.checksums_unsynced
+                         ? fmt::format(", {} updates before a snapshot", stats_.checksums_unsynced)
                          : std::string(),
                      books.empty() ? " no books" : books);
 }
@@ -729,7 +494,7 @@ struct ReplayWsApi::Conn {
 // What the stream has said so far about one symbol in the current pass. Views point into the
 // ReplayFile's buffer.
 struct ReplayWsApi::SymbolState {
-  ReplayLevelBook book;
+  std::optional<kraken::Book> book;  // symbols with book frames, at the recorded depth
   // A recorded snapshot was applied this pass and every checksum since matched: only then can a
   // late subscriber get a generated snapshot the recorded updates will keep verifying.
   bool book_valid = false;
@@ -740,7 +505,7 @@ struct ReplayWsApi::SymbolState {
   std::map<int, std::string_view> ohlc_timestamp;
 
   void reset() {
-    book.clear();
+    if (book) book->clear();
     book_valid = false;
     book_timestamp = {};
     ticker.reset();
@@ -750,13 +515,10 @@ struct ReplayWsApi::SymbolState {
   }
 };
 
-namespace {
-bool flag_or(std::optional<std::string_view> v, bool dflt) { return v ? *v == "true" : dflt; }
-}  // namespace
-
 struct ReplayWsApi::Parsing {
   explicit Parsing(const char* padded_end) : scan(padded_end) {}
   Scanner scan;
+  kraken::KrakenBookParser books;
   FrameScan fs;
   std::string reason;
 };
@@ -767,7 +529,10 @@ ReplayWsApi::ReplayWsApi(const ReplayFile& file, const Clock& clock, Options opt
       opt_(options),
       parsing_(std::make_unique<Parsing>(file.padded_end())),
       next_connection_id_(ws::kFirstConnectionId) {
-  for (std::size_t i = 0; i < file_.symbols().size(); ++i) symbols_.push_back(std::make_unique<SymbolState>());
+  for (std::uint32_t i = 0; i < file_.symbols().size(); ++i) {
+    symbols_.push_back(std::make_unique<SymbolState>());
+    if (const ReplayBookInfo* info = file_.book_info(i)) symbols_.back()->book.emplace(info->depth);
+  }
 }
 
 ReplayWsApi::~ReplayWsApi() = default;
@@ -865,7 +630,7 @@ void ReplayWsApi::release(std::size_t index) {
     send(c, copy);
   };
 
-  if (f.channel == ReplayChannel::instrument) {
+  if (f.channel == PublicChannel::instrument) {
     last_instrument_ = index;
     for (auto& [id, c] : conns_)
       if (c->instrument) forward(*c);
@@ -873,21 +638,15 @@ void ReplayWsApi::release(std::size_t index) {
   }
   SymbolState& st = *symbols_[f.symbol];
   switch (f.channel) {
-    case ReplayChannel::book: {
-      const ReplayBookInfo& info = *file_.book_info(f.symbol);
-      for (std::size_t i = 0; i < fs.n_items; ++i) {
-        const ItemScan& item = fs.items[i];
-        const bool ok = st.book.apply(item, f.snapshot, info);
-        if (f.snapshot) st.book_valid = true;
-        if (!item.timestamp.empty()) st.book_timestamp = item.timestamp;
-        if (!ok) st.book_valid = false;
-        if (!item.checksum) continue;
-        if (ok && st.book.checksum() == *item.checksum) {
-          ++verified_;
-        } else {
-          ++failed_;
-          st.book_valid = false;
-        }
+    case PublicChannel::book: {
+      const BookVerdict verdict = apply_recorded(parsing_->books, *st.book, text, *file_.book_info(f.symbol));
+      if (f.snapshot) st.book_valid = true;
+      if (!fs.items[0].timestamp.empty()) st.book_timestamp = fs.items[0].timestamp;
+      if (verdict == BookVerdict::verified) {
+        ++verified_;
+      } else {
+        if (verdict == BookVerdict::failed) ++failed_;
+        st.book_valid = false;
       }
       for (auto& [id, c] : conns_) {
         auto sub = c->book.find(f.symbol);
@@ -897,19 +656,19 @@ void ReplayWsApi::release(std::size_t index) {
       }
       return;
     }
-    case ReplayChannel::ticker:
+    case PublicChannel::ticker:
       st.ticker = index;
       for (auto& [id, c] : conns_)
         if (c->ticker.count(f.symbol)) forward(*c);
       return;
-    case ReplayChannel::trade:
+    case PublicChannel::trade:
       if (f.snapshot) st.trades.clear();
       for (std::size_t i = 0; i < fs.n_items; ++i) st.trades.push_back(fs.items[i].raw);
       while (st.trades.size() > kTradeSnapshotSize) st.trades.pop_front();
       for (auto& [id, c] : conns_)
         if (c->trade.count(f.symbol)) forward(*c);
       return;
-    case ReplayChannel::ohlc: {
+    case PublicChannel::ohlc: {
       auto& candles = st.candles[f.interval];
       for (std::size_t i = 0; i < fs.n_items; ++i)
         if (!fs.items[i].interval_begin.empty()) candles[fs.items[i].interval_begin] = fs.items[i].raw;
@@ -919,7 +678,7 @@ void ReplayWsApi::release(std::size_t index) {
         if (c->ohlc.count({f.symbol, f.interval})) forward(*c);
       return;
     }
-    case ReplayChannel::instrument:
+    case PublicChannel::instrument:
       return;
   }
 }
@@ -938,9 +697,11 @@ std::string as_snapshot(std::string_view text, const ReplayFrame& f) {
 
 std::string ReplayWsApi::book_snapshot(std::uint32_t symbol) const {
   const SymbolState& st = *symbols_[symbol];
+  const ReplayBookInfo& info = *file_.book_info(symbol);
   const std::string now = st.book_timestamp.empty() ? format_rfc3339(clock_.wall_now()) : std::string();
-  return st.book.snapshot_json(file_.symbols()[symbol], *file_.book_info(symbol),
-                               st.book_timestamp.empty() ? std::string_view(now) : st.book_timestamp);
+  return ws::book_snapshot_message(file_.symbols()[symbol], st.book->bids(), st.book->asks(), info.price_precision,
+                                   info.qty_precision, st.book->checksum(),
+                                   st.book_timestamp.empty() ? std::string_view(now) : st.book_timestamp);
 }
 
 std::string ReplayWsApi::ticker_snapshot(std::uint32_t symbol) const {
@@ -979,7 +740,11 @@ void ReplayWsApi::handle(Conn& c, std::string_view text) {
   auto req = ws::preamble(text, time_in, [this] { return clock_.wall_now(); }, [&](std::string m) { send(c, std::move(m)); });
   if (!req) return;
   if (req->method == "subscribe" || req->method == "unsubscribe") {
-    subscribe(c, req->method == "unsubscribe", req->msg, req->req_id, time_in);
+    ws::subscribe(*req, time_in,
+                  {.now = [this] { return clock_.wall_now(); },
+                   .send = [&](std::string m) { send(c, std::move(m)); },
+                   .refuse = [&](const ws::Subscription& s, const std::string& symbol) { return refuse(s, symbol); },
+                   .serve = [&](const ws::Subscription& s, const std::string& symbol) { serve(c, s, symbol); }});
   } else if (ws::is_trading_method(req->method)) {
     send(c, ws::nack(req->method, req->req_id, "Method not supported on this endpoint", time_in, clock_.wall_now()));
   } else {
@@ -987,127 +752,81 @@ void ReplayWsApi::handle(Conn& c, std::string_view text) {
   }
 }
 
-void ReplayWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::optional<std::int64_t> req_id,
-                            WallTime time_in) {
-  const std::string_view method = unsub ? "unsubscribe" : "subscribe";
-  auto nack = [&](std::string_view error, std::optional<std::string_view> symbol = std::nullopt) {
-    send(c, ws::nack(method, req_id, error, time_in, clock_.wall_now(), symbol));
-  };
-  const auto channel_name = msg.get("params[channel]");
-  if (!channel_name) return nack("Channel required");
-  const std::string ch(*channel_name);
-  const auto channel = replay_channel(ch);
-  if (!channel) return nack("Subscription name invalid");
-  const bool snapshot = flag_or(msg.get("params[snapshot]"), ch != "trade");
-  auto ack_for = [&](const std::function<void(JsonWriter&)>& fill) {
-    JsonWriter w;
-    w.begin_object().field("channel", ch);
-    fill(w);
-    w.end_object();
-    send(c, ws::ack(method, req_id, w.str(), time_in, clock_.wall_now()));
-  };
+// Only what the recording holds can be served.
+std::optional<std::string> ReplayWsApi::refuse(const ws::Subscription& s, const std::string& symbol) const {
+  if (s.channel == PublicChannel::instrument) {
+    if (file_.has_instrument()) return std::nullopt;
+    return "Subscription name invalid";
+  }
+  const auto id = file_.symbol_index(symbol);
+  if (!id || !file_.has(s.channel, *id, s.interval)) {
+    // Recorded at another interval: say so rather than deny the pair.
+    const bool other_interval = id && s.channel == PublicChannel::ohlc &&
+                                std::any_of(kOhlcIntervals.begin(), kOhlcIntervals.end(),
+                                            [&](int i) { return file_.has(s.channel, *id, i); });
+    if (other_interval) return fmt::format("Interval {} not recorded for {}", s.interval, symbol);
+    return "Currency pair not supported " + symbol;
+  }
+  // Recorded updates omit levels beyond the recorded depth, so no other depth can be served
+  // faithfully.
+  if (s.channel == PublicChannel::book && s.depth != file_.book_info(*id)->depth)
+    return fmt::format("Depth {} not recorded for {} (replay has depth {})", s.depth, symbol, file_.book_info(*id)->depth);
+  return std::nullopt;
+}
 
-  if (*channel == ReplayChannel::instrument) {
-    // Only what the recording holds can be served.
-    if (!file_.has_instrument()) return nack("Subscription name invalid");
-    c.instrument = !unsub;
-    ack_for([&](JsonWriter& w) {
-      if (!unsub) {
-        w.field("snapshot", snapshot);
-        w.key("warnings").begin_array().value("tick_size is deprecated, use price_increment").end_array();
-      }
-    });
-    if (!unsub && snapshot && last_instrument_) send(c, instrument_snapshot());
-    if (!unsub && opt_.start_on_first_subscribe && !started_) start();
+void ReplayWsApi::serve(Conn& c, const ws::Subscription& s, const std::string& symbol) {
+  const bool sub = !s.unsubscribe;
+  if (sub && opt_.start_on_first_subscribe && !started_) start();
+  if (s.channel == PublicChannel::instrument) {
+    c.instrument = sub;
+    if (sub && s.snapshot && last_instrument_) send(c, instrument_snapshot());
     return;
   }
-  const auto symbols = msg.list("params[symbol]");
-  if (symbols.empty()) return nack("Symbol(s) not found");
-  int depth = 10;
-  if (*channel == ReplayChannel::book) {
-    depth = static_cast<int>(ws::to_int(msg.get("params[depth]")).value_or(10));
-    if (std::find(kBookDepths.begin(), kBookDepths.end(), depth) == kBookDepths.end()) return nack("Invalid depth");
-  }
-  int interval = 0;
-  if (*channel == ReplayChannel::ohlc) {
-    interval = static_cast<int>(ws::to_int(msg.get("params[interval]")).value_or(1));
-    if (std::find(kOhlcIntervals.begin(), kOhlcIntervals.end(), interval) == kOhlcIntervals.end())
-      return nack("Invalid interval");
-  }
-  const std::string trigger(msg.get("params[event_trigger]").value_or("trades"));
-  if (*channel == ReplayChannel::ticker && trigger != "trades" && trigger != "bbo") return nack("Invalid event_trigger");
-
-  bool any = false;
-  for (const auto& sym : symbols) {
-    const auto id = file_.symbol_index(sym);
-    if (!id || !file_.has(*channel, *id, interval)) {
-      // Recorded at another interval: say so rather than deny the pair.
-      const bool other_interval =
-          id && *channel == ReplayChannel::ohlc &&
-          std::any_of(kOhlcIntervals.begin(), kOhlcIntervals.end(), [&](int i) { return file_.has(*channel, *id, i); });
-      if (other_interval) nack(fmt::format("Interval {} not recorded for {}", interval, sym), sym);
-      else nack("Currency pair not supported " + sym, sym);
-      continue;
-    }
-    const std::uint32_t s = *id;
-    switch (*channel) {
-      case ReplayChannel::book: {
-        const int recorded = file_.book_info(s)->depth;
-        // Recorded updates omit levels beyond the recorded depth, so no other depth can be
-        // served faithfully.
-        if (depth != recorded) {
-          nack(fmt::format("Depth {} not recorded for {} (replay has depth {})", depth, sym, recorded), sym);
-          continue;
-        }
-        if (unsub) c.book.erase(s);
-        ack_for([&](JsonWriter& w) { w.field("depth", depth).field("snapshot", snapshot).field("symbol", sym); });
-        if (unsub) break;
-        Conn::BookSub sub{snapshot, !snapshot};
-        if (snapshot && symbols_[s]->book_valid) {
-          send(c, book_snapshot(s));
-          sub.synced = true;
-        }
-        c.book[s] = sub;
-        break;
+  const std::uint32_t id = *file_.symbol_index(symbol);
+  const SymbolState& st = *symbols_[id];
+  switch (s.channel) {
+    case PublicChannel::book: {
+      if (!sub) {
+        c.book.erase(id);
+        return;
       }
-      case ReplayChannel::ticker:
-        if (unsub) c.ticker.erase(s);
-        else c.ticker.insert(s);
-        ack_for([&](JsonWriter& w) {
-          if (unsub) w.field("event_trigger", trigger);
-          else w.field("snapshot", snapshot);
-          w.field("symbol", sym);
-        });
-        if (!unsub && snapshot && symbols_[s]->ticker) send(c, ticker_snapshot(s));
-        break;
-      case ReplayChannel::trade:
-        if (unsub) c.trade.erase(s);
-        else c.trade.insert(s);
-        ack_for([&](JsonWriter& w) {
-          if (!unsub) w.field("snapshot", snapshot);
-          w.field("symbol", sym);
-        });
-        if (!unsub && snapshot && !symbols_[s]->trades.empty()) send(c, trade_snapshot(s));
-        break;
-      case ReplayChannel::ohlc: {
-        if (unsub) c.ohlc.erase({s, interval});
-        else c.ohlc.insert({s, interval});
-        ack_for([&](JsonWriter& w) {
-          w.field("interval", interval);
-          if (!unsub) w.field("snapshot", snapshot);
-          w.field("symbol", sym);
-          if (!unsub) w.key("warnings").begin_array().value("timestamp is deprecated, use interval_begin").end_array();
-        });
-        const auto& candles = symbols_[s]->candles;
-        if (!unsub && snapshot && candles.count(interval) && !candles.at(interval).empty()) send(c, ohlc_snapshot(s, interval));
-        break;
+      Conn::BookSub book{s.snapshot, !s.snapshot};
+      if (s.snapshot && st.book_valid) {
+        send(c, book_snapshot(id));
+        book.synced = true;
       }
-      case ReplayChannel::instrument:
-        break;
+      c.book[id] = book;
+      return;
     }
-    any = true;
+    case PublicChannel::ticker:
+      if (!sub) {
+        c.ticker.erase(id);
+        return;
+      }
+      c.ticker.insert(id);
+      if (s.snapshot && st.ticker) send(c, ticker_snapshot(id));
+      return;
+    case PublicChannel::trade:
+      if (!sub) {
+        c.trade.erase(id);
+        return;
+      }
+      c.trade.insert(id);
+      if (s.snapshot && !st.trades.empty()) send(c, trade_snapshot(id));
+      return;
+    case PublicChannel::ohlc: {
+      if (!sub) {
+        c.ohlc.erase({id, s.interval});
+        return;
+      }
+      c.ohlc.insert({id, s.interval});
+      const auto candles = st.candles.find(s.interval);
+      if (s.snapshot && candles != st.candles.end() && !candles->second.empty()) send(c, ohlc_snapshot(id, s.interval));
+      return;
+    }
+    case PublicChannel::instrument:
+      return;
   }
-  if (any && !unsub && opt_.start_on_first_subscribe && !started_) start();
 }
 
 }  // namespace kgw::sim

@@ -7,7 +7,9 @@
 #include <charconv>
 
 #include "kgw/core/book_checksum.hpp"
+#include "kgw/core/kraken/book.hpp"
 #include "kraken_ws_common.hpp"
+#include "kraken_ws_subscription.hpp"
 
 namespace kgw::sim {
 
@@ -75,6 +77,23 @@ bool is_trading_method(std::string_view method) {
   return std::find(std::begin(kTrading), std::end(kTrading), method) != std::end(kTrading);
 }
 
+std::string book_snapshot_message(std::string_view symbol, std::span<const BookLevel> bids,
+                                  std::span<const BookLevel> asks, int price_precision, int qty_precision,
+                                  std::uint32_t checksum, std::string_view timestamp) {
+  JsonWriter w;
+  w.begin_object().field("channel", "book").field("type", "snapshot").key("data").begin_array().begin_object();
+  w.field("symbol", symbol);
+  for (const auto& [name, levels] : {std::pair{"bids", bids}, std::pair{"asks", asks}}) {
+    w.key(name).begin_array();
+    for (const BookLevel& l : levels)
+      w.begin_object().key("price").number(l.price, price_precision).key("qty").number(l.qty, qty_precision).end_object();
+    w.end_array();
+  }
+  w.field("checksum", checksum).field("timestamp", timestamp);
+  w.end_object().end_array().end_object();
+  return w.take();
+}
+
 void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t) {
   w.begin_object().field("symbol", in.symbol).field("side", to_string(t.taker_side));
   w.key("price").number(t.price.value, in.price_precision).key("qty").number(t.qty.value, in.qty_precision);
@@ -94,19 +113,6 @@ void write_candle(JsonWriter& w, const Instrument& in, const Candle& k, int inte
 }
 
 }  // namespace ws
-
-namespace {
-
-using ws::to_int;
-
-constexpr std::array<int, 5> kBookDepths = {10, 25, 100, 500, 1000};
-
-bool flag_or(std::optional<std::string_view> v, bool dflt) {
-  if (!v) return dflt;
-  return *v == "true";
-}
-
-}  // namespace
 
 KrakenWsApi::KrakenWsApi(Exchange& ex, MarketData& md, TokenStore& tokens, Faults& faults, Options options)
     : ex_(ex),
@@ -169,7 +175,7 @@ void KrakenWsApi::handle(Conn& c, std::string_view text) {
   auto req = ws::preamble(text, time_in, [this] { return ex_.now(); }, [&](std::string m) { send(c, std::move(m)); });
   if (!req) return;
   if (req->method == "subscribe" || req->method == "unsubscribe") {
-    subscribe(c, req->method == "unsubscribe", req->msg, req->req_id, time_in);
+    subscribe(c, *req, time_in);
   } else if (ws::is_trading_method(req->method) && opt_.authenticated) {
     trading_method(c, req->method, req->msg, req->req_id, time_in);
   } else if (ws::is_trading_method(req->method)) {
@@ -186,19 +192,8 @@ void KrakenWsApi::send_book_snapshot(Conn& c, std::size_t pair, int depth) {
   auto& view = books_[{pair, depth}];
   ex_.engine(pair).top(Side::buy, static_cast<std::size_t>(depth), view.bids);
   ex_.engine(pair).top(Side::sell, static_cast<std::size_t>(depth), view.asks);
-  JsonWriter w;
-  w.begin_object().field("channel", "book").field("type", "snapshot").key("data").begin_array().begin_object();
-  w.field("symbol", in.symbol);
-  for (const char* side : {"bids", "asks"}) {
-    const auto& levels = side[0] == 'b' ? view.bids : view.asks;
-    w.key(side).begin_array();
-    for (const auto& l : levels)
-      w.begin_object().key("price").number(l.price, in.price_precision).key("qty").number(l.qty, in.qty_precision).end_object();
-    w.end_array();
-  }
-  w.field("checksum", checksum(view)).field("timestamp", format_rfc3339(ex_.now()));
-  w.end_object().end_array().end_object();
-  send(c, w.take());
+  send(c, ws::book_snapshot_message(in.symbol, view.bids, view.asks, in.price_precision, in.qty_precision,
+                                    checksum(view), format_rfc3339(ex_.now())));
 }
 
 void KrakenWsApi::on_book_changed(std::size_t pair) {
@@ -217,7 +212,7 @@ void KrakenWsApi::on_book_changed(std::size_t pair) {
   }
   // Book deltas: one message per subscribed depth, shared by every subscriber of that depth.
   std::vector<BookLevel> fresh_bids, fresh_asks;
-  for (int depth : kBookDepths) {
+  for (int depth : kraken::Book::kDepths) {
     auto key = std::pair{pair, depth};
     auto it = books_.find(key);
     if (it == books_.end()) continue;
@@ -389,172 +384,135 @@ std::string KrakenWsApi::instrument_message(bool snapshot, std::optional<std::si
   return w.take();
 }
 
-void KrakenWsApi::subscribe(Conn& c, bool unsub, const rest::Params& msg, std::optional<std::int64_t> req_id,
-                            WallTime time_in) {
-  const std::string_view method = unsub ? "unsubscribe" : "subscribe";
-  const auto channel = msg.get("params[channel]");
-  if (!channel) {
-    send(c, ws::nack(method, req_id, "Channel required", time_in, ex_.now()));
-    return;
-  }
-  const std::string ch(*channel);
-  const bool snapshot = flag_or(msg.get("params[snapshot]"), ch != "trade");
-  auto ack_for = [&](const std::function<void(JsonWriter&)>& fill) {
-    JsonWriter w;
-    w.begin_object().field("channel", ch);
-    fill(w);
-    w.end_object();
-    send(c, ws::ack(method, req_id, w.str(), time_in, ex_.now()));
-  };
+void KrakenWsApi::subscribe(Conn& c, const ws::Request& req, WallTime time_in) {
+  const auto channel = req.msg.get("params[channel]");
+  if (channel && (*channel == "executions" || *channel == "balances")) return subscribe_private(c, req, time_in);
+  ws::subscribe(req, time_in,
+                {.now = [this] { return ex_.now(); },
+                 .send = [&](std::string m) { send(c, std::move(m)); },
+                 .refuse = [&](const ws::Subscription& s, const std::string& symbol) { return refuse(s, symbol); },
+                 .serve = [&](const ws::Subscription& s, const std::string& symbol) { serve(c, s, symbol); }});
+}
 
-  if (ch == "executions" || ch == "balances") {
-    if (!opt_.authenticated) {
-      send(c, ws::nack(method, req_id, "Subscription name invalid", time_in, ex_.now()));
-      return;
-    }
-    if (unsub) {
-      if (ch == "executions") c.executions.reset();
-      else c.balances.reset();
-      ack_for([](JsonWriter&) {});
-      return;
-    }
-    const auto token = msg.get("params[token]");
-    const auto acct = token ? tokens_.validate(std::string(*token), ex_.now()) : std::nullopt;
-    if (!acct) {
-      send(c, ws::nack(method, req_id, "EAPI:Invalid token", time_in, ex_.now()));
-      return;
-    }
-    if (c.tokens.insert(std::string(*token)).second) tokens_.attach(std::string(*token));
-    if (ch == "executions") {
-      const bool snap_orders = flag_or(msg.get("params[snap_orders]"), true);
-      const bool snap_trades = flag_or(msg.get("params[snap_trades]"), false);
-      c.exec_order_status = flag_or(msg.get("params[order_status]"), true);
-      c.executions = *acct;
-      c.exec_sequence = 0;
-      ack_for([&](JsonWriter& w) {
-        w.field("maxratecount", 125).field("snap_orders", snap_orders).field("snap_trades", snap_trades);
-      });
-      send_executions_snapshot(c, snap_orders, snap_trades);
-    } else {
-      c.balances = *acct;
-      c.balance_sequence = 0;
-      ack_for([&](JsonWriter& w) { w.field("snapshot", snapshot); });
-      if (snapshot) send_balances_snapshot(c);
-    }
-    return;
-  }
+std::optional<std::size_t> KrakenWsApi::pair_of(std::string_view symbol) const {
+  for (std::size_t i = 0; i < ex_.instruments().size(); ++i)
+    if (ex_.instruments()[i]->symbol == symbol) return i;
+  return std::nullopt;
+}
 
-  if (ch == "instrument") {
-    c.instrument = !unsub;
-    ack_for([&](JsonWriter& w) {
-      if (!unsub) {
-        w.field("snapshot", snapshot);
-        w.key("warnings").begin_array().value("tick_size is deprecated, use price_increment").end_array();
+std::optional<std::string> KrakenWsApi::refuse(const ws::Subscription& s, const std::string& symbol) const {
+  if (s.channel == PublicChannel::instrument || pair_of(symbol)) return std::nullopt;
+  return "Currency pair not supported " + symbol;
+}
+
+void KrakenWsApi::serve(Conn& c, const ws::Subscription& s, const std::string& symbol) {
+  const bool sub = !s.unsubscribe;
+  if (s.channel == PublicChannel::instrument) {
+    c.instrument = sub;
+    if (sub && s.snapshot) send(c, instrument_message(true));
+    return;
+  }
+  const std::size_t p = *pair_of(symbol);
+  const auto& in = *ex_.instruments()[p];
+  switch (s.channel) {
+    case PublicChannel::ticker:
+      if (!sub) {
+        c.ticker.erase(p);
+        return;
       }
-    });
-    if (!unsub && snapshot) send(c, instrument_message(true));
-    return;
-  }
-  if (ch != "ticker" && ch != "book" && ch != "trade" && ch != "ohlc") {
-    send(c, ws::nack(method, req_id, "Subscription name invalid", time_in, ex_.now()));
-    return;
-  }
-  const auto symbols = msg.list("params[symbol]");
-  if (symbols.empty()) {
-    send(c, ws::nack(method, req_id, "Symbol(s) not found", time_in, ex_.now()));
-    return;
-  }
-  int depth = 10;
-  if (ch == "book") {
-    depth = static_cast<int>(to_int(msg.get("params[depth]")).value_or(10));
-    if (std::find(kBookDepths.begin(), kBookDepths.end(), depth) == kBookDepths.end()) {
-      send(c, ws::nack(method, req_id, "Invalid depth", time_in, ex_.now()));
+      c.ticker[p] = s.bbo;
+      if (s.snapshot) send(c, ticker_message(p, true));
+      return;
+    case PublicChannel::book:
+      if (!sub) {
+        c.book.erase(p);
+        return;
+      }
+      c.book[p] = s.depth;
+      if (s.snapshot) {
+        send_book_snapshot(c, p, s.depth);
+      } else if (!books_.count({p, s.depth})) {
+        auto& view = books_[{p, s.depth}];
+        ex_.engine(p).top(Side::buy, static_cast<std::size_t>(s.depth), view.bids);
+        ex_.engine(p).top(Side::sell, static_cast<std::size_t>(s.depth), view.asks);
+      }
+      return;
+    case PublicChannel::trade: {
+      if (!sub) {
+        c.trade.erase(p);
+        return;
+      }
+      c.trade.insert(p);
+      if (!s.snapshot) return;
+      const auto& list = md_.trades(p);
+      JsonWriter w;
+      w.begin_object().field("channel", "trade").field("type", "snapshot").key("data").begin_array();
+      for (std::size_t i = list.size() > 50 ? list.size() - 50 : 0; i < list.size(); ++i) ws::write_trade(w, in, list[i]);
+      w.end_array().end_object();
+      send(c, w.take());
       return;
     }
-  }
-  int interval = 1;
-  if (ch == "ohlc") {
-    interval = static_cast<int>(to_int(msg.get("params[interval]")).value_or(1));
-    if (std::find(kOhlcIntervals.begin(), kOhlcIntervals.end(), interval) == kOhlcIntervals.end()) {
-      send(c, ws::nack(method, req_id, "Invalid interval", time_in, ex_.now()));
-      return;
-    }
-  }
-  const std::string trigger(msg.get("params[event_trigger]").value_or("trades"));
-  if (ch == "ticker" && trigger != "trades" && trigger != "bbo") {
-    send(c, ws::nack(method, req_id, "Invalid event_trigger", time_in, ex_.now()));
-    return;
-  }
-  // One ack per symbol, like Kraken; v2 symbols only (`XBT/USD` is not a v2 symbol).
-  for (const auto& sym : symbols) {
-    std::optional<std::size_t> pair;
-    for (std::size_t i = 0; i < ex_.instruments().size(); ++i)
-      if (ex_.instruments()[i]->symbol == sym) pair = i;
-    if (!pair) {
-      send(c, ws::nack(method, req_id, "Currency pair not supported " + sym, time_in, ex_.now(), sym));
-      continue;
-    }
-    const std::size_t p = *pair;
-    if (ch == "ticker") {
-      if (unsub) c.ticker.erase(p);
-      else c.ticker[p] = trigger == "bbo";
-      ack_for([&](JsonWriter& w) {
-        if (unsub) w.field("event_trigger", trigger);
-        else w.field("snapshot", snapshot);
-        w.field("symbol", sym);
-      });
-      if (!unsub && snapshot) send(c, ticker_message(p, true));
-    } else if (ch == "book") {
-      if (unsub) c.book.erase(p);
-      else c.book[p] = depth;
-      ack_for([&](JsonWriter& w) { w.field("depth", depth).field("snapshot", snapshot).field("symbol", sym); });
-      if (!unsub) {
-        if (snapshot) send_book_snapshot(c, p, depth);
-        else if (!books_.count({p, depth})) {
-          auto& view = books_[{p, depth}];
-          ex_.engine(p).top(Side::buy, static_cast<std::size_t>(depth), view.bids);
-          ex_.engine(p).top(Side::sell, static_cast<std::size_t>(depth), view.asks);
-        }
-      }
-    } else if (ch == "trade") {
-      if (unsub) c.trade.erase(p);
-      else c.trade.insert(p);
-      ack_for([&](JsonWriter& w) {
-        if (!unsub) w.field("snapshot", snapshot);
-        w.field("symbol", sym);
-      });
-      if (!unsub && snapshot) {
-        const auto& in = *ex_.instruments()[p];
-        const auto& list = md_.trades(p);
-        JsonWriter w;
-        w.begin_object().field("channel", "trade").field("type", "snapshot").key("data").begin_array();
-        for (std::size_t i = list.size() > 50 ? list.size() - 50 : 0; i < list.size(); ++i) ws::write_trade(w, in, list[i]);
-        w.end_array().end_object();
-        send(c, w.take());
-      }
-    } else {  // ohlc
-      if (unsub) {
-        c.ohlc[p].erase(interval);
+    case PublicChannel::ohlc: {
+      if (!sub) {
+        c.ohlc[p].erase(s.interval);
         if (c.ohlc[p].empty()) c.ohlc.erase(p);
-      } else {
-        c.ohlc[p].insert(interval);
+        return;
       }
-      ack_for([&](JsonWriter& w) {
-        w.field("interval", interval);
-        if (!unsub) w.field("snapshot", snapshot);
-        w.field("symbol", sym);
-        if (!unsub) w.key("warnings").begin_array().value("timestamp is deprecated, use interval_begin").end_array();
-      });
-      if (!unsub && snapshot) {
-        const auto& in = *ex_.instruments()[p];
-        JsonWriter w;
-        w.begin_object().field("channel", "ohlc").field("type", "snapshot").field("timestamp", format_rfc3339(ex_.now(), 9));
-        w.key("data").begin_array();
-        for (const auto& k : md_.candles(p, interval)) ws::write_candle(w, in, k, interval);
-        w.end_array().end_object();
-        send(c, w.take());
-      }
+      c.ohlc[p].insert(s.interval);
+      if (!s.snapshot) return;
+      JsonWriter w;
+      w.begin_object().field("channel", "ohlc").field("type", "snapshot").field("timestamp", format_rfc3339(ex_.now(), 9));
+      w.key("data").begin_array();
+      for (const auto& k : md_.candles(p, s.interval)) ws::write_candle(w, in, k, s.interval);
+      w.end_array().end_object();
+      send(c, w.take());
+      return;
     }
+    case PublicChannel::instrument:
+      return;
+  }
+}
+
+void KrakenWsApi::subscribe_private(Conn& c, const ws::Request& req, WallTime time_in) {
+  const rest::Params& msg = req.msg;
+  const std::string_view method = req.method;
+  const std::string ch(*msg.get("params[channel]"));
+  auto ack_for = [&](const std::function<void(JsonWriter&)>& fields) {
+    send(c, ws::subscription_ack(method, ch, req.req_id, fields, time_in, ex_.now()));
+  };
+  if (!opt_.authenticated) {
+    send(c, ws::nack(method, req.req_id, "Subscription name invalid", time_in, ex_.now()));
+    return;
+  }
+  if (method == "unsubscribe") {
+    if (ch == "executions") c.executions.reset();
+    else c.balances.reset();
+    ack_for([](JsonWriter&) {});
+    return;
+  }
+  const auto token = msg.get("params[token]");
+  const auto acct = token ? tokens_.validate(std::string(*token), ex_.now()) : std::nullopt;
+  if (!acct) {
+    send(c, ws::nack(method, req.req_id, "EAPI:Invalid token", time_in, ex_.now()));
+    return;
+  }
+  if (c.tokens.insert(std::string(*token)).second) tokens_.attach(std::string(*token));
+  if (ch == "executions") {
+    const bool snap_orders = ws::flag_or(msg.get("params[snap_orders]"), true);
+    const bool snap_trades = ws::flag_or(msg.get("params[snap_trades]"), false);
+    c.exec_order_status = ws::flag_or(msg.get("params[order_status]"), true);
+    c.executions = *acct;
+    c.exec_sequence = 0;
+    ack_for([&](JsonWriter& w) {
+      w.field("maxratecount", 125).field("snap_orders", snap_orders).field("snap_trades", snap_trades);
+    });
+    send_executions_snapshot(c, snap_orders, snap_trades);
+  } else {
+    const bool snapshot = ws::flag_or(msg.get("params[snapshot]"), true);
+    c.balances = *acct;
+    c.balance_sequence = 0;
+    ack_for([&](JsonWriter& w) { w.field("snapshot", snapshot); });
+    if (snapshot) send_balances_snapshot(c);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 #include "kgw/core/json_writer.hpp"
@@ -62,6 +63,11 @@ bool is_trading_method(std::string_view method);
 inline constexpr std::uint64_t kFirstConnectionId = 13834774380200032777ULL;
 // The `status` message sent on connect and on a system status change.
 std::string status_message(std::uint64_t connection_id, std::string_view system);
+
+// A `book` snapshot of one symbol, levels best first, numbers at the pair's precision.
+std::string book_snapshot_message(std::string_view symbol, std::span<const BookLevel> bids,
+                                  std::span<const BookLevel> asks, int price_precision, int qty_precision,
+                                  std::uint32_t checksum, std::string_view timestamp);
 
 // One `trade` channel item and one `ohlc` channel item, as Kraken writes them.
 void write_trade(JsonWriter& w, const Instrument& in, const PublicTrade& t);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "feed_test_support.hpp"
+#include "kgw_capture_forms.hpp"
 #include "kgw/feed/kraken_book_replay.hpp"
 #include "kgw_process.hpp"
 
@@ -23,7 +23,7 @@ BookReplayOptions btc_usd(bool with_precision = true) {
   BookReplayOptions o;
   o.symbol = "BTC/USD";
   o.depth = 10;
-  if (with_precision) o.precision = BookPrecision{1, 8};
+  if (with_precision) o.precision = kraken::BookPrecision{1, 8};
   return o;
 }
 
@@ -82,7 +82,7 @@ TEST(KrakenBookReplay, TheCaptureAsJournalLinesVerifiesAll510Checksums) {
 TEST(KrakenBookReplay, AnInstrumentFrameInTheFileSuppliesThePrecision) {
   const auto r = replay_text(std::string(kBtcUsdInstrument) + "\n" + test::ndjson(test::capture_frames()), btc_usd(false));
   ASSERT_TRUE(r.precision);
-  EXPECT_EQ(*r.precision, (BookPrecision{1, 8}));
+  EXPECT_EQ(*r.precision, (kraken::BookPrecision{1, 8}));
   EXPECT_EQ(r.verified, 510u);
   EXPECT_TRUE(r.ok());
 }

@@ -8,16 +8,12 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdio>
-#include <fstream>
 #include <map>
 
-#include <unistd.h>
-
+#include "kgw/sim/default_market.hpp"
 #include "kgw/sim/kraken_replay.hpp"
+#include "kgw_capture_forms.hpp"
 #include "kgw_test_fixtures.hpp"
-#include "kgw_capture.hpp"
 #include "kgw_ws_book_check.hpp"
 
 namespace kgw::sim {
@@ -39,11 +35,7 @@ struct FakeClient : WsClient {
 
 using test::capture_frames;
 
-std::string raw_ndjson() {
-  std::string s;
-  for (const auto& f : capture_frames()) s += f + "\n";
-  return s;
-}
+std::string raw_ndjson() { return test::ndjson(capture_frames()); }
 
 // Frame i received at kJournalStart + i × 10 ms.
 std::string journal_ndjson() {
@@ -60,21 +52,6 @@ std::uint64_t recorded_checksum(const std::string& frame) {
   EXPECT_NE(at, std::string::npos) << frame;
   return std::stoull(frame.substr(at + 11));
 }
-
-// A temp file removed with the test.
-class TempFile {
- public:
-  explicit TempFile(const std::string& content) {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "kgw_replay_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".ndjson";
-    std::ofstream(path_, std::ios::binary) << content;
-  }
-  ~TempFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 using test::read_book;
 
@@ -100,7 +77,7 @@ class Replay : public ::testing::Test {
   ManualClock clock_;
 
   ReplayFile load(const std::string& content, ReplayLoadOptions options = {}) {
-    TempFile tmp(content);
+    test::TempFile tmp(content);
     auto f = ReplayFile::load(tmp.path(), std::move(options));
     EXPECT_TRUE(f) << f.error().message();
     return std::move(f).value();
@@ -133,6 +110,50 @@ TEST_F(Replay, TheRealCaptureVerifiesAll510RecordedChecksumsInTheFile) {
   EXPECT_EQ(info->depth, 10);
   EXPECT_EQ(info->precision_source, ReplayBookInfo::Source::inferred);
   EXPECT_NE(f.summary().find("book checksums 510 verified, 0 failed"), std::string::npos) << f.summary();
+}
+
+TEST_F(Replay, TheFixtureAsShippedIsServedFrameByFrameWithAll510ChecksumsVerified) {
+  // The pretty-printed {"init":…,"updates":[…]} document, pointed at directly: each frame goes
+  // out minified, as Kraken sent it.
+  auto f = ReplayFile::load(test::shared_path(std::string("kraken/fixtures/") + test::kCapture));
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(f->stats().frames, 510u);
+  EXPECT_EQ(f->stats().lines, 510u);
+  EXPECT_EQ(f->stats().malformed, 0u);
+  EXPECT_EQ(f->stats().checksums_verified, 510u);
+  EXPECT_EQ(f->stats().checksums_failed, 0u);
+  EXPECT_EQ(f->book_info(*f->symbol_index("BTC/USD"))->depth, 10);
+  ReplayWsApi api(*f, clock_, {.speed = 0});
+  auto c = connect(api, 1);
+  api.on_message(c, kSubscribeBook);
+  api.on_timer();
+  EXPECT_EQ(book_frames(c->out), capture_frames());
+  EXPECT_EQ(api.checksums_verified(), 510u);
+  EXPECT_EQ(api.checksums_failed(), 0u);
+}
+
+TEST_F(Replay, AJsonArrayOfFramesIsARecordingToo) {
+  std::string array = "[\n";
+  for (std::size_t i = 0; i < capture_frames().size(); ++i) array += (i ? ",\n" : "") + capture_frames()[i];
+  const ReplayFile f = load(array + "\n]\n");
+  EXPECT_EQ(f.stats().frames, 510u);
+  EXPECT_EQ(f.stats().checksums_verified, 510u);
+  EXPECT_EQ(f.stats().checksums_failed, 0u);
+  ASSERT_EQ(f.frames().size(), 510u);
+  for (std::size_t i = 0; i < capture_frames().size(); ++i) ASSERT_EQ(f.text(f.frames()[i]), capture_frames()[i]) << i;
+}
+
+TEST_F(Replay, UpdatesBeforeTheFirstSnapshotAreCountedApartFromFailures) {
+  // A recording that starts mid-stream: nothing to check the first updates against.
+  const auto& all = capture_frames();
+  std::vector<std::string> frames(all.begin() + 1, all.begin() + 11);
+  frames.insert(frames.end(), all.begin(), all.end());
+  const ReplayFile f = load(test::ndjson(frames));
+  EXPECT_EQ(f.stats().checksums_unsynced, 10u);
+  EXPECT_EQ(f.stats().checksums_verified, 510u);
+  EXPECT_EQ(f.stats().checksums_failed, 0u);
+  EXPECT_NE(f.summary().find("book checksums 510 verified, 0 failed, 10 updates before a snapshot"), std::string::npos)
+      << f.summary();
 }
 
 TEST_F(Replay, TheCataloguesPrecisionWinsOverOnePriceWrittenWithATrailingZero) {
@@ -519,6 +540,53 @@ TEST_F(Replay, TickerTradeOhlcAndInstrumentAreForwardedVerbatimWithSnapshotsForL
   auto quiet = connect(api, 3);
   api.on_message(quiet, R"({"method":"subscribe","params":{"channel":"trade","symbol":["MATIC/USD"]}})");
   EXPECT_EQ(quiet->out.size(), 2u);
+}
+
+TEST_F(Replay, AnswersSubscribeRequestsExactlyAsTheLiveMarketDoes) {
+  // One subscribe implementation: the same request gets the same ack or nack, byte for byte,
+  // from the replay and from the simulated market (both on this test's clock), wherever both
+  // can serve the request. Snapshots differ (recorded vs generated) and are left out.
+  const ReplayFile f = load(raw_ndjson());
+  ReplayWsApi replay(f, clock_, {});
+  Exchange ex{{default_assets(), default_instruments(), 11, kraken::Tier::pro}, clock_};
+  MarketData md{ex};
+  TokenStore tokens{11};
+  Faults faults;
+  KrakenWsApi live(ex, md, tokens, faults, {.authenticated = false});
+  const std::vector<std::string> requests = {
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":1})",
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10,"snapshot":false},"req_id":2})",
+      R"({"method":"unsubscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":3})",
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD","DOGE/USD"],"depth":10},"req_id":4})",
+      R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":20},"req_id":5})",
+      R"({"method":"subscribe","params":{"symbol":["BTC/USD"]},"req_id":6})",
+      R"({"method":"subscribe","params":{"channel":"level3","symbol":["BTC/USD"]},"req_id":7})",
+      R"({"method":"subscribe","params":{"channel":"executions","token":"x"},"req_id":8})",
+      R"({"method":"subscribe","params":{"channel":"ticker","symbol":[]},"req_id":9})",
+      R"({"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USD"],"event_trigger":"every"},"req_id":10})",
+      R"({"method":"subscribe","params":{"channel":"ohlc","symbol":["BTC/USD"],"interval":7},"req_id":11})",
+      R"({"method":"subscribe","params":{"channel":"trade","symbol":["XBT/USD"]},"req_id":12})",
+      R"({"method":"add_order","params":{"symbol":"BTC/USD"},"req_id":13})",
+      R"({"method":"status","req_id":14})",
+  };
+  auto answers = [](const std::vector<std::string>& out) {
+    std::vector<std::string> a;
+    for (const auto& m : out)
+      if (m.rfind(R"({"method")", 0) == 0 || m.rfind(R"({"error")", 0) == 0) a.push_back(m);
+    return a;
+  };
+  auto r = connect(replay, 1);
+  auto l = std::make_shared<FakeClient>(1);
+  live.on_open(l);
+  for (const auto& req : requests) {
+    const std::size_t before_r = r->out.size(), before_l = l->out.size();
+    replay.on_message(r, req);
+    live.on_message(l, req);
+    const auto got_r = answers({r->out.begin() + static_cast<std::ptrdiff_t>(before_r), r->out.end()});
+    const auto got_l = answers({l->out.begin() + static_cast<std::ptrdiff_t>(before_l), l->out.end()});
+    ASSERT_FALSE(got_r.empty()) << req;
+    EXPECT_EQ(got_r, got_l) << req;
+  }
 }
 
 }  // namespace

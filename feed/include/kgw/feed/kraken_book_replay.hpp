@@ -1,14 +1,12 @@
 #pragma once
 // Book-integrity replay of a recorded Kraken WS v2 public stream (the engine behind
-// `kgw-replay`): every `book` frame of one symbol goes through the feed's own parser and Book,
-// and each frame's checksum is compared with the book it leaves.
+// `kgw-replay` and kgw-selfcheck): every `book` frame of one symbol goes through the feed's
+// parser and Book (core/kraken), and each frame's checksum is compared with the book it leaves.
 //
-// Input is NDJSON, one inbound frame per line, in either form the simulator's replay reads
-// (sim/include/kgw/sim/kraken_replay.hpp), auto-detected per line:
-//   raw      {"channel":"book","type":"update","data":[...]}
-//   journal  {"recv_ns":1690730998343415000,"frame":<the raw frame>}
-// Blank lines and `#` comments are skipped; a malformed line is counted and reported with its
-// line number, never fatal.
+// Input is any recording core/kraken/capture.hpp reads (NDJSON of raw frames or journal lines,
+// a JSON array of frames, the fixtures' capture as shipped): the reader kraken-sim's replay
+// uses too. Blank lines and `#` comments are skipped; a malformed entry is counted and reported
+// with its line number (its place, in a document), never fatal.
 
 #include <cstdint>
 #include <iosfwd>
@@ -20,8 +18,9 @@
 #include <vector>
 
 #include "kgw/core/error.hpp"
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
+#include "kgw/core/kraken/capture.hpp"
 
 namespace kgw::feed {
 
@@ -30,7 +29,7 @@ struct BookReplayOptions {
   int depth = 10;      // the recorded subscription depth
   // Wins over the file's `instrument` frames; without it the first instrument frame naming the
   // symbol sets the precision.
-  std::optional<BookPrecision> precision;
+  std::optional<kraken::BookPrecision> precision;
   std::size_t max_reported = 20;  // problems written to the diagnostics stream; the rest counted
 };
 
@@ -47,7 +46,7 @@ struct BookReplayReport {
   std::uint64_t dropped_levels = 0;
   std::uint64_t first_failed_line = 0;  // 0: none
   std::vector<std::pair<std::uint64_t, std::string>> bad;  // first max_reported: line, reason
-  std::optional<BookPrecision> precision;                  // the precision in force at the end
+  std::optional<kraken::BookPrecision> precision;                  // the precision in force at the end
 
   // What `kgw-replay` prints last: "checksums: N verified, M failed".
   std::string checksum_line() const;
@@ -55,8 +54,8 @@ struct BookReplayReport {
   bool ok() const noexcept { return failed == 0 && verified > 0 && bad_lines == 0; }
 };
 
-// KrakenBookReplay: consumes a recording line by line. Owned by its caller (the kgw-replay
-// tool, tests); not thread-safe. Problems are written to `diagnostics` (nullptr: silent) as
+// KrakenBookReplay: consumes a recording entry by entry. Owned by its caller (kgw-replay,
+// kgw-selfcheck, tests); not thread-safe. Problems are written to `diagnostics` (nullptr: silent) as
 // "line N: ..." up to options.max_reported.
 class KrakenBookReplay {
  public:
@@ -67,6 +66,8 @@ class KrakenBookReplay {
 
   // One physical line of the file (without its '\n'); `line_no` is 1-based.
   void line(std::string_view text, std::uint64_t line_no);
+  // One entry as core's reader gives it (line() reads the line, then calls this).
+  void entry(const kraken::CaptureEntry& e);
   const BookReplayReport& report() const noexcept { return report_; }
 
  private:
@@ -77,15 +78,14 @@ class KrakenBookReplay {
   BookReplayOptions options_;
   std::ostream* diag_;
   std::size_t reported_ = 0;
-  KrakenBookParser parser_;
-  Book book_;
+  kraken::KrakenBookParser parser_;
+  kraken::Book book_;
   BookReplayReport report_;
-  struct LineReader;
-  std::unique_ptr<LineReader> lines_;  // journal unwrapping (a second reused parser)
+  kraken::CaptureEntryReader entries_;
 };
 
-// Replays the file at `path`. Errors only when the file cannot be read; everything about its
-// content is in the report.
+// Replays the recording at `path` (any form core's reader recognises). Errors only when the
+// file cannot be read; everything about its content is in the report.
 result<BookReplayReport> replay_book_file(const std::string& path, const BookReplayOptions& options,
                                           std::ostream* diagnostics);
 

@@ -20,13 +20,22 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/instrument.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 #include "kgw/core/kraken/ws_connection.hpp"
 #include "kgw/core/net/ws_session.hpp"
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
 #include "kgw/feed/market_cache.hpp"
 
 namespace kgw::feed {
+
+// The feed's book engine and book-frame parser are core's (core/kraken), shared with the replays
+// and kgw-selfcheck; the feed names them as its own.
+using kraken::Book;
+using kraken::BookApplyResult;
+using kraken::BookPrecision;
+using kraken::FrameKind;
+using kraken::KrakenBookParser;
+using kraken::book_precision;
 
 struct FeedSymbol {
   std::string symbol;  // v2 symbol as Kraken's WS wants it ("BTC/USD")

@@ -3,12 +3,13 @@
 // instead of the synthetic market, so any recorded run (the gateway's journal, or raw frames
 // captured elsewhere) can be fed back into the gateway.
 //
-// Input is NDJSON, one inbound frame per line, auto-detected per line:
-//   raw      {"channel":"book","type":"update","data":[...]}
-//   journal  {"recv_ns":1690730998343415000,"frame":<the raw frame, byte for byte>}
-// Blank lines and `#` comments are skipped; a malformed line is counted, logged with its line
-// number and skipped. Recorded frames are forwarded to subscribers byte for byte; only what
-// cannot be recorded (status, acks, heartbeats, snapshots for late subscribers) is generated.
+// Input is any recording core/kraken/capture.hpp reads (the reader kgw-replay uses): NDJSON of
+// raw frames or journal lines {"recv_ns":…,"frame":…}, a JSON array of frames, or the fixtures'
+// capture as shipped {"init":…,"updates":[…]}. Blank lines and `#` comments are skipped; a
+// malformed entry is counted, logged with its line number and skipped. Recorded frames are
+// forwarded to subscribers byte for byte (a document's frames minified); only what cannot be
+// recorded (status, acks, heartbeats, snapshots for late subscribers) is generated. Books are
+// rebuilt and verified with core's parser and Book, as the feed does.
 
 #include <chrono>
 #include <cstdint>
@@ -24,24 +25,21 @@
 
 #include "kgw/core/clock.hpp"
 #include "kgw/core/error.hpp"
+#include "kgw/core/kraken/capture.hpp"
 #include "kgw/sim/kraken_ws_api.hpp"
 
 namespace kgw::sim {
 
-// The public channels a replay serves. Others found in a file (status, heartbeat, level3, ...)
-// are counted but not replayed: status and heartbeat are generated per connection.
-enum class ReplayChannel : std::uint8_t { book, ticker, trade, ohlc, instrument };
-
 struct ReplayFrame {
-  std::uint64_t offset = 0;  // the frame's text inside the file buffer
+  std::uint64_t offset = 0;  // the frame's text inside the capture's buffer
   std::uint32_t size = 0;
   std::uint32_t type_offset = 0;  // the `type` value token inside the frame (0/0: none), so a
   std::uint32_t type_size = 0;    // late subscriber's ticker can be relabelled "snapshot"
-  std::uint64_t line = 0;         // 1-based line in the file
+  std::uint64_t line = 0;         // 1-based line in the file (a document: the entry's place)
   std::int64_t time_ns = 0;       // recorded time (unix ns) after fill-in, never decreasing
   std::uint32_t symbol = 0;       // index into ReplayFile::symbols(); unused for instrument
   std::int32_t interval = 0;      // ohlc only
-  ReplayChannel channel = ReplayChannel::book;
+  PublicChannel channel = PublicChannel::book;
   bool snapshot = false;
 };
 
@@ -62,13 +60,15 @@ struct ReplayLoadOptions {
   // instrument frame for. Inferring from the number text is the last resort: one price written
   // with a trailing zero would move the whole grid and fail every checksum.
   std::map<std::string, std::pair<int, int>, std::less<>> catalogue;  // symbol -> {price, qty}
-  std::optional<int> book_depth;       // default: inferred from the largest snapshot
+  // Default: inferred from the largest snapshot. One of Kraken's depths (kraken::Book::kDepths);
+  // another is a configuration error (std::invalid_argument from the book).
+  std::optional<int> book_depth;
   std::size_t max_logged_warnings = 20;  // per file; the rest are only counted
   std::string name;                    // for warnings (load() uses the path)
 };
 
 struct ReplayStats {
-  std::uint64_t lines = 0;          // physical lines
+  std::uint64_t lines = 0;          // physical lines (a document: its entries)
   std::uint64_t skipped = 0;        // blank or `#`
   std::uint64_t raw_lines = 0;      // well-formed lines per form
   std::uint64_t journal_lines = 0;
@@ -83,10 +83,11 @@ struct ReplayStats {
   std::uint64_t checksums_verified = 0;
   std::uint64_t checksums_failed = 0;
   std::uint64_t first_checksum_failure_line = 0;  // 0: none
+  std::uint64_t checksums_unsynced = 0;  // book updates with no snapshot before them: nothing to check
 };
 
-// A loaded recording: the file's bytes (frames stay in place for verbatim forwarding), one
-// small index entry per frame, the symbols and their book grids. Immutable after load(); share
+// A loaded recording: the capture (frames stay in place for verbatim forwarding), one small
+// index entry per frame, the symbols and their book grids. Immutable after load(); share
 // it by reference among ReplayWsApi instances (it must outlive them and not move).
 class ReplayFile {
  public:
@@ -99,13 +100,13 @@ class ReplayFile {
   ReplayFile& operator=(ReplayFile&&) noexcept = default;
 
   const std::vector<ReplayFrame>& frames() const noexcept { return frames_; }
-  std::string_view text(const ReplayFrame& f) const noexcept { return {buffer_.data() + f.offset, f.size}; }
+  std::string_view text(const ReplayFrame& f) const noexcept { return {capture_.text().data() + f.offset, f.size}; }
   const std::vector<std::string>& symbols() const noexcept { return symbols_; }
   std::optional<std::uint32_t> symbol_index(std::string_view symbol) const;
   // Book grid of a symbol that has book frames; nullopt otherwise.
   const ReplayBookInfo* book_info(std::uint32_t symbol) const;
   // Whether the file has frames of `channel` for `symbol` (ohlc: at `interval`).
-  bool has(ReplayChannel channel, std::uint32_t symbol, int interval = 0) const;
+  bool has(PublicChannel channel, std::uint32_t symbol, int interval = 0) const;
   bool has_instrument() const noexcept { return has_instrument_; }
   const ReplayStats& stats() const noexcept { return stats_; }
   // One line for the start-up log: frames per channel, malformed lines, checksum verdict.
@@ -113,28 +114,29 @@ class ReplayFile {
 
  private:
   friend class ReplayWsApi;
-  ReplayFile() = default;
+  ReplayFile(kraken::Capture capture, const ReplayLoadOptions& options);
   // End of the padded buffer: frames parse in place up to here.
-  const char* padded_end() const noexcept { return buffer_.data() + buffer_.size(); }
+  const char* padded_end() const noexcept { return capture_.padded_end(); }
   void index(const ReplayLoadOptions& options);
   void resolve_books(const ReplayLoadOptions& options);
   void verify_books();
   std::uint32_t intern(std::string_view symbol);
 
-  std::string buffer_;  // file bytes plus simdjson padding, so frames parse in place
+  kraken::Capture capture_;  // frames are views into its buffer, padded so they parse in place
   std::vector<ReplayFrame> frames_;
   std::vector<std::string> symbols_;
   std::map<std::string, std::uint32_t, std::less<>> symbol_ids_;
   std::map<std::uint32_t, ReplayBookInfo> books_;
-  std::set<std::tuple<ReplayChannel, std::uint32_t, int>> present_;
+  std::set<std::tuple<PublicChannel, std::uint32_t, int>> present_;
   bool has_instrument_ = false;
   ReplayStats stats_;
 };
 
-// The public WS v2 endpoint driven by a ReplayFile: status on connect, ping/pong, one
-// (un)subscribe ack per symbol, heartbeats when idle, and the recording released on on_timer()
-// at its recorded pace. Owned by the simulator next to (instead of) the public KrakenWsApi and
-// called on the simulator's thread only; not thread-safe.
+// The public WS v2 endpoint driven by a ReplayFile: status on connect, ping/pong, subscribe and
+// unsubscribe answered by the live API's own code (refused for what the recording lacks),
+// heartbeats when idle, and the recording released on on_timer() at its recorded pace. Owned by
+// the simulator instead of the public KrakenWsApi and called on the simulator's thread only;
+// not thread-safe.
 class ReplayWsApi {
  public:
   struct Options {
@@ -181,8 +183,9 @@ class ReplayWsApi {
   Conn* find(std::uint64_t id);
   void send(Conn& c, std::string text);
   void handle(Conn& c, std::string_view text);
-  void subscribe(Conn& c, bool unsubscribe, const rest::Params& msg, std::optional<std::int64_t> req_id,
-                 WallTime time_in);
+  // This endpoint's side of a public subscription (ws::subscribe does the rest).
+  std::optional<std::string> refuse(const ws::Subscription& s, const std::string& symbol) const;
+  void serve(Conn& c, const ws::Subscription& s, const std::string& symbol);
   void start();
   bool due(const ReplayFrame& f) const;
   void release_due();

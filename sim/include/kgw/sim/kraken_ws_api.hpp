@@ -5,7 +5,9 @@
 // with Kraken's CRC32, levels leaving the window dropped without deletes), trade, ohlc (every
 // interval) and instrument. Private (auth endpoint, token from GetWebSocketsToken): executions,
 // balances and the trading methods with req_id echo and time_in/time_out.
-// Transport-agnostic: connections are WsClient objects the server glue provides. Single-threaded.
+// Public subscribe/unsubscribe is one implementation (src/kraken_ws_subscription.cpp) shared with
+// the replay's endpoint (ReplayWsApi). Transport-agnostic: connections are WsClient objects the
+// server glue provides. Single-threaded.
 
 #include <chrono>
 #include <cstdint>
@@ -28,6 +30,14 @@ namespace kgw::sim {
 namespace rest {
 class Params;
 }
+namespace ws {
+struct Request;
+struct Subscription;
+}  // namespace ws
+
+// The public channels of Kraken's WS v2 API that the simulator serves, live or replayed.
+enum class PublicChannel : std::uint8_t { book, ticker, trade, ohlc, instrument };
+std::optional<PublicChannel> public_channel(std::string_view name) noexcept;
 
 // One WebSocket connection as the API sees it.
 class WsClient {
@@ -76,7 +86,12 @@ class KrakenWsApi final : public Exchange::Observer {
   Conn* find(std::uint64_t id);
   void send(Conn& c, std::string text);
   void handle(Conn& c, std::string_view text);
-  void subscribe(Conn& c, bool unsubscribe, const rest::Params& msg, std::optional<std::int64_t> req_id, WallTime time_in);
+  void subscribe(Conn& c, const ws::Request& req, WallTime time_in);
+  void subscribe_private(Conn& c, const ws::Request& req, WallTime time_in);
+  // The live market's side of a public subscription (ws::subscribe does the rest).
+  std::optional<std::string> refuse(const ws::Subscription& s, const std::string& symbol) const;
+  void serve(Conn& c, const ws::Subscription& s, const std::string& symbol);
+  std::optional<std::size_t> pair_of(std::string_view symbol) const;
   void trading_method(Conn& c, std::string_view method, const rest::Params& msg, std::optional<std::int64_t> req_id,
                       WallTime time_in);
   void send_book_snapshot(Conn& c, std::size_t pair, int depth);

@@ -33,9 +33,9 @@ struct SimulatorOptions {
   std::vector<AccountSpec> accounts;  // empty: one demo account with deterministic credentials
   const Clock* clock = nullptr;       // null: the system clock
   std::chrono::milliseconds tick{20};  // flow step, expiries, dead-man timers, heartbeats
-  // Replay: the public WS endpoint serves this recorded NDJSON stream (raw WS v2 frames or the
-  // recorder's journal lines) instead of the synthetic market; REST and the private endpoint
-  // stay on the simulated exchange.
+  // Replay: the public WS endpoint serves this recording (any form core/kraken/capture.hpp reads:
+  // NDJSON of raw WS v2 frames or journal lines, a JSON array of frames, the fixtures' capture)
+  // instead of the synthetic market; REST and the private endpoint stay on the simulated exchange.
   std::string replay_file;
   double replay_speed = 1.0;  // 1 = recorded pace, 0 = as fast as possible
   bool replay_loop = false;

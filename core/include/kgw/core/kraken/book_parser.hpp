@@ -1,5 +1,5 @@
 #pragma once
-// Kraken WS v2 frame parser for the feed's book path (PROTOCOL.md §6.2–§6.4): classifies a frame
+// Kraken WS v2 frame parser for the book path of the feed and the replays (PROTOCOL.md §6.2–§6.4): classifies a frame
 // by channel, reads `book` messages with their price/qty as the raw JSON number text, and
 // converts those to mantissas at a symbol's precision; reads the precisions the `instrument`
 // channel announces.
@@ -14,9 +14,9 @@
 
 #include "kgw/core/error.hpp"
 #include "kgw/core/instrument.hpp"
-#include "kgw/feed/book.hpp"
+#include "kgw/core/kraken/book.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 
 enum class FrameKind : std::uint8_t {
   book,        // a `book` message: book_symbol(), then book_levels()
@@ -31,8 +31,13 @@ struct BookPrecision {
   friend bool operator==(const BookPrecision&, const BookPrecision&) = default;
 };
 
+// A book level as the frame wrote it: the JSON number text of its price and qty.
+struct BookLevelText {
+  std::string_view price, qty;
+};
+
 // KrakenBookParser: one reused simdjson ondemand parser plus the buffers its results live in.
-// Owned by the feed thread (or a replay tool); not thread-safe. Results (views and spans) stay
+// Owned by one thread (the feed's, a replay's); not thread-safe. Results (views and spans) stay
 // valid until the next parse(). After warm-up, parsing and converting a book frame allocates
 // nothing: the buffers only grow when a bigger frame than any before arrives.
 class KrakenBookParser {
@@ -60,6 +65,12 @@ class KrakenBookParser {
   // errc::parse_error/overflow, each naming the level.
   result<BookMessage> book_levels(BookPrecision precision);
 
+  // The levels of the book frame parse() just read as number text, in message order (views into
+  // the parser's copy of the frame, valid until the next parse()): for a caller that must learn
+  // the grid from the text itself, as a replay of a recording without instrument frames does.
+  std::span<const BookLevelText> bid_text() const noexcept;
+  std::span<const BookLevelText> ask_text() const noexcept;
+
   // The pairs of the instrument frame parse() just read (cold path: strings are allocated).
   const std::vector<InstrumentUpdate>& instruments() const noexcept;
 
@@ -71,4 +82,4 @@ class KrakenBookParser {
 // The precision an instrument update sets for its symbol, if it carries both.
 std::optional<BookPrecision> book_precision(const InstrumentUpdate& u) noexcept;
 
-}  // namespace kgw::feed
+}  // namespace kgw::kraken

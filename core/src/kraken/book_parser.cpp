@@ -2,7 +2,7 @@
 // ondemand parser. Book numbers are taken as the raw JSON number token and converted with
 // parse_fixed, never through double (PROTOCOL.md §7.2: the checksum is over the decimal text at
 // the pair's precision).
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -12,18 +12,12 @@
 
 #include "kgw/core/decimal.hpp"
 #include "kgw/core/kraken/json.hpp"
-#include "kraken_json_end.hpp"
+#include "kgw/core/kraken/json_end.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 namespace {
 
 namespace od = simdjson::ondemand;
-using kraken::json_error;
-
-// A book level as the wire wrote it: views into the parser's padded copy of the frame.
-struct RawLevel {
-  std::string_view price, qty;
-};
 
 // Levels a depth-1000 snapshot carries per side; reserving them up front keeps the first big
 // snapshot from allocating on the feed thread.
@@ -38,6 +32,39 @@ Channel channel_of(std::string_view name) noexcept {
 }
 
 Error parse_error(std::string detail) { return Error(errc::parse_error, std::move(detail)); }
+
+// One side's levels, as number text. A free function with internal linkage rather than a
+// member of Impl: GCC may then rewrite its signature (an IPA-SRA clone, the ondemand value passed
+// in registers). As a member it cost 11% of BM_FeedParseCapture once BookLevelText became a
+// public type (bench/README.md).
+result<void> read_levels(od::value v, std::vector<BookLevelText>& out, const char* side) {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return json_error(e, fmt::format("book `{}` is not an array", side));
+  for (auto e_level : arr) {
+    od::object level;
+    if (auto e = e_level.get_object().get(level))
+      return json_error(e, fmt::format("book {}[{}] is not an object", side, out.size()));
+    BookLevelText raw;
+    for (auto f : level) {
+      od::field field;
+      if (auto e = std::move(f).get(field)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
+      const od::raw_json_string key = field.key();
+      const bool is_price = key == "price";
+      if (!is_price && !(key == "qty")) continue;
+      od::value nv = field.value();
+      od::json_type t;
+      if (auto e = nv.type().get(t)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
+      // Kraken v2 writes numbers; a string here is another protocol (v1) or a corrupted frame.
+      if (t != od::json_type::number)
+        return parse_error(fmt::format("book {}[{}].{} is not a JSON number", side, out.size(), is_price ? "price" : "qty"));
+      (is_price ? raw.price : raw.qty) = trim_token(nv.raw_json_token());
+    }
+    if (raw.price.empty() || raw.qty.empty())
+      return parse_error(fmt::format("book {}[{}] without `{}`", side, out.size(), raw.price.empty() ? "price" : "qty"));
+    out.push_back(raw);
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -54,7 +81,7 @@ struct KrakenBookParser::Impl {
   bool has_checksum = false;
   std::uint64_t checksum = 0;
   bool has_bids = false, has_asks = false;
-  std::vector<RawLevel> raw_bids, raw_asks;
+  std::vector<BookLevelText> raw_bids, raw_asks;
   std::vector<BookLevel> bids, asks;
   std::vector<InstrumentUpdate> instruments;
 
@@ -92,7 +119,6 @@ struct KrakenBookParser::Impl {
   result<FrameKind> parse(std::string_view frame);
   result<void> book_data(od::value v);
   result<void> book_item(od::object item);
-  result<void> levels(od::value v, std::vector<RawLevel>& out, const char* side);
   result<void> instrument_data(od::value v);
   result<InstrumentUpdate> instrument_pair(od::object pair);
 };
@@ -144,7 +170,7 @@ result<FrameKind> KrakenBookParser::Impl::parse(std::string_view frame) {
       }
     }
   }
-  if (!detail::at_end(doc)) return parse_error("frame: content after the JSON object");
+  if (!at_end(doc)) return parse_error("frame: content after the JSON object");
 
   if (channel == Channel::none) {
     if (method) return FrameKind::other;
@@ -203,7 +229,7 @@ result<void> KrakenBookParser::Impl::book_item(od::object item) {
       // Kraken's book checksum is a CRC32 written as a plain unsigned integer (PROTOCOL.md §7.1).
       // Anything else (beyond 32 or 64 bits, negative, fractional, not a number) is said in
       // those terms, with the text as received, rather than as a JSON type mismatch.
-      const std::string_view text = kraken::trim_token(v.raw_json_token());
+      const std::string_view text = trim_token(v.raw_json_token());
       if (v.get_uint64().get(checksum) != simdjson::SUCCESS || checksum > std::numeric_limits<std::uint32_t>::max())
         return parse_error(fmt::format("book checksum: {} is not a CRC32 (0..{})", text.substr(0, 40),
                                        std::numeric_limits<std::uint32_t>::max()));
@@ -211,41 +237,12 @@ result<void> KrakenBookParser::Impl::book_item(od::object item) {
     } else if (key == "timestamp") {
       if (auto e = field.value().get_string().get(timestamp)) return json_error(e, "book `timestamp`");
     } else if (key == "bids") {
-      if (auto r = levels(field.value(), raw_bids, "bids"); !r) return r;
+      if (auto r = read_levels(field.value(), raw_bids, "bids"); !r) return r;
       has_bids = true;
     } else if (key == "asks") {
-      if (auto r = levels(field.value(), raw_asks, "asks"); !r) return r;
+      if (auto r = read_levels(field.value(), raw_asks, "asks"); !r) return r;
       has_asks = true;
     }
-  }
-  return {};
-}
-
-result<void> KrakenBookParser::Impl::levels(od::value v, std::vector<RawLevel>& out, const char* side) {
-  od::array arr;
-  if (auto e = v.get_array().get(arr)) return json_error(e, fmt::format("book `{}` is not an array", side));
-  for (auto e_level : arr) {
-    od::object level;
-    if (auto e = e_level.get_object().get(level))
-      return json_error(e, fmt::format("book {}[{}] is not an object", side, out.size()));
-    RawLevel raw;
-    for (auto f : level) {
-      od::field field;
-      if (auto e = std::move(f).get(field)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
-      const od::raw_json_string key = field.key();
-      const bool is_price = key == "price";
-      if (!is_price && !(key == "qty")) continue;
-      od::value nv = field.value();
-      od::json_type t;
-      if (auto e = nv.type().get(t)) return json_error(e, fmt::format("book {}[{}]", side, out.size()));
-      // Kraken v2 writes numbers; a string here is another protocol (v1) or a corrupted frame.
-      if (t != od::json_type::number)
-        return parse_error(fmt::format("book {}[{}].{} is not a JSON number", side, out.size(), is_price ? "price" : "qty"));
-      (is_price ? raw.price : raw.qty) = kraken::trim_token(nv.raw_json_token());
-    }
-    if (raw.price.empty() || raw.qty.empty())
-      return parse_error(fmt::format("book {}[{}] without `{}`", side, out.size(), raw.price.empty() ? "price" : "qty"));
-    out.push_back(raw);
   }
   return {};
 }
@@ -274,14 +271,14 @@ result<void> KrakenBookParser::Impl::instrument_data(od::value v) {
 result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair) {
   InstrumentUpdate u;
   auto precision = [](od::value v, std::string_view name, std::optional<int>& out) -> result<void> {
-    auto n = kraken::read_int(v, name);
+    auto n = read_int(v, name);
     if (!n) return n.error();
     if (*n < 0 || *n > kMaxScale) return parse_error(fmt::format("instrument `{}` {} is outside 0..{}", name, *n, kMaxScale));
     out = static_cast<int>(*n);
     return {};
   };
   auto decimal = [](od::value v, std::string_view name, std::optional<Decimal>& out) -> result<void> {
-    auto d = kraken::read_decimal(v, name);
+    auto d = read_decimal(v, name);
     if (!d) return d.error();
     out = *d;
     return {};
@@ -294,7 +291,7 @@ result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair
     od::value v = field.value();
     result<void> r;
     if (key == "symbol" || key == "base" || key == "quote") {
-      auto s = kraken::read_string(v, key);
+      auto s = read_string(v, key);
       if (!s) return s.error();
       (key == "symbol" ? u.symbol : key == "base" ? u.base : u.quote) = std::move(*s);
     } else if (key == "status") {
@@ -322,7 +319,7 @@ result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair
       if (auto e = v.get_bool().get(b)) return json_error(e, fmt::format("instrument `{}`", key));
       (key == "has_index" ? u.has_index : u.marginable) = b;
     } else if (key == "position_limit_long" || key == "position_limit_short") {
-      auto n = kraken::read_int(v, key);
+      auto n = read_int(v, key);
       if (!n) return n.error();
       (key == "position_limit_long" ? u.position_limit_long : u.position_limit_short) = *n;
     }
@@ -341,10 +338,13 @@ std::string_view KrakenBookParser::book_symbol() const noexcept { return impl_->
 
 const std::vector<InstrumentUpdate>& KrakenBookParser::instruments() const noexcept { return impl_->instruments; }
 
+std::span<const BookLevelText> KrakenBookParser::bid_text() const noexcept { return impl_->raw_bids; }
+std::span<const BookLevelText> KrakenBookParser::ask_text() const noexcept { return impl_->raw_asks; }
+
 namespace {
 
 // Converts one side; `out` keeps its capacity across frames.
-result<void> convert(std::string_view symbol, const char* side, const std::vector<RawLevel>& raw, BookPrecision p,
+result<void> convert(std::string_view symbol, const char* side, const std::vector<BookLevelText>& raw, BookPrecision p,
                      std::vector<BookLevel>& out) {
   out.resize(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -386,4 +386,4 @@ std::optional<BookPrecision> book_precision(const InstrumentUpdate& u) noexcept 
   return BookPrecision{*u.price_precision, *u.qty_precision};
 }
 
-}  // namespace kgw::feed
+}  // namespace kgw::kraken

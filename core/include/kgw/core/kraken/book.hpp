@@ -1,7 +1,8 @@
 #pragma once
 // One symbol's L2 order book as Kraken's WS v2 `book` channel defines it (PROTOCOL.md §6.4, §7),
 // held as fixed-point int64 mantissas at the instrument's price/qty precision, plus the message
-// type the feed hands it (already parsed; no JSON here).
+// type its callers hand it (already parsed; no JSON here). The one book engine of the project:
+// the feed, kgw-replay, kraken-sim's replay and kgw-selfcheck all rebuild books with it.
 
 #include <array>
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 #include "kgw/core/book_checksum.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 
 // One parsed book message: levels are in message order (Kraken's update lists are unordered and
 // may repeat a price; the order they arrive in is the order they apply in).
@@ -37,8 +38,8 @@ struct BookApplyResult {
 
 // Book: one symbol's L2 book at one subscribed depth; both sides are sorted flat arrays, best
 // level first, preallocated at construction so applying a message never allocates.
-// Owned by the feed's per-symbol state (or a replay tool). Not thread-safe: exactly one thread
-// (the feed thread) applies messages and reads it; publish copies (seqlock slots) for others.
+// Owned by whoever follows the symbol (the feed's per-symbol state, a replay). Not thread-safe:
+// exactly one thread applies messages and reads it; the feed publishes copies (seqlock slots).
 class Book {
  public:
   // The depths Kraken's `book` channel accepts.
@@ -110,4 +111,4 @@ class Book {
   bool in_sync_ = false;
 };
 
-}  // namespace kgw::feed
+}  // namespace kgw::kraken

@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "kgw/feed/book.hpp"
+#include "kgw/core/kraken/book.hpp"
 #include "kgw_ws_book_check.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 namespace {
 
 using Levels = std::vector<BookLevel>;
@@ -290,4 +290,4 @@ TEST(Book, CachedChecksumDigitsAlwaysMatchCoresChecksumAtDepth10) { random_walk(
 TEST(Book, CachedChecksumDigitsAlwaysMatchCoresChecksumAtDepth25) { random_walk(25, 2); }
 
 }  // namespace
-}  // namespace kgw::feed
+}  // namespace kgw::kraken

@@ -1,7 +1,7 @@
 #pragma once
-// Test helpers for the feed suite: the real BTC/USD depth-10 capture as compact WS v2 frames
-// (number text untouched), the same frames re-serialised at full precision and at shortest
-// precision (built from the wire text, not with the code under test), and temp files.
+// Test helpers for the suites that replay the real BTC/USD depth-10 capture: its compact WS v2
+// frames (number text untouched) re-serialised at full precision and at shortest precision
+// (built from the wire text, not with the code under test), written as NDJSON, and temp files.
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -61,7 +61,7 @@ class TempFile {
  public:
   explicit TempFile(const std::string& content, const std::string& suffix = ".ndjson") {
     static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "kgw_feed_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + suffix;
+    path_ = ::testing::TempDir() + "kgw_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + suffix;
     std::ofstream(path_, std::ios::binary) << content;
   }
   ~TempFile() { std::remove(path_.c_str()); }

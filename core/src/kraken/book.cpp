@@ -1,4 +1,4 @@
-#include "kgw/feed/book.hpp"
+#include "kgw/core/kraken/book.hpp"
 
 #include "kgw/core/crc32.hpp"
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace kgw::feed {
+namespace kgw::kraken {
 namespace {
 
 // Bids are best when highest, asks when lowest.
@@ -157,4 +157,4 @@ std::uint32_t Book::checksum() const noexcept {
 
 bool Book::crossed() const noexcept { return n_bids_ > 0 && n_asks_ > 0 && bids_[0].price >= asks_[0].price; }
 
-}  // namespace kgw::feed
+}  // namespace kgw::kraken

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "feed_test_support.hpp"
-#include "kgw/feed/book.hpp"
-#include "kgw/feed/kraken_book_parser.hpp"
+#include "kgw_capture_forms.hpp"
+#include "kgw/core/kraken/book.hpp"
+#include "kgw/core/kraken/book_parser.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 namespace {
 
 constexpr BookPrecision kBtcUsd{1, 8};
@@ -115,6 +115,22 @@ TEST(KrakenBookParser, TheDocsMaticUsdSnapshotAndUpdateReproduceTheirPublishedCh
   ASSERT_EQ(m->bids.size(), 10u);
   EXPECT_EQ(m->bids[6].price, 5660);          // `0.566` at 4 decimals
   EXPECT_EQ(m->bids[6].qty, 1809715470000);   // `18097.1547` at 8 decimals
+}
+
+TEST(KrakenBookParser, TheNumberTextOfABookFrameIsKeptAsTheFrameWroteIt) {
+  // What a replay without instrument frames learns the grid from: `0.566` stays three decimals.
+  const std::string snapshot = test::kraken_fixture("ws_v2/docs_book_snapshot_MATICUSD.json");
+  KrakenBookParser parser;
+  ASSERT_TRUE(parser.parse(snapshot));
+  ASSERT_EQ(parser.bid_text().size(), 10u);
+  ASSERT_EQ(parser.ask_text().size(), 10u);
+  EXPECT_EQ(parser.bid_text()[0].price, "0.5666");
+  EXPECT_EQ(parser.bid_text()[0].qty, "4831.75496356");
+  EXPECT_EQ(parser.bid_text()[6].price, "0.566");
+  EXPECT_EQ(parser.bid_text()[6].qty, "18097.1547");
+  EXPECT_EQ(parser.ask_text()[0].price, "0.5668");
+  ASSERT_TRUE(parser.parse(R"({"channel":"heartbeat"})"));
+  EXPECT_TRUE(parser.bid_text().empty());
 }
 
 TEST(KrakenBookParser, TheDocsExampleFailsWithTheWrongPrecision) {
@@ -374,4 +390,4 @@ TEST(KrakenBookParser, ADepth1000SnapshotParsesAndApplies) {
 }
 
 }  // namespace
-}  // namespace kgw::feed
+}  // namespace kgw::kraken
