@@ -56,7 +56,9 @@ struct KrakenChannelParser::Impl {
     candles.reserve(64);
   }
 
-  simdjson::padded_string_view padded_copy(std::string_view frame) {
+  // The frame in place when simdjson's padding follows it (a WebSocket read buffer), else a copy.
+  simdjson::padded_string_view padded(std::string_view frame, std::size_t padding) {
+    if (padding >= simdjson::SIMDJSON_PADDING) return simdjson::padded_string_view(frame.data(), frame.size(), frame.size() + padding);
     const std::size_t need = frame.size() + simdjson::SIMDJSON_PADDING;
     if (buf.size() < need) buf.resize(need);
     std::memcpy(buf.data(), frame.data(), frame.size());
@@ -64,7 +66,7 @@ struct KrakenChannelParser::Impl {
     return simdjson::padded_string_view(buf.data(), frame.size(), buf.size());
   }
 
-  result<ChannelFrame> parse(std::string_view frame);
+  result<ChannelFrame> parse(std::string_view frame, std::size_t padding);
   result<void> data(ChannelFrame kind, od::value v);
   result<void> ticker(od::object o);
   result<void> trade(od::object o);
@@ -72,14 +74,15 @@ struct KrakenChannelParser::Impl {
   result<void> status_item(od::object o);
 };
 
-result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
+result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame, std::size_t padding) {
   snapshot = false;
   tickers.clear();
   trades.clear();
   candles.clear();
   answer = &none;
   od::document doc;
-  if (auto e = parser.iterate(padded_copy(frame)).get(doc)) return json_error(e, "frame");
+  const simdjson::padded_string_view text = padded(frame, padding);
+  if (auto e = parser.iterate(text).get(doc)) return json_error(e, "frame");
   od::object root;
   if (auto e = doc.get_object().get(root)) return json_error(e, "frame is not a JSON object");
   std::string_view channel, type;
@@ -110,7 +113,7 @@ result<ChannelFrame> KrakenChannelParser::Impl::parse(std::string_view frame) {
     }
   }
   if (is_reply) {
-    auto r = replies.parse(simdjson::padded_string_view(buf.data(), frame.size(), buf.size()));
+    auto r = replies.parse(text);
     if (!r) return r.error();
     answer = *r;
     return ChannelFrame::method;
@@ -295,7 +298,9 @@ result<void> KrakenChannelParser::Impl::status_item(od::object o) {
 
 KrakenChannelParser::KrakenChannelParser() : impl_(std::make_unique<Impl>()) {}
 KrakenChannelParser::~KrakenChannelParser() = default;
-result<ChannelFrame> KrakenChannelParser::parse(std::string_view frame) { return impl_->parse(frame); }
+result<ChannelFrame> KrakenChannelParser::parse(std::string_view frame, std::size_t padding) {
+  return impl_->parse(frame, padding);
+}
 bool KrakenChannelParser::snapshot() const noexcept { return impl_->snapshot; }
 const std::vector<TickerItem>& KrakenChannelParser::tickers() const noexcept { return impl_->tickers; }
 const std::vector<TradeItem>& KrakenChannelParser::trades() const noexcept { return impl_->trades; }

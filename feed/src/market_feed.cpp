@@ -34,7 +34,9 @@ std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.tim
 // Kraken writes `channel` (or `method`) first: {"channel":"ticker",...}. Such a frame goes
 // straight to the parser that reads it, so it is parsed once; book and instrument frames, and
 // any other key order or spacing, take the general path (book parser first, which classifies).
-bool is_reply(std::string_view frame) noexcept { return frame.starts_with(R"({"method":")"); }
+bool is_reply(std::string_view frame) noexcept {
+  return frame.starts_with(R"({"method":")") || frame.starts_with(R"({"Error":)");
+}
 bool for_channel_parser(std::string_view frame) noexcept {
   constexpr std::string_view kChannel = R"({"channel":")";
   if (frame.substr(0, kChannel.size()) != kChannel) return false;
@@ -108,16 +110,16 @@ class MarketFeed::Connection final : public kraken::WsConnectionHandler {
 
   void on_connected() override;
   asio::awaitable<void> on_open(kraken::KrakenWsConnection& conn) override;
-  void on_frame(const net::WsMessage& m) override { on_frame(m.data); }
+  void on_frame(const net::WsMessage& m) override { on_frame(m.data, m.padding); }
   void on_tick() override;
   void on_close() override { lose_books(); }
   std::chrono::nanoseconds min_reconnect_pause() override;
 
  private:
-  void on_frame(std::string_view frame);
+  void on_frame(std::string_view frame, std::size_t padding);
   void on_book(SymbolState& sym, std::int64_t rx_ns);
   void on_instruments();
-  void on_channels(std::string_view frame, std::int64_t rx_ns);
+  void on_channels(std::string_view frame, std::size_t padding, std::int64_t rx_ns);
   void on_reply(const kraken::MethodReply& r, std::int64_t rx_ns);
   void resync(SymbolState& sym, const char* why);
   void send_resync(SymbolState& sym);
@@ -217,7 +219,7 @@ std::vector<std::string> MarketFeed::Connection::subscriptions() {
   return out;
 }
 
-void MarketFeed::Connection::on_frame(std::string_view frame) {
+void MarketFeed::Connection::on_frame(std::string_view frame, std::size_t padding) {
   auto& st = f_.stats_;
   st.frames.fetch_add(1, std::memory_order_relaxed);
   const std::int64_t rx = wall_ns();
@@ -228,16 +230,20 @@ void MarketFeed::Connection::on_frame(std::string_view frame) {
   s_.recent[s_.recent_next++ % kRecentFrames].assign(frame);  // reuses each slot's capacity
 
   if (is_reply(frame)) {
-    auto r = replies_.parse_copy(frame);
+    auto r = padding >= simdjson::SIMDJSON_PADDING
+                 ? replies_.parse(simdjson::padded_string_view(frame.data(), frame.size(), frame.size() + padding))
+                 : replies_.parse_copy(frame);
     if (r) on_reply(**r, rx);
-    else on_channels(frame, rx);  // counted and logged there
+    else on_channels(frame, padding, rx);  // counted and logged there
     return;
   }
   if (for_channel_parser(frame)) {
-    on_channels(frame, rx);
+    on_channels(frame, padding, rx);
     return;
   }
-  auto kind = s_.books->parse(frame);
+  // Book and instrument frames; a frame in a key order Kraken does not write is classified here
+  // and, if it is another channel's, read again by the channel parser.
+  auto kind = s_.books->parse(frame, padding);
   if (!kind) {
     st.parse_errors.fetch_add(1, std::memory_order_relaxed);
     std::uint64_t suppressed = 0;
@@ -256,7 +262,7 @@ void MarketFeed::Connection::on_frame(std::string_view frame) {
       return;
     }
     case FrameKind::instrument: on_instruments(); return;
-    case FrameKind::other: on_channels(frame, rx); return;
+    case FrameKind::other: on_channels(frame, padding, rx); return;
   }
 }
 
@@ -396,9 +402,9 @@ void MarketFeed::Connection::on_instruments() {
   }
 }
 
-void MarketFeed::Connection::on_channels(std::string_view frame, std::int64_t rx) {
+void MarketFeed::Connection::on_channels(std::string_view frame, std::size_t padding, std::int64_t rx) {
   auto& p = *s_.channels;
-  auto kind = p.parse(frame);
+  auto kind = p.parse(frame, padding);
   if (!kind) {
     f_.stats_.parse_errors.fetch_add(1, std::memory_order_relaxed);
     std::uint64_t suppressed = 0;

@@ -73,7 +73,8 @@ struct KrakenBookParser::Impl {
   // `data` before `channel` (legal JSON, never seen from Kraken) is re-read once the channel is
   // known, with its own parser so the first document's strings stay valid.
   od::parser data_parser;
-  std::string buf;  // the frame plus simdjson's padding
+  std::string buf;  // a copy of the frame plus simdjson's padding, for frames without padding
+  const char* doc_end = nullptr;  // end of the readable bytes after the document being parsed
 
   bool have_book = false;
   std::string_view symbol, timestamp;
@@ -101,32 +102,38 @@ struct KrakenBookParser::Impl {
     instruments.clear();  // so instruments() never shows an older frame's pairs
   }
 
-  simdjson::padded_string_view padded_copy(std::string_view frame) {
+  // The frame in place when it has simdjson's padding after it (a WebSocket read buffer, DESIGN
+  // §3), else a copy in `buf`.
+  simdjson::padded_string_view padded(std::string_view frame, std::size_t padding) {
+    if (padding >= simdjson::SIMDJSON_PADDING) {
+      doc_end = frame.data() + frame.size() + padding;
+      return simdjson::padded_string_view(frame.data(), frame.size(), frame.size() + padding);
+    }
     const std::size_t need = frame.size() + simdjson::SIMDJSON_PADDING;
     if (buf.size() < need) buf.resize(need);  // grows only for a bigger frame than any before
     std::memcpy(buf.data(), frame.data(), frame.size());
     // simdjson may read the padding; spaces keep it inert whatever the last frame left there.
     std::memset(buf.data() + frame.size(), ' ', simdjson::SIMDJSON_PADDING);
+    doc_end = buf.data() + buf.size();
     return simdjson::padded_string_view(buf.data(), frame.size(), buf.size());
   }
 
-  // A view inside `buf` re-opened as a padded document (the buffer's tail is the padding).
+  // A view inside the document re-opened as a padded document (the document's tail is the padding).
   simdjson::padded_string_view padded_inside(std::string_view text) const {
-    return simdjson::padded_string_view(text.data(), text.size(),
-                                        static_cast<std::size_t>(buf.data() + buf.size() - text.data()));
+    return simdjson::padded_string_view(text.data(), text.size(), static_cast<std::size_t>(doc_end - text.data()));
   }
 
-  result<FrameKind> parse(std::string_view frame);
+  result<FrameKind> parse(std::string_view frame, std::size_t padding);
   result<void> book_data(od::value v);
   result<void> book_item(od::object item);
   result<void> instrument_data(od::value v);
   result<InstrumentUpdate> instrument_pair(od::object pair);
 };
 
-result<FrameKind> KrakenBookParser::Impl::parse(std::string_view frame) {
+result<FrameKind> KrakenBookParser::Impl::parse(std::string_view frame, std::size_t padding) {
   reset();
   od::document doc;
-  if (auto e = parser.iterate(padded_copy(frame)).get(doc)) return json_error(e, "frame");
+  if (auto e = parser.iterate(padded(frame, padding)).get(doc)) return json_error(e, "frame");
   od::object root;
   if (auto e = doc.get_object().get(root)) return json_error(e, "frame is not a JSON object");
 
@@ -332,7 +339,7 @@ result<InstrumentUpdate> KrakenBookParser::Impl::instrument_pair(od::object pair
 KrakenBookParser::KrakenBookParser() : impl_(std::make_unique<Impl>()) {}
 KrakenBookParser::~KrakenBookParser() = default;
 
-result<FrameKind> KrakenBookParser::parse(std::string_view frame) { return impl_->parse(frame); }
+result<FrameKind> KrakenBookParser::parse(std::string_view frame, std::size_t padding) { return impl_->parse(frame, padding); }
 
 std::string_view KrakenBookParser::book_symbol() const noexcept { return impl_->symbol; }
 

@@ -49,7 +49,9 @@ class KrakenChannelParser {
   KrakenChannelParser& operator=(const KrakenChannelParser&) = delete;
 
   // Errors: errc::parse_error naming the field (malformed JSON, a missing or mistyped field).
-  result<ChannelFrame> parse(std::string_view frame);
+  // In place when at least simdjson::SIMDJSON_PADDING readable bytes follow the frame
+  // (`padding`, as a WebSocket read gives them), else from a copy.
+  result<ChannelFrame> parse(std::string_view frame, std::size_t padding = 0);
 
   bool snapshot() const noexcept;  // `type` of the data frame just parsed
   const std::vector<TickerItem>& tickers() const noexcept;

@@ -47,12 +47,14 @@ class KrakenBookParser {
   KrakenBookParser(const KrakenBookParser&) = delete;
   KrakenBookParser& operator=(const KrakenBookParser&) = delete;
 
-  // Parses one WS v2 text frame (copied into the parser's padded buffer). A `book` frame is
+  // Parses one WS v2 text frame: in place when at least simdjson::SIMDJSON_PADDING readable
+  // bytes follow it (`padding`, as a WebSocket read gives them), else copied into the parser's
+  // padded buffer; views into the results need the frame's bytes until the next parse(). A `book` frame is
   // checked for its shape (one data item with symbol, bids, asks of {price, qty} numbers, and a
   // uint32 checksum) but its numbers are kept as text until book_levels(): the precision
   // depends on the symbol, which may come last in the object. Errors are errc::parse_error with
   // a detail naming what is wrong (building it is the only allocation, on the error path).
-  result<FrameKind> parse(std::string_view frame);
+  result<FrameKind> parse(std::string_view frame, std::size_t padding = 0);
 
   // The symbol of the book frame parse() just read (empty otherwise). Also set when parse()
   // refused a book frame after reading its symbol: that book missed an update and is resynced.
