@@ -31,19 +31,6 @@ constexpr std::int64_t kResyncTimeoutNs = 3'000'000'000;  // subscribe to verifi
 
 std::int64_t ns_of(WallTime t) noexcept { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
-// Kraken writes `channel` (or `method`) first: {"channel":"ticker",...}. Such a frame goes
-// straight to the parser that reads it, so it is parsed once; book and instrument frames, and
-// any other key order or spacing, take the general path (book parser first, which classifies).
-bool is_reply(std::string_view frame) noexcept {
-  return frame.starts_with(R"({"method":")") || frame.starts_with(R"({"Error":)");
-}
-bool for_channel_parser(std::string_view frame) noexcept {
-  constexpr std::string_view kChannel = R"({"channel":")";
-  if (frame.substr(0, kChannel.size()) != kChannel) return false;
-  const std::string_view name = frame.substr(kChannel.size());
-  return !name.starts_with(R"(book")") && !name.starts_with(R"(instrument")");
-}
-
 // Completion of a background coroutine (a session close): nothing to return, but never silent.
 void log_failure(std::exception_ptr e) {
   if (!e) return;
@@ -229,7 +216,11 @@ void MarketFeed::Connection::on_frame(std::string_view frame, std::size_t paddin
   }
   s_.recent[s_.recent_next++ % kRecentFrames].assign(frame);  // reuses each slot's capacity
 
-  if (is_reply(frame)) {
+  // Each frame goes straight to the parser that reads it (kraken::route_frame), so it is parsed
+  // once; book and instrument frames, and any other key order, take the general path (the book
+  // parser first, which classifies).
+  const kraken::FrameRoute route = kraken::route_frame(frame);
+  if (route == kraken::FrameRoute::reply) {
     auto r = padding >= simdjson::SIMDJSON_PADDING
                  ? replies_.parse(simdjson::padded_string_view(frame.data(), frame.size(), frame.size() + padding))
                  : replies_.parse_copy(frame);
@@ -237,7 +228,7 @@ void MarketFeed::Connection::on_frame(std::string_view frame, std::size_t paddin
     else on_channels(frame, padding, rx);  // counted and logged there
     return;
   }
-  if (for_channel_parser(frame)) {
+  if (route == kraken::FrameRoute::channel) {
     on_channels(frame, padding, rx);
     return;
   }

@@ -257,6 +257,16 @@ TEST(KrakenWsReplies, ARefusedSubscribeAndTheBareRateLimitErrorAreRead) {
   EXPECT_FALSE(p.parse_copy("[[[[["));
 }
 
+TEST(KrakenWsReplies, FramesAreRoutedByTheKeyKrakenWritesFirst) {
+  EXPECT_EQ(route_frame(fixture("docs_pong_response.json")), FrameRoute::reply);
+  EXPECT_EQ(route_frame(R"({"Error":"Exceeded msg rate"})"), FrameRoute::reply);
+  EXPECT_EQ(route_frame(fixture("docs_book_snapshot_MATICUSD.json")), FrameRoute::book_or_instrument);
+  EXPECT_EQ(route_frame(R"({"channel":"instrument","type":"snapshot","data":{}})"), FrameRoute::book_or_instrument);
+  EXPECT_EQ(route_frame(R"({"channel":"ticker","type":"update","data":[]})"), FrameRoute::channel);
+  EXPECT_EQ(route_frame(R"({"channel":"bookish","data":[]})"), FrameRoute::channel);
+  EXPECT_EQ(route_frame(R"({"type":"update","channel":"book","data":[]})"), FrameRoute::unknown);
+}
+
 TEST(KrakenWsReplies, ResultWarningsAreKept) {
   WsReplyParser p;
   const auto* r = p.parse_copy(R"({"method":"subscribe","result":{"channel":"ticker","symbol":"BTC/USD",)"

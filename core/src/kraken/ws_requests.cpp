@@ -281,6 +281,15 @@ result<std::string> ws_batch_cancel(const CancelRequest& c, std::string_view tok
 // ---------------------------------------------------------------------------------------------
 // Replies
 
+FrameRoute route_frame(std::string_view frame) noexcept {
+  if (frame.starts_with(R"({"method":")") || frame.starts_with(R"({"Error":)")) return FrameRoute::reply;
+  constexpr std::string_view kChannel = R"({"channel":")";
+  if (!frame.starts_with(kChannel)) return FrameRoute::unknown;
+  const std::string_view name = frame.substr(kChannel.size());
+  if (name.starts_with(R"(book")") || name.starts_with(R"(instrument")")) return FrameRoute::book_or_instrument;
+  return FrameRoute::channel;
+}
+
 struct WsReplyParser::Impl {
   od::parser parser;
   std::string copy;  // parse_copy's padded buffer, reused

@@ -83,6 +83,12 @@ class WsReplyParser {
   std::unique_ptr<Impl> impl_;
 };
 
+// Where a frame goes, from the way Kraken writes it: `method` (or the bare `Error`) first for a
+// reply, `channel` first for data. reply: WsReplyParser; book_or_instrument: the book parser;
+// channel: another channel's parser; unknown: another key order (classify by parsing).
+enum class FrameRoute : unsigned char { reply, book_or_instrument, channel, unknown };
+FrameRoute route_frame(std::string_view frame) noexcept;
+
 // Typed results of the order-entry replies (the `result` text of a successful MethodReply).
 struct WsOrderAck {  // add_order, one entry of batch_add, cancel_order
   std::string order_id, cl_ord_id;
