@@ -80,8 +80,13 @@ TEST(KrakenWsRequests, AmendEditCancelAllAndTheDeadManSwitchAreKrakensDocumented
   a.limit_price = "61031.3";
   a.deadline = "2024-07-21T09:53:59.050Z";
   a.post_only = true;
+  // The docs' example leaves order_qty out although the same page calls it required; the
+  // simulator, like the schema, refuses it without: so do we, and the caller goes over REST.
+  EXPECT_EQ(ws_amend_order(a, "t", 1).error().detail.substr(0, 10), "order_qty:");
+  a.order_qty = "1.5";
   std::string amend = ws_amend_order(a, "DGB00LiKlPlLI/amQaSKUUr8niqXDb+1zwvtjp34nzk", 1).value();
   amend.erase(amend.find(R"(,"req_id":1)"), 11);
+  amend.erase(amend.find(R"(,"order_qty":1.5)"), 16);
   expect_same_request(fixture("docs_amend_order_request_advanced.json"), amend);
 
   EditRequest e;
@@ -260,6 +265,7 @@ TEST(KrakenWsReplies, ARefusedSubscribeAndTheBareRateLimitErrorAreRead) {
 TEST(KrakenWsReplies, FramesAreRoutedByTheKeyKrakenWritesFirst) {
   EXPECT_EQ(route_frame(fixture("docs_pong_response.json")), FrameRoute::reply);
   EXPECT_EQ(route_frame(R"({"Error":"Exceeded msg rate"})"), FrameRoute::reply);
+  EXPECT_EQ(route_frame(fixture("docs_add_order_response_error.json")), FrameRoute::reply);
   EXPECT_EQ(route_frame(fixture("docs_book_snapshot_MATICUSD.json")), FrameRoute::book_or_instrument);
   EXPECT_EQ(route_frame(R"({"channel":"instrument","type":"snapshot","data":{}})"), FrameRoute::book_or_instrument);
   EXPECT_EQ(route_frame(R"({"channel":"ticker","type":"update","data":[]})"), FrameRoute::channel);

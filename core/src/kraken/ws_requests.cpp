@@ -175,6 +175,8 @@ result<std::string> ws_add_order(const OrderRequest& o, std::string_view token, 
 
 result<std::string> ws_amend_order(const AmendRequest& a, std::string_view token, std::int64_t req_id) {
   if (auto ok = check(a); !ok) return ok.error();
+  // REST AmendOrder may leave the quantity out; WS v2's amend_order requires it (§6.6).
+  if (!a.order_qty) return bad({}, "order_qty", "WS v2 amend_order requires it (send it over REST, or give the quantity)");
   JsonWriter w;
   open_request(w, "amend_order");
   if (a.txid) w.field("order_id", *a.txid);
@@ -282,7 +284,9 @@ result<std::string> ws_batch_cancel(const CancelRequest& c, std::string_view tok
 // Replies
 
 FrameRoute route_frame(std::string_view frame) noexcept {
-  if (frame.starts_with(R"({"method":")") || frame.starts_with(R"({"Error":)")) return FrameRoute::reply;
+  // Kraken's failure answers start with their error: {"error":"EOrder:...","method":"add_order",...}.
+  if (frame.starts_with(R"({"method":")") || frame.starts_with(R"({"error":)") || frame.starts_with(R"({"Error":)"))
+    return FrameRoute::reply;
   constexpr std::string_view kChannel = R"({"channel":")";
   if (!frame.starts_with(kChannel)) return FrameRoute::unknown;
   const std::string_view name = frame.substr(kChannel.size());

@@ -83,8 +83,8 @@ class WsReplyParser {
   std::unique_ptr<Impl> impl_;
 };
 
-// Where a frame goes, from the way Kraken writes it: `method` (or the bare `Error`) first for a
-// reply, `channel` first for data. reply: WsReplyParser; book_or_instrument: the book parser;
+// Where a frame goes, from the way Kraken writes it: `method` first for a reply (`error` first
+// for a failed one, the bare `Error` for the rate limit), `channel` first for data. reply: WsReplyParser; book_or_instrument: the book parser;
 // channel: another channel's parser; unknown: another key order (classify by parsing).
 enum class FrameRoute : unsigned char { reply, book_or_instrument, channel, unknown };
 FrameRoute route_frame(std::string_view frame) noexcept;
