@@ -8,7 +8,7 @@
 #include "kgw/core/kraken/rest_client.hpp"
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/simulator.hpp"
-#include "rest_e2e_support.hpp"
+#include "kgw_sim_rest.hpp"
 
 namespace kgw::sim {
 namespace {

@@ -17,7 +17,7 @@
 #include "kgw/core/net/tls.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/sim/simulator.hpp"
-#include "rest_e2e_support.hpp"
+#include "kgw_sim_rest.hpp"
 #include "kgw_net_test_support.hpp"
 
 namespace kgw::sim {

@@ -12,7 +12,7 @@
 #include "kgw/core/kraken/rest_transport.hpp"
 #include "kgw/core/kraken/rest_types.hpp"
 #include "kgw/sim/simulator.hpp"
-#include "rest_e2e_support.hpp"
+#include "kgw_sim_rest.hpp"
 
 namespace kgw::sim {
 namespace {
