@@ -33,6 +33,7 @@ class KgwCategory final : public boost::system::error_category {
       case errc::cancelled: return "cancelled";
       case errc::not_supported: return "not supported";
       case errc::internal: return "internal error";
+      case errc::blocked: return "blocked";
     }
     return "unknown kgw error";
   }

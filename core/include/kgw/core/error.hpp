@@ -35,6 +35,7 @@ enum class errc : int {
   cancelled,             // the operation was cancelled (shutdown, explicit cancel)
   not_supported,         // the request is valid Kraken but not supported here
   internal,              // a broken invariant inside the gateway
+  blocked,               // a policy of the gateway refuses it now (the kill switch); nothing sent
 };
 
 }  // namespace kgw
@@ -82,6 +83,8 @@ struct Error {
   boost::system::error_code code;
   std::string detail;
   std::optional<KrakenError> kraken;
+  // Orders whose outcome is unknown (errc::unknown_outcome): the cl_ord_ids to look up.
+  std::vector<std::string> cl_ord_ids;
 
   Error() = default;
   Error(errc e, std::string d = {}) : code(make_error_code(e)), detail(std::move(d)) {}

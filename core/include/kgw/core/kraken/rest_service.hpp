@@ -62,6 +62,8 @@ class KrakenRestService {
 
   // Thread-safe headroom and counters (metrics, the Gateway service).
   const RateGovernor& governor() const noexcept { return transport_->governor(); }
+  // The order manager charges amends, edits and cancels (their age penalties are its to know).
+  RateGovernor& governor() noexcept { return transport_->governor(); }
   const KrakenRestTransport::Stats& stats() const noexcept { return transport_->stats(); }
   void set_shutdown_grace(std::chrono::milliseconds g) noexcept { grace_ms_.store(g.count(), std::memory_order_relaxed); }
 

@@ -1,0 +1,417 @@
+#include "kgw/oms/order_manager.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "kgw/core/kraken/ws_requests.hpp"
+#include "kgw/core/secret.hpp"
+
+namespace kgw::oms {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kKillSwitchFile = "kill_switch";
+
+void log_failure(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("oms: a background task ended with an exception: {}", ex.what());
+  }
+}
+
+}  // namespace
+
+struct OrderManager::Runtime {
+  asio::io_context io{1};
+  std::unique_ptr<kraken::KrakenWsConnection> ws;
+  std::unique_ptr<PrivateSession> session;
+  std::unique_ptr<OrderEntry> entry;
+  asio::steady_timer dead_man_wake{io};
+  std::thread thread;
+  std::atomic<int> running{0};
+  bool stopping = false;  // oms thread only
+};
+
+// The private connection's owner: a fresh token before each connect, the executions and
+// balances subscriptions on open, replies to order entry, channel frames to the account view.
+class OrderManager::PrivateSession final : public kraken::WsConnectionHandler {
+ public:
+  explicit PrivateSession(OrderManager& om) : om_(om) {}
+
+  asio::awaitable<result<void>> before_connect() override {
+    kraken::KrakenRestService::Call<kraken::WebSocketsToken> fetch = [](kraken::KrakenRestClient& c) {
+      return c.websockets_token();
+    };
+    auto token = co_await om_.rest_.async_call<kraken::WebSocketsToken>(std::move(fetch));
+    if (!token) co_return Error(token.error().code, "GetWebSocketsToken: " + token.error().message());
+    token_ = std::move(token->token);
+    co_return result<void>{};
+  }
+
+  void on_connected() override { om_.authenticated_.store(false, std::memory_order_release); }
+
+  asio::awaitable<void> on_open(kraken::KrakenWsConnection& conn) override {
+    kraken::SubscribeRequest ex;
+    ex.channel = "executions";
+    ex.snap_orders = true;
+    ex.snap_trades = true;
+    ex.token = std::string(token_.reveal());
+    executions_req_ = conn.next_req_id();
+    conn.send(kraken::ws_subscribe(ex, executions_req_));
+    kraken::SubscribeRequest bal;
+    bal.channel = "balances";
+    bal.snapshot = true;
+    bal.token = std::string(token_.reveal());
+    conn.send(kraken::ws_subscribe(bal, conn.next_req_id()));
+    co_return;
+  }
+
+  void on_frame(const net::WsMessage& m) override {
+    if (kraken::route_frame(m.data) == kraken::FrameRoute::reply) {
+      auto r = m.padding >= simdjson::SIMDJSON_PADDING
+                   ? replies_.parse(simdjson::padded_string_view(m.data.data(), m.data.size(), m.data.size() + m.padding))
+                   : replies_.parse_copy(m.data);
+      if (!r) {
+        spdlog::warn("oms: unreadable reply on the private WebSocket ({})", r.error().message());
+        return;
+      }
+      const kraken::MethodReply& reply = **r;
+      if (reply.method == "subscribe" && reply.req_id == executions_req_) {
+        if (reply.success) {
+          om_.authenticated_.store(true, std::memory_order_release);
+          spdlog::info("oms: private session up (executions subscribed)");
+        } else {
+          spdlog::error("oms: executions subscription refused: {}", reply.error);
+        }
+        return;
+      }
+      if (reply.method == "subscribe" || reply.method == "unsubscribe" || reply.method == "pong") return;
+      om_.rt_->entry->on_reply(reply);
+      return;
+    }
+    // Channel frames (executions, balances, status, heartbeat) belong to the account view.
+  }
+
+  void on_close() override {
+    om_.authenticated_.store(false, std::memory_order_release);
+    om_.rt_->entry->on_session_lost();
+  }
+
+  std::string token() const { return std::string(token_.reveal()); }
+
+ private:
+  OrderManager& om_;
+  Secret token_;
+  std::int64_t executions_req_ = -1;
+  kraken::WsReplyParser replies_;
+};
+
+OrderManager::OrderManager(OrderManagerOptions options, kraken::KrakenRestService& rest, const InstrumentRegistry& registry,
+                           const Clock& clock)
+    : opt_(std::move(options)), rest_(rest), registry_(registry), clock_(clock) {}
+
+OrderManager::~OrderManager() { stop(); }
+
+void OrderManager::set_system_status_source(std::function<kraken::SystemStatus()> f) { system_status_ = std::move(f); }
+void OrderManager::set_reference_price_source(std::function<std::optional<Decimal>(const Instrument&)> f) {
+  reference_price_ = std::move(f);
+}
+
+result<void> OrderManager::start() {
+  if (rt_) return Error(errc::invalid_argument, "oms: already started");
+  kraken::WsConnectionOptions wo;
+  wo.url = opt_.ws_private_url;
+  wo.ws = opt_.ws;
+  wo.reconnect_min = opt_.reconnect_min;
+  wo.reconnect_max = opt_.reconnect_max;
+  wo.stale_after = opt_.stale_after;
+  wo.ping_idle = opt_.ping_idle;
+  wo.budget = opt_.connect_budget;
+  wo.name = "oms";
+  if (auto ok = kraken::KrakenWsConnection::validate(wo); !ok)
+    return Error(errc::invalid_argument, "ws_private_" + ok.error().detail);
+  if (opt_.dead_man.timeout_s <= 0 || opt_.dead_man.timeout_s >= 86400)
+    return Error(errc::invalid_argument, "dead_man.timeout_s: 1 to 86399 seconds");
+  if (opt_.dead_man.refresh.count() <= 0 || opt_.dead_man.refresh >= std::chrono::seconds(opt_.dead_man.timeout_s))
+    return Error(errc::invalid_argument, "dead_man.refresh: must be positive and shorter than dead_man.timeout_s");
+  if (!opt_.state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opt_.state_dir, ec);
+    if (ec) return Error(errc::invalid_argument, fmt::format("state_dir: cannot create {}: {}", opt_.state_dir, ec.message()));
+  }
+  load_kill_switch();
+  {
+    std::lock_guard lock(state_mu_);
+    dead_.enabled = opt_.dead_man.enabled;
+  }
+
+  auto rt = std::make_unique<Runtime>();
+  rt->session = std::make_unique<PrivateSession>(*this);
+  rt->ws = std::make_unique<kraken::KrakenWsConnection>(rt->io.get_executor(), wo, clock_, ws_stats_,
+                                                        static_cast<std::uint32_t>(std::random_device{}()));
+  OrderEntry::Hooks hooks;
+  Runtime* r = rt.get();
+  hooks.ws_ready = [this] { return authenticated_.load(std::memory_order_acquire); };
+  hooks.ws_send = [r](std::string_view f) { return r->ws->send(f); };
+  hooks.next_req_id = [r] { return r->ws->next_req_id(); };
+  hooks.ws_token = [r] { return r->session->token(); };
+  hooks.system_status = [this] { return system_status_ ? system_status_() : kraken::SystemStatus::unknown; };
+  hooks.reference_price = [this](const Instrument& in) { return reference_price_ ? reference_price_(in) : std::nullopt; };
+  hooks.kill_switch_engaged = [this] { return kill_engaged_.load(std::memory_order_acquire); };
+  rt->entry = std::make_unique<OrderEntry>(rt->io.get_executor(), opt_.entry, rest_, registry_, clock_, std::move(hooks));
+  rt_ = std::move(rt);
+
+  rt_->running.fetch_add(2, std::memory_order_relaxed);
+  asio::co_spawn(rt_->io, [r] { return r->ws->run(*r->session); }, [r](std::exception_ptr e) {
+    log_failure(e);
+    r->running.fetch_sub(1, std::memory_order_release);
+  });
+  asio::co_spawn(rt_->io, dead_man_loop(), [r](std::exception_ptr e) {
+    log_failure(e);
+    r->running.fetch_sub(1, std::memory_order_release);
+  });
+  rt_->thread = std::thread([r] { r->io.run(); });
+  return {};
+}
+
+void OrderManager::stop() {
+  if (!rt_) return;
+  Runtime& r = *rt_;
+  // A clean shutdown disarms the dead-man switch first, while the session is still up.
+  std::promise<void> disarmed;
+  auto disarm_done = disarmed.get_future();
+  asio::co_spawn(
+      r.io,
+      [this, &r]() -> asio::awaitable<void> {
+        r.stopping = true;
+        r.dead_man_wake.cancel();
+        bool armed = false;
+        {
+          std::lock_guard lock(state_mu_);
+          armed = dead_.armed;
+        }
+        if (armed) {
+          auto d = co_await r.entry->cancel_all_after(0, Route::automatic);
+          std::lock_guard lock(state_mu_);
+          if (d) dead_.armed = false;
+          else spdlog::error("oms: could not disarm the dead-man switch at shutdown: {}", d.error().message());
+        }
+      },
+      [&disarmed](std::exception_ptr e) {
+        log_failure(e);
+        disarmed.set_value();
+      });
+  disarm_done.wait_for(std::chrono::seconds(10));
+  r.ws->stop_from_any_thread();
+  for (int i = 0; i < 300 && r.running.load(std::memory_order_acquire) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  r.io.stop();
+  if (r.thread.joinable()) r.thread.join();
+  authenticated_.store(false, std::memory_order_release);
+  rt_.reset();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order entry: each call runs as a coroutine on the oms thread.
+
+namespace {
+
+template <class T>
+void complete(asio::io_context& io, asio::awaitable<result<T>> work, std::function<void(result<T>)> done) {
+  asio::co_spawn(io, std::move(work), [done = std::move(done)](std::exception_ptr e, result<T> r) {
+    if (e) {
+      log_failure(e);
+      done(Error(errc::internal, "order entry failed with an exception"));
+      return;
+    }
+    done(std::move(r));
+  });
+}
+
+Error not_started() { return Error(errc::connection_failed, "the order manager is not running"); }
+
+}  // namespace
+
+void OrderManager::place(kraken::OrderRequest o, Route route, Done<PlacedOrder> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->place(std::move(o), route), std::move(done));
+}
+void OrderManager::amend(kraken::AmendRequest a, Route route, Done<EntryAck> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->amend(std::move(a), route), std::move(done));
+}
+void OrderManager::edit(kraken::EditRequest e, Route route, Done<EntryAck> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->edit(std::move(e), route), std::move(done));
+}
+void OrderManager::cancel(kraken::CancelRequest c, Route route, Done<EntryAck> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->cancel(std::move(c), route), std::move(done));
+}
+void OrderManager::cancel_all(Route route, Done<EntryAck> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->cancel_all(route), std::move(done));
+}
+void OrderManager::cancel_all_after(int timeout_s, Route route, Done<EntryAck> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->cancel_all_after(timeout_s, route), std::move(done));
+}
+void OrderManager::batch_add(std::string pair, std::vector<kraken::OrderRequest> orders, bool validate,
+                             std::optional<std::string> deadline, Route route, Done<BatchResult> done) {
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->batch_add(std::move(pair), std::move(orders), validate, std::move(deadline), route),
+           std::move(done));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kill switch
+
+void OrderManager::load_kill_switch() {
+  if (opt_.state_dir.empty()) return;
+  std::ifstream in(std::filesystem::path(opt_.state_dir) / kKillSwitchFile);
+  if (!in) return;
+  KillSwitchState s;
+  std::string word;
+  long long since = 0;
+  in >> word >> since;
+  std::getline(in >> std::ws, s.reason);
+  if (word != "engaged") return;
+  s.engaged = true;
+  s.since = WallTime{std::chrono::seconds(since)};
+  spdlog::warn("oms: the kill switch is engaged since a previous run ({}); new orders are refused", s.reason);
+  std::lock_guard lock(state_mu_);
+  kill_ = s;
+  kill_engaged_.store(true, std::memory_order_release);
+}
+
+result<void> OrderManager::persist_kill_switch(const KillSwitchState& s) {
+  if (opt_.state_dir.empty()) return {};
+  const auto path = std::filesystem::path(opt_.state_dir) / kKillSwitchFile;
+  std::error_code ec;
+  if (!s.engaged) {
+    std::filesystem::remove(path, ec);
+    if (ec) return Error(errc::internal, fmt::format("kill switch: cannot remove {}: {}", path.string(), ec.message()));
+    return {};
+  }
+  // Written to a temporary file and renamed: a crash leaves the old state or the new, never half.
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "engaged " << std::chrono::duration_cast<std::chrono::seconds>(s.since.time_since_epoch()).count() << ' '
+        << s.reason << '\n';
+    out.flush();
+    if (!out) return Error(errc::internal, fmt::format("kill switch: cannot write {}", tmp));
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Error(errc::internal, fmt::format("kill switch: cannot write {}: {}", path.string(), ec.message()));
+  return {};
+}
+
+void OrderManager::engage_kill_switch(std::string reason, Done<EntryAck> done) {
+  KillSwitchState s{true, reason.empty() ? std::string("engaged by an operator") : std::move(reason), clock_.wall_now()};
+  if (auto ok = persist_kill_switch(s); !ok) return done(ok.error());
+  {
+    std::lock_guard lock(state_mu_);
+    kill_ = s;
+  }
+  kill_engaged_.store(true, std::memory_order_release);
+  spdlog::warn("oms: kill switch engaged ({}); cancelling all orders", s.reason);
+  if (!rt_) return done(not_started());
+  complete(rt_->io, rt_->entry->cancel_all(Route::automatic), std::move(done));
+}
+
+result<void> OrderManager::disengage_kill_switch() {
+  if (auto ok = persist_kill_switch(KillSwitchState{}); !ok) return ok.error();
+  {
+    std::lock_guard lock(state_mu_);
+    kill_ = KillSwitchState{};
+  }
+  kill_engaged_.store(false, std::memory_order_release);
+  spdlog::warn("oms: kill switch disengaged; orders are accepted again");
+  return {};
+}
+
+KillSwitchState OrderManager::kill_switch() const {
+  std::lock_guard lock(state_mu_);
+  return kill_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dead-man switch
+
+void OrderManager::set_dead_man(bool enabled) {
+  {
+    std::lock_guard lock(state_mu_);
+    dead_.enabled = enabled;
+  }
+  if (rt_) asio::post(rt_->io, [r = rt_.get()] { r->dead_man_wake.cancel(); });
+}
+
+void OrderManager::attach_trading_client() {
+  {
+    std::lock_guard lock(state_mu_);
+    ++dead_.clients;
+  }
+  if (rt_) asio::post(rt_->io, [r = rt_.get()] { r->dead_man_wake.cancel(); });
+}
+
+void OrderManager::detach_trading_client() {
+  {
+    std::lock_guard lock(state_mu_);
+    if (dead_.clients > 0) --dead_.clients;
+  }
+  if (rt_) asio::post(rt_->io, [r = rt_.get()] { r->dead_man_wake.cancel(); });
+}
+
+DeadManState OrderManager::dead_man() const {
+  std::lock_guard lock(state_mu_);
+  return dead_;
+}
+
+// Renews (or disarms) on every refresh, and at once when something it depends on changes.
+asio::awaitable<void> OrderManager::dead_man_loop() {
+  Runtime& r = *rt_;
+  while (!r.stopping) {
+    co_await dead_man_step();
+    if (r.stopping) break;
+    r.dead_man_wake.expires_after(opt_.dead_man.refresh);
+    co_await r.dead_man_wake.async_wait(kUseTuple);
+  }
+}
+
+asio::awaitable<void> OrderManager::dead_man_step() {
+  Runtime& r = *rt_;
+  DeadManState s = dead_man();
+  const kraken::SystemStatus system = system_status_ ? system_status_() : kraken::SystemStatus::unknown;
+  // Healthy: the session is up or REST answers; maintenance announced: orders would all be
+  // cancelled when the engine returns (PROTOCOL.md §3.3), so the switch is disarmed instead.
+  const bool want = s.enabled && s.clients > 0 && system != kraken::SystemStatus::maintenance;
+  if (!want && !s.armed) co_return;
+  auto d = co_await r.entry->cancel_all_after(want ? opt_.dead_man.timeout_s : 0, Route::automatic);
+  std::lock_guard lock(state_mu_);
+  if (d) {
+    dead_.armed = want;
+    dead_.trigger_time = want ? d->trigger_time : std::string();
+    dead_.last_error.clear();
+  } else {
+    dead_.last_error = d.error().message();
+    spdlog::warn("oms: dead-man switch {} failed: {}", want ? "renewal" : "disarm", dead_.last_error);
+  }
+}
+
+}  // namespace kgw::oms

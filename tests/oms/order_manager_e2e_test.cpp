@@ -1,0 +1,362 @@
+// The order manager against kraken-sim on loopback: orders over the private WebSocket with REST
+// fallback, exactly-once retries by cl_ord_id, ambiguous outcomes (a dropped ack, a dropped REST
+// answer, a stalled connection) resolved before anything is sent again, the kill switch (also
+// across a restart) and the dead-man switch.
+
+#include "kgw/oms/order_manager.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "kgw/sim/default_market.hpp"
+#include "kgw/sim/simulator.hpp"
+#include "kgw_process.hpp"
+#include "kgw_sim_admin.hpp"
+#include "kgw_sim_rest.hpp"
+
+namespace kgw::oms {
+namespace {
+
+using namespace std::chrono_literals;
+using kraken::OrderRequest;
+using kraken::OrderType;
+using kraken::Side;
+using test::wait_until;
+
+OrderRequest limit(const char* side, const char* vol, const char* px) {
+  OrderRequest o;
+  o.pair = "XBTUSD";  // any spelling: the order manager resolves it
+  o.side = std::string_view(side) == "buy" ? Side::buy : Side::sell;
+  o.type = OrderType::limit;
+  o.volume = vol;
+  o.price = px;
+  return o;
+}
+
+class OrderManagerE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim::SimulatorOptions so;
+    so.synthetic_flow = false;
+    so.seed = 3;
+    so.tier = kraken::Tier::pro;
+    sim_ = std::make_unique<sim::Simulator>(so);
+    auto ep = sim_->start();
+    ASSERT_TRUE(ep) << ep.error().message();
+    ep_ = *ep;
+    ASSERT_TRUE(registry_.load(sim::default_assets(), sim::default_instruments()));
+    rest_ = kraken::KrakenRestService::start(sim::sim_rest_options(ep_), SystemClock::instance()).value();
+    rest_->set_registry(&registry_);
+    state_dir_ = ::testing::TempDir() + "kgw_oms_state_" + std::to_string(::getpid());
+    std::filesystem::remove_all(state_dir_);
+  }
+  void TearDown() override {
+    om_.reset();
+    rest_.reset();
+    sim_->stop();
+    std::filesystem::remove_all(state_dir_);
+  }
+
+  OrderManagerOptions options() {
+    OrderManagerOptions o;
+    o.ws_private_url = ep_.ws_private;
+    o.reconnect_min = 20ms;
+    o.reconnect_max = 200ms;
+    o.ws.close_timeout = 200ms;
+    o.connect_budget = &budget_;
+    o.entry.reply_timeout = 400ms;
+    o.entry.default_deadline = 1s;
+    o.entry.lookup_grace = 300ms;
+    o.state_dir = state_dir_;
+    return o;
+  }
+  void start(OrderManagerOptions o, bool wait_for_session = true) {
+    om_ = std::make_unique<OrderManager>(std::move(o), *rest_, registry_, SystemClock::instance());
+    ASSERT_TRUE(om_->start());
+    if (wait_for_session) {
+      ASSERT_TRUE(wait_until([&] { return om_->private_session_up(); }));
+    }
+  }
+
+  result<PlacedOrder> place(OrderRequest o, Route route = Route::automatic) {
+    return om_->wait<PlacedOrder>([&](auto done) { om_->place(std::move(o), route, std::move(done)); });
+  }
+  template <class F>
+  result<EntryAck> ack(F f) {
+    return om_->wait<EntryAck>(f);
+  }
+
+  // The simulator's truth: the demo account's open and closed orders.
+  std::size_t open_orders() {
+    return sim_->call([this](sim::Exchange& ex) { return ex.open_orders(ex.account_by_key(ep_.api_key)->id).size(); });
+  }
+  std::size_t orders_with(const std::string& cl_ord_id) {
+    return sim_->call([&](sim::Exchange& ex) {
+      const auto id = ex.account_by_key(ep_.api_key)->id;
+      std::size_t n = 0;
+      for (const auto* r : ex.open_orders(id)) n += r->cl_ord_id == cl_ord_id;
+      for (const auto* r : ex.closed_orders(id)) n += r->cl_ord_id == cl_ord_id;
+      return n;
+    });
+  }
+  std::uint64_t fired(const std::string& fault) {
+    return sim_->call([&](sim::Exchange&) {
+      const auto& f = sim_->faults_unsafe().fired;
+      auto it = f.find(fault);
+      return it == f.end() ? std::uint64_t{0} : it->second;
+    });
+  }
+
+  std::unique_ptr<sim::Simulator> sim_;
+  sim::SimulatorEndpoints ep_;
+  InstrumentRegistry registry_;
+  kraken::ConnectBudget budget_;
+  std::unique_ptr<kraken::KrakenRestService> rest_;
+  std::unique_ptr<OrderManager> om_;
+  std::string state_dir_;
+};
+
+TEST_F(OrderManagerE2E, AnOrderGoesOverTheWebSocketAndARetryGetsItBack) {
+  start(options());
+  OrderRequest o = limit("buy", "0.01", "30000.0");
+  o.cl_ord_id = "ws-once";
+  auto placed = place(o);
+  ASSERT_TRUE(placed) << placed.error().message();
+  EXPECT_EQ(placed->path, EntryPath::ws);
+  ASSERT_EQ(placed->order_ids.size(), 1u);
+  EXPECT_TRUE(placed->time_in && placed->time_out);  // Kraken's, on the WS path
+  EXPECT_FALSE(placed->existing);
+  // A retry (the client timed out, say) sends nothing and returns the same order.
+  auto again = place(o);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_TRUE(again->existing);
+  EXPECT_EQ(again->order_ids, placed->order_ids);
+  EXPECT_EQ(orders_with("ws-once"), 1u);
+}
+
+TEST_F(OrderManagerE2E, AnOrderWithoutClOrdIdGetsOneAndADeadline) {
+  start(options());
+  auto placed = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_TRUE(placed) << placed.error().message();
+  ASSERT_EQ(placed->cl_ord_id.size(), 36u);
+  EXPECT_EQ(orders_with(placed->cl_ord_id), 1u);
+}
+
+TEST_F(OrderManagerE2E, WithoutAPrivateSessionOrdersGoOverRestAndSaySo) {
+  auto o = options();
+  o.ws_private_url = "ws://127.0.0.1:1/v2";  // nothing listens: the session never comes up
+  start(o, false);
+  auto placed = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_TRUE(placed) << placed.error().message();
+  EXPECT_EQ(placed->path, EntryPath::rest);
+  EXPECT_FALSE(placed->descr_order.empty());
+  auto ws_only = place(limit("buy", "0.01", "30000.0"), Route::ws_only);
+  ASSERT_FALSE(ws_only);
+  EXPECT_TRUE(ws_only.error().is(errc::connection_failed)) << ws_only.error().message();
+  EXPECT_EQ(open_orders(), 1u);
+}
+
+TEST_F(OrderManagerE2E, WhatWsV2CannotSayGoesOverRestEvenWithTheSessionUp) {
+  start(options());
+  OrderRequest margin = limit("sell", "0.01", "70000.0");
+  margin.leverage = "2";  // WS v2 has margin only at the pair's maximum
+  auto placed = place(margin);
+  ASSERT_TRUE(placed) << placed.error().message();
+  EXPECT_EQ(placed->path, EntryPath::rest);
+  auto rest = place(limit("buy", "0.01", "30000.0"), Route::rest_only);
+  ASSERT_TRUE(rest) << rest.error().message();
+  EXPECT_EQ(rest->path, EntryPath::rest);
+}
+
+TEST_F(OrderManagerE2E, KrakensRefusalComesBackVerbatimAndTheClOrdIdMayBeUsedAgain) {
+  start(options());
+  OrderRequest huge = limit("buy", "1000", "60000.0");  // far more than the demo account holds
+  huge.cl_ord_id = "too-big";
+  auto r = place(huge);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(errc::exchange_error)) << r.error().message();
+  ASSERT_TRUE(r.error().kraken);
+  EXPECT_EQ(r.error().kraken->errors.at(0), "EOrder:Insufficient funds");
+  huge.volume = "0.01";
+  huge.price = "30000.0";
+  auto retry = place(huge);  // rejected: known not to exist, so it may go again
+  ASSERT_TRUE(retry) << retry.error().message();
+  EXPECT_FALSE(retry->existing);
+}
+
+TEST_F(OrderManagerE2E, ADroppedAckLeavesTheOrderAmbiguousUntilItIsFoundAndNothingIsSentTwice) {
+  start(options());
+  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/drop_response?count=1"), 200u);
+  OrderRequest o = limit("buy", "0.01", "30000.0");
+  o.cl_ord_id = "lost-ack";
+  auto first = place(o);
+  ASSERT_FALSE(first);
+  EXPECT_TRUE(first.error().is(errc::unknown_outcome)) << first.error().message();
+  EXPECT_EQ(first.error().cl_ord_ids, std::vector<std::string>{"lost-ack"});
+  // The caller retries at once: still unknown, and nothing is sent.
+  auto retry = place(o);
+  ASSERT_FALSE(retry);
+  EXPECT_TRUE(retry.error().is(errc::unknown_outcome));
+  EXPECT_EQ(orders_with("lost-ack"), 1u);
+  // After Kraken's deadline for it, the lookup finds it: a retry now gets the order.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto r = place(o);
+        return r && r->existing && r->order_ids.size() == 1;
+      },
+      10s));
+  EXPECT_EQ(orders_with("lost-ack"), 1u);
+  EXPECT_EQ(fired("ws_drop_response"), 1u);
+}
+
+TEST_F(OrderManagerE2E, ADroppedRestAnswerIsResolvedTheSameWay) {
+  start(options());
+  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/rest/drop_response?count=1"), 200u);
+  OrderRequest o = limit("buy", "0.01", "30000.0");
+  o.cl_ord_id = "lost-rest";
+  auto first = place(o, Route::rest_only);
+  ASSERT_FALSE(first);
+  EXPECT_TRUE(first.error().is(errc::unknown_outcome)) << first.error().message();
+  ASSERT_TRUE(wait_until([&] {
+    auto r = place(o, Route::rest_only);
+    return r && r->existing;
+  }, 10s));
+  EXPECT_EQ(orders_with("lost-rest"), 1u);
+}
+
+TEST_F(OrderManagerE2E, AnOrderThatNeverReachedKrakenIsFoundAbsentAndMayBeSentAgain) {
+  start(options());
+  // A stalled connection: the request is queued but the simulator never reads it.
+  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/stall?on=true"), 200u);
+  OrderRequest o = limit("buy", "0.01", "30000.0");
+  o.cl_ord_id = "never-sent";
+  auto first = place(o);
+  ASSERT_FALSE(first);
+  EXPECT_TRUE(first.error().is(errc::unknown_outcome)) << first.error().message();
+  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/drop"), 200u);  // it never reaches the engine
+  // Once the deadline passed and the lists do not show it, a retry is sent for real.
+  ASSERT_TRUE(wait_until([&] {
+    auto r = place(o, Route::rest_only);
+    return r && !r->existing;
+  }, 10s));
+  EXPECT_EQ(orders_with("never-sent"), 1u);
+}
+
+TEST_F(OrderManagerE2E, AmendEditCancelAndBatchesWorkOnBothPaths) {
+  start(options());
+  for (Route route : {Route::ws_only, Route::rest_only}) {
+    const std::string tag = route == Route::ws_only ? "ws" : "rest";
+    OrderRequest o = limit("buy", "0.01", "30000.0");
+    o.cl_ord_id = "amend-" + tag;
+    auto placed = place(o, route);
+    ASSERT_TRUE(placed) << tag << ": " << placed.error().message();
+    kraken::AmendRequest a;
+    a.cl_ord_id = o.cl_ord_id;
+    a.order_qty = "0.01";  // WS v2 requires it
+    a.limit_price = "30100.0";
+    auto amended = ack([&](auto d) { om_->amend(a, route, d); });
+    ASSERT_TRUE(amended) << tag << ": " << amended.error().message();
+    EXPECT_FALSE(amended->amend_id.empty());
+    kraken::EditRequest e;
+    e.txid = placed->order_ids.at(0);
+    e.pair = "XBTUSD";
+    e.volume = "0.02";
+    auto edited = ack([&](auto d) { om_->edit(e, route, d); });
+    ASSERT_TRUE(edited) << tag << ": " << edited.error().message();
+    EXPECT_FALSE(edited->order_id.empty());
+    std::vector<OrderRequest> batch{limit("buy", "0.01", "29000.0"), limit("buy", "0.01", "29100.0")};
+    auto b = om_->wait<BatchResult>([&](auto d) { om_->batch_add("BTC/USD", batch, false, std::nullopt, route, d); });
+    ASSERT_TRUE(b) << tag << ": " << b.error().message();
+    ASSERT_EQ(b->orders.size(), 2u);
+    kraken::CancelRequest two;
+    two.txids = {b->orders[0].order_id, b->orders[1].order_id};
+    auto cancelled = ack([&](auto d) { om_->cancel(two, route, d); });
+    ASSERT_TRUE(cancelled) << tag << ": " << cancelled.error().message();
+    EXPECT_EQ(cancelled->count, 2);
+    kraken::CancelRequest one;
+    one.txids = {edited->order_id};
+    auto c1 = ack([&](auto d) { om_->cancel(one, route, d); });
+    ASSERT_TRUE(c1) << tag << ": " << c1.error().message();
+    EXPECT_EQ(c1->path, route == Route::ws_only ? EntryPath::ws : EntryPath::rest);
+  }
+  EXPECT_EQ(open_orders(), 0u);
+}
+
+TEST_F(OrderManagerE2E, PreTradeChecksRefuseBeforeAnythingIsSent) {
+  auto o = options();
+  o.entry.limits.max_notional = Decimal::parse("500").value();
+  start(o);
+  auto big = place(limit("buy", "0.01", "60000.0"));
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().detail, "max_notional: 600 USD is above the limit of 500");
+  auto off_grid = place(limit("buy", "0.01", "30000.05"));
+  ASSERT_FALSE(off_grid);
+  EXPECT_EQ(off_grid.error().detail, "price: 30000.05 has more decimals than BTC/USD's 1");
+  EXPECT_EQ(open_orders(), 0u);
+}
+
+TEST_F(OrderManagerE2E, TheKillSwitchCancelsEverythingBlocksNewOrdersAndSurvivesARestart) {
+  start(options());
+  ASSERT_TRUE(place(limit("buy", "0.01", "30000.0")));
+  ASSERT_TRUE(place(limit("buy", "0.01", "30100.0")));
+  auto engaged = ack([&](auto d) { om_->engage_kill_switch("test: runaway strategy", d); });
+  ASSERT_TRUE(engaged) << engaged.error().message();
+  EXPECT_EQ(open_orders(), 0u);
+  auto refused = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(errc::blocked)) << refused.error().message();
+  // A restart keeps it engaged.
+  om_.reset();
+  start(options());
+  EXPECT_TRUE(om_->kill_switch().engaged);
+  EXPECT_EQ(om_->kill_switch().reason, "test: runaway strategy");
+  EXPECT_FALSE(place(limit("buy", "0.01", "30000.0")));
+  ASSERT_TRUE(om_->disengage_kill_switch());
+  EXPECT_TRUE(place(limit("buy", "0.01", "30000.0")));
+  om_.reset();
+  start(options());
+  EXPECT_FALSE(om_->kill_switch().engaged);
+}
+
+TEST_F(OrderManagerE2E, TheDeadManSwitchIsArmedWhileAClientIsAttachedAndDisarmedAtShutdown) {
+  auto o = options();
+  o.dead_man.enabled = true;
+  o.dead_man.refresh = 1s;
+  o.dead_man.timeout_s = 60;
+  start(o);
+  EXPECT_FALSE(om_->dead_man().armed);  // nobody trading yet
+  om_->attach_trading_client();
+  ASSERT_TRUE(wait_until([&] { return om_->dead_man().armed; }));
+  EXPECT_FALSE(om_->dead_man().trigger_time.empty());
+  om_->detach_trading_client();
+  ASSERT_TRUE(wait_until([&] { return !om_->dead_man().armed; }));
+  om_->attach_trading_client();
+  ASSERT_TRUE(wait_until([&] { return om_->dead_man().armed; }));
+  ASSERT_TRUE(place(limit("buy", "0.01", "30000.0")));
+  om_->stop();  // disarms: the order survives a clean shutdown
+  EXPECT_EQ(open_orders(), 1u);
+}
+
+TEST_F(OrderManagerE2E, CancelOnlyAndMaintenanceAreHonouredFromTheStatusSource) {
+  std::atomic<kraken::SystemStatus> status{kraken::SystemStatus::online};
+  om_ = std::make_unique<OrderManager>(options(), *rest_, registry_, SystemClock::instance());
+  om_->set_system_status_source([&status] { return status.load(); });
+  ASSERT_TRUE(om_->start());
+  ASSERT_TRUE(wait_until([&] { return om_->private_session_up(); }));
+  auto placed = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_TRUE(placed);
+  status = kraken::SystemStatus::cancel_only;
+  auto refused = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().detail, "system status: cancel_only accepts only cancels");
+  kraken::CancelRequest c;
+  c.txids = placed->order_ids;
+  EXPECT_TRUE(ack([&](auto d) { om_->cancel(c, Route::automatic, d); }));
+}
+
+}  // namespace
+}  // namespace kgw::oms
