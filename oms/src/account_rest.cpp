@@ -7,21 +7,26 @@ namespace kgw::oms {
 namespace asio = boost::asio;
 using kraken::HistoryQuery;
 using kraken::KrakenRestClient;
+using kraken::KrakenRestService;
 using kraken::OrderInfo;
 
-// Each lambda returns the client's coroutine without being one itself: its arguments are copied
-// into that coroutine's frame, so nothing dangles once the service drops the std::function.
+// Each call is a named KrakenRestService::Call, moved into async_call: GCC 12 destroys a
+// temporary std::function made inside a co_await expression twice (a capturing lambda is on the
+// heap: a double free). The lambdas return the client's coroutine without being one themselves,
+// so their captures are copied into that coroutine's frame and nothing dangles.
 
 asio::awaitable<result<std::vector<kraken::TradeInfo>>> ServiceAccountRest::trades_since(std::string start) {
   HistoryQuery q;
   q.start = std::move(start);
-  const int pages = max_pages_;
-  co_return co_await rest_.async_call<std::vector<kraken::TradeInfo>>(
-      [q, pages](KrakenRestClient& c) { return c.all_trades_history(q, pages); });
+  KrakenRestService::Call<std::vector<kraken::TradeInfo>> call = [q, pages = max_pages_](KrakenRestClient& c) {
+    return c.all_trades_history(q, pages);
+  };
+  co_return co_await rest_.async_call(std::move(call));
 }
 
 asio::awaitable<result<std::vector<OrderInfo>>> ServiceAccountRest::open_orders() {
-  auto page = co_await rest_.async_call<kraken::OrdersPage>([](KrakenRestClient& c) { return c.open_orders(); });
+  KrakenRestService::Call<kraken::OrdersPage> call = [](KrakenRestClient& c) { return c.open_orders(); };
+  auto page = co_await rest_.async_call(std::move(call));
   if (!page) co_return page.error();
   co_return std::move(page->orders);
 }
@@ -30,21 +35,22 @@ asio::awaitable<result<std::vector<OrderInfo>>> ServiceAccountRest::closed_since
   HistoryQuery q;
   q.start = std::move(start);
   q.extra.emplace_back("closetime", "close");
-  const int pages = max_pages_;
-  co_return co_await rest_.async_call<std::vector<OrderInfo>>(
-      [q, pages](KrakenRestClient& c) { return c.all_closed_orders(q, pages); });
+  KrakenRestService::Call<std::vector<OrderInfo>> call = [q, pages = max_pages_](KrakenRestClient& c) {
+    return c.all_closed_orders(q, pages);
+  };
+  co_return co_await rest_.async_call(std::move(call));
 }
 
 asio::awaitable<result<std::vector<OrderInfo>>> ServiceAccountRest::query_orders(std::vector<std::string> txids) {
-  auto page = co_await rest_.async_call<kraken::OrdersPage>(
-      [txids](KrakenRestClient& c) { return c.query_orders(txids, false); });
+  KrakenRestService::Call<kraken::OrdersPage> call = [txids](KrakenRestClient& c) { return c.query_orders(txids, false); };
+  auto page = co_await rest_.async_call(std::move(call));
   if (!page) co_return page.error();
   co_return std::move(page->orders);
 }
 
 asio::awaitable<result<std::vector<kraken::PositionInfo>>> ServiceAccountRest::open_positions() {
-  co_return co_await rest_.async_call<std::vector<kraken::PositionInfo>>(
-      [](KrakenRestClient& c) { return c.open_positions(true); });
+  KrakenRestService::Call<std::vector<kraken::PositionInfo>> call = [](KrakenRestClient& c) { return c.open_positions(true); };
+  co_return co_await rest_.async_call(std::move(call));
 }
 
 }  // namespace kgw::oms

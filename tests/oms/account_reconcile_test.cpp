@@ -187,8 +187,11 @@ TEST_F(AccountReconcile, RestNeverMovesAnOrderBackwards) {
   ASSERT_TRUE(reconcile());
   EXPECT_EQ(view_.snapshot()->order("O1")->status.value, WsOrderStatus::filled);
   EXPECT_EQ(view_.snapshot()->order("O1")->cum_qty, dec("1"));
-  for (const auto& e : events_of(*sub))  // REST may fill in fields (side, type), never the state
-    if (e.kind == EventKind::order) EXPECT_EQ(e.order->status.value, WsOrderStatus::filled);
+  for (const auto& e : events_of(*sub)) {  // REST may fill in fields (side, type), never the state
+    if (e.kind == EventKind::order) {
+      EXPECT_EQ(e.order->status.value, WsOrderStatus::filled);
+    }
+  }
 }
 
 TEST_F(AccountReconcile, AReconcileOvertakenByADisconnectChangesNothing) {
