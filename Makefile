@@ -40,6 +40,7 @@ selfcheck: build
 bench: build
 	$(BUILD_DIR)/bench/kgw_core_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(BUILD_DIR)/bench/kgw_feed_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(BUILD_DIR)/bench/kgw_oms_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 asan:
 	$(MAKE) test PRESET=asan

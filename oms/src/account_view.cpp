@@ -46,24 +46,16 @@ AccountView::Writer::Writer(const InstrumentRegistry& r, const Clock& c, const A
 }
 
 std::shared_ptr<const OrderState> AccountView::Writer::find_order(std::string_view order_id) const {
-  if (auto it = open.find(order_id); it != open.end()) return it->second;
+  if (auto o = open.find(order_id)) return o;
   return closed.find_newest([&](const OrderState& o) { return o.order_id == order_id; });
 }
 
 void AccountView::Writer::put_order(const std::shared_ptr<const OrderState>& next) {
-  auto it = open.find(next->order_id);
-  if (next->is_closed()) {
-    if (it != open.end()) {
-      open.erase(it);
-      open_dirty = true;
-    }
-    closed.append(next);
-    closed_dirty = true;
-    return;
-  }
-  if (it != open.end()) it->second = next;
-  else open.emplace(next->order_id, next);
   open_dirty = true;
+  if (!next->is_closed()) return open.put(next);
+  open.erase(next->order_id);
+  closed.append(next);
+  closed_dirty = true;
 }
 
 void AccountView::Writer::emit(AccountEvent e) {
@@ -142,12 +134,7 @@ void AccountView::set_hooks(AccountHooks hooks) { w_->hooks = std::move(hooks); 
 
 std::shared_ptr<const AccountSnapshot> AccountView::publish() {
   Writer& w = *w_;
-  if (w.open_dirty) {
-    std::vector<OpenOrders::Ptr> list;
-    list.reserve(w.open.size());
-    for (const auto& [id, o] : w.open) list.push_back(o);  // the map is sorted by order_id
-    w.open_view = std::make_shared<const OpenOrders>(std::move(list));
-  }
+  if (w.open_dirty) w.open_view = w.open.view();
   if (w.closed_dirty) w.closed_view = w.closed.view();
   if (w.fills_dirty) w.fills_view = w.fills.view();
   if (w.balances_dirty) {
@@ -327,7 +314,7 @@ void AccountView::Writer::apply_executions_snapshot(const kraken::PrivateFrame& 
   }
   // Open orders the snapshot does not list closed while we were not looking: REST tells how.
   w.vanished.clear();
-  for (const auto& [id, o] : w.open)
+  for (const auto& [id, o] : w.open.all())
     if (!listed.count(id)) w.vanished.push_back(id);
 }
 

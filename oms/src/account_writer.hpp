@@ -17,6 +17,7 @@
 #include "kgw/core/kraken/private_channels.hpp"
 #include "kgw/core/log.hpp"
 #include "kgw/oms/account_view.hpp"
+#include "open_orders_writer.hpp"
 
 namespace kgw::oms {
 
@@ -47,7 +48,7 @@ struct AccountView::Writer {
   log::RateLimiter log_limit{5, std::chrono::seconds(60)};
 
   // Caches, as the writer keeps them.
-  std::map<std::string, std::shared_ptr<const OrderState>, std::less<>> open;
+  OpenOrdersWriter open;
   RecentLogWriter<OrderState> closed;
   RecentLogWriter<Fill> fills;
   FillIds fill_ids;

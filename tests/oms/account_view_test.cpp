@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <sstream>
 
 #include "account_test_support.hpp"
@@ -295,6 +297,61 @@ TEST_F(AccountViewTest, AnUnknownExecTypeIsKeptRawAndCounted) {
   feed(frame("executions", "update", 2, {order_item("O1", "teleported", "new")}));
   EXPECT_EQ(view_.snapshot()->open_orders->find("O1")->last_exec.raw, "teleported");
   EXPECT_EQ(view_.stats().unknown_words.load(), 1u);
+}
+
+TEST_F(AccountViewTest, OpenOrdersStayFoundThroughThousandsOfChangesAndOldSnapshotsStayAsTheyWere) {
+  connect();
+  std::mt19937 rng(7);
+  struct Ref {
+    std::string cl;
+  };
+  std::map<std::string, Ref> open;  // the model: open orders and their cl_ord_id
+  std::uint64_t seq = 1;
+  std::shared_ptr<const AccountSnapshot> kept;
+  std::map<std::string, Ref> kept_model;
+  auto check = [](const AccountSnapshot& s, const std::map<std::string, Ref>& model) {
+    ASSERT_EQ(s.open_orders->size(), model.size());
+    const auto list = s.open_orders->list();
+    ASSERT_EQ(list.size(), model.size());
+    auto it = model.begin();
+    for (const auto& o : list) {
+      EXPECT_EQ(o->order_id, (it++)->first);
+      EXPECT_EQ(s.open_orders->find(o->order_id), o);
+      if (!o->cl_ord_id.empty()) {
+        EXPECT_EQ(s.open_orders->find_by_cl_ord_id(o->cl_ord_id), o);
+      }
+    }
+  };
+  for (int step = 0; step < 3000; ++step) {
+    const std::string id = fmt::format("O{:03}", rng() % 300);
+    std::string item;
+    if (!open.count(id) || rng() % 3 == 0) {
+      // A new order, or an open one getting a new cl_ord_id (an amend by another client id is
+      // not Kraken's, but the index must follow whatever the order says).
+      const std::string cl = rng() % 4 ? fmt::format("cl-{}-{}", id, step) : std::string();
+      item = order_item(id, "new", "new", cl.empty() ? "" : fmt::format(R"("cl_ord_id":"{}")", cl));
+      if (cl.empty() && open.count(id)) open[id];  // keeps the cl it had
+      else open[id].cl = cl;
+    } else if (rng() % 2) {
+      item = order_item(id, "canceled", "canceled");
+      open.erase(id);
+    } else {
+      item = order_item(id, "amended", "new", R"("order_qty":1.5)");
+    }
+    feed(frame("executions", "update", ++seq, {item}));
+    if (step % 97 == 0) check(*view_.snapshot(), open);
+    if (step == 1000) {
+      kept = view_.snapshot();
+      kept_model = open;
+    }
+  }
+  check(*view_.snapshot(), open);
+  check(*kept, kept_model);
+  for (const auto& [id, ref] : open) {
+    if (!ref.cl.empty()) {
+      EXPECT_EQ(view_.snapshot()->open_orders->find_by_cl_ord_id(ref.cl)->order_id, id);
+    }
+  }
 }
 
 }  // namespace

@@ -104,23 +104,38 @@ struct Positions {
   Stamp stamp;
 };
 
-// Open orders by order id and by cl_ord_id (unique among open orders, PROTOCOL.md §3.5).
+class OpenOrdersWriter;
+
+// Open orders by order id and by cl_ord_id (unique among open orders, PROTOCOL.md §3.5). Built
+// so a change costs the writer O(√n), not O(n): a shared base, rebuilt now and then, plus the
+// few orders changed since (a lookup checks those first).
 class OpenOrders {
  public:
   using Ptr = std::shared_ptr<const OrderState>;
-  OpenOrders() = default;
-  // `orders` sorted by order_id.
-  explicit OpenOrders(std::vector<Ptr> orders);
 
   Ptr find(std::string_view order_id) const;
   Ptr find_by_cl_ord_id(std::string_view cl_ord_id) const;
-  std::span<const Ptr> all() const noexcept { return orders_; }  // by order_id
-  std::size_t size() const noexcept { return orders_.size(); }
+  std::vector<Ptr> list() const;  // every open order, by order_id (allocates: for listings)
+  std::size_t size() const noexcept { return size_; }
 
  private:
-  std::vector<Ptr> orders_;
-  // Views into the orders (kept alive by orders_), sorted by cl_ord_id.
-  std::vector<std::pair<std::string_view, std::uint32_t>> by_cl_ord_id_;
+  friend class OpenOrdersWriter;
+  struct Base {
+    std::vector<Ptr> by_id;  // sorted by order_id
+    // Sorted by cl_ord_id; the views and pointers are into orders by_id keeps alive.
+    std::vector<std::pair<std::string_view, const OrderState*>> by_cl_ord_id;
+  };
+  // An order changed since the base: its new state, or its removal (then `order` is its last
+  // state, kept for its id).
+  struct Change {
+    Ptr order;
+    bool removed = false;
+  };
+  const Change* change_of(std::string_view order_id) const noexcept;
+
+  std::shared_ptr<const Base> base_ = std::make_shared<const Base>();
+  std::vector<Change> changes_;  // sorted by order_id
+  std::size_t size_ = 0;
 };
 
 // Balances by REST id, v2 code or altname (XXBT, BTC, XBT), exactly as spelt.
