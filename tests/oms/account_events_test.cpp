@@ -10,23 +10,14 @@ namespace {
 
 using namespace test;
 
-constexpr std::chrono::seconds kStart{1'695'378'000};
-
-class AccountEvents : public ::testing::Test {
+class AccountEvents : public AccountViewFixture {
  protected:
-  ManualClock clock_{WallTime{kStart}};
-  asio::io_context io_;
-  AccountView view_{io_.get_executor(), catalogue(), clock_};
   std::uint64_t seq_ = 1;
 
-  void SetUp() override {
-    (void)view_.subscription_requests("TOKEN", 1, 2);
-    ASSERT_TRUE(view_.on_frame(frame("executions", "snapshot", 1, {}), clock_.wall_now()));
-    ASSERT_TRUE(view_.on_frame(frame("balances", "snapshot", 1, {}), clock_.wall_now()));
-  }
+  void SetUp() override { connect(); }
   // One order event per call.
   void order_event(const std::string& id) {
-    ASSERT_TRUE(view_.on_frame(frame("executions", "update", ++seq_, {order_item(id, "pending_new", "pending_new")}), clock_.wall_now()));
+    feed(frame("executions", "update", ++seq_, {order_item(id, "pending_new", "pending_new")}));
   }
   std::shared_ptr<AccountSubscription> subscribe(std::optional<EventCursor> from, std::size_t capacity = 64,
                                                  std::function<void()> wake = {}) {

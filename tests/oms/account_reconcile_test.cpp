@@ -12,26 +12,10 @@ namespace {
 using namespace test;
 using kraken::WsOrderStatus;
 
-constexpr std::chrono::seconds kStart{1'695'378'000};  // 2023-09-22T10:20:00Z
-
-class AccountReconcile : public ::testing::Test {
+class AccountReconcile : public AccountViewFixture {
  protected:
-  ManualClock clock_{WallTime{kStart}};
-  asio::io_context io_;
-  AccountView view_{io_.get_executor(), catalogue(), clock_};
   FakeRest rest_;
 
-  WallTime now() const { return clock_.wall_now(); }
-  FrameOutcome feed(const std::string& f) {
-    auto r = view_.on_frame(f, now());
-    EXPECT_TRUE(r) << r.error().message();
-    return r ? *r : FrameOutcome{};
-  }
-  FrameOutcome connect(const std::vector<std::string>& exec_items = {}) {
-    (void)view_.subscription_requests("TOKEN", 1, 2);
-    feed(frame("executions", "snapshot", 1, exec_items));
-    return feed(frame("balances", "snapshot", 1, {}));
-  }
   result<void> reconcile() { return run(io_, view_.reconcile(rest_)); }
   std::shared_ptr<AccountSubscription> follow() {
     auto s = view_.subscribe(view_.snapshot()->cursor);

@@ -20,28 +20,8 @@ using namespace test;
 using kraken::ExecType;
 using kraken::WsOrderStatus;
 
-// 2023-09-22T10:20:00Z, shortly before the docs' executions examples.
-constexpr std::chrono::seconds kStart{1'695'378'000};
-
-class AccountViewTest : public ::testing::Test {
+class AccountViewTest : public AccountViewFixture {
  protected:
-  ManualClock clock_{WallTime{kStart}};
-  asio::io_context io_;
-  AccountView view_{io_.get_executor(), catalogue(), clock_};
-
-  WallTime now() const { return clock_.wall_now(); }
-  FrameOutcome feed(const std::string& f) {
-    auto r = view_.on_frame(f, now());
-    EXPECT_TRUE(r) << r.error().message() << "\n" << f;
-    return r ? *r : FrameOutcome{};
-  }
-  // A fresh connection with both snapshots: executions (sequence exec_seq) and balances.
-  FrameOutcome connect(const std::vector<std::string>& exec_items = {}, std::uint64_t exec_seq = 1,
-                       const std::vector<std::string>& balance_items = {}, std::uint64_t balance_seq = 1) {
-    (void)view_.subscription_requests("TOKEN", 1, 2);
-    feed(frame("executions", "snapshot", exec_seq, exec_items));
-    return feed(frame("balances", "snapshot", balance_seq, balance_items));
-  }
   std::shared_ptr<AccountSubscription> subscriber() {
     auto s = view_.subscribe(std::nullopt);
     drain(io_);

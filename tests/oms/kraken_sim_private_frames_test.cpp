@@ -8,6 +8,7 @@
 #include "account_test_support.hpp"
 #include "kgw/core/kraken/private_channels.hpp"
 #include "kgw/sim/kraken_ws_api.hpp"
+#include "kgw_sim_ws_client.hpp"
 
 namespace kgw::oms {
 namespace {
@@ -16,16 +17,7 @@ using namespace test;
 using sim::AccountId;
 using sim::AddOrderRequest;
 
-struct FakeClient final : sim::WsClient {
-  explicit FakeClient(std::uint64_t i) : id_(i) {}
-  std::uint64_t id() const override { return id_; }
-  bool send(std::string text) override {
-    out.push_back(std::move(text));
-    return true;
-  }
-  std::uint64_t id_;
-  std::vector<std::string> out;
-};
+using FakeClient = kgw::test::FakeWsClient;
 
 class SimPrivateFrames : public ::testing::Test {
  protected:
