@@ -28,11 +28,10 @@ void EventHub::broadcast(const AccountEvent& e) {
               subs_.end());
 }
 
-const AccountEvent& EventHub::emit(AccountEvent e) {
+const AccountEvent& EventHub::record(AccountEvent e) {
   e.cursor = EventCursor{cursor_.epoch, ++cursor_.sequence};
   if (log_.size() == log_capacity_) log_.pop_front();
   log_.push_back(std::move(e));
-  broadcast(log_.back());
   return log_.back();
 }
 

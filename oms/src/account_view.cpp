@@ -59,8 +59,9 @@ void AccountView::Writer::put_order(const std::shared_ptr<const OrderState>& nex
 }
 
 void AccountView::Writer::emit(AccountEvent e) {
-  const AccountEvent& kept = hub.emit(std::move(e));
-  if (hooks.on_event) hooks.on_event(kept);
+  const AccountEvent& kept = hub.record(std::move(e));
+  if (hooks.on_event) hooks.on_event(kept);  // the write half first, then subscribers
+  hub.broadcast(kept);
 }
 
 void AccountView::Writer::emit_order(std::shared_ptr<const OrderState> o) {

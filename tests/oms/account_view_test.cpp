@@ -265,8 +265,13 @@ TEST_F(AccountViewTest, HooksSeeEveryExecutionWithTheMergedOrderAndEveryEvent) {
   hooks.on_execution = [&](const kraken::ExecutionItem& x, const OrderState& o, bool snapshot) {
     seen.push_back(fmt::format("{}:{}:{}:{}", snapshot ? "snap" : "upd", x.exec_type.raw, o.order_id, o.symbol));
   };
-  hooks.on_event = [&](const AccountEvent& e) { seen.push_back(fmt::format("event {}", e.cursor.sequence)); };
+  std::shared_ptr<AccountSubscription> sub;
+  hooks.on_event = [&](const AccountEvent& e) {
+    seen.push_back(fmt::format("event {}", e.cursor.sequence));
+    while (auto queued = sub->next()) EXPECT_NE(queued->cursor, e.cursor);  // not yet for subscribers
+  };
   view_.set_hooks(std::move(hooks));
+  sub = subscriber();
   connect({order_item("O1", "new", "new", R"("symbol":"BTC/USD")")});
   feed(frame("executions", "update", 2, {order_item("O1", "canceled", "canceled")}));
   EXPECT_EQ(seen, (std::vector<std::string>{"snap:new:O1:BTC/USD", "event 1", "upd:canceled:O1:BTC/USD", "event 2"}));

@@ -74,8 +74,11 @@ class EventHub {
   // The last event emitted (sequence 0: none yet in this epoch).
   EventCursor cursor() const noexcept { return cursor_; }
 
-  // Numbers `e`, keeps it for resumption and queues it to every subscriber.
-  const AccountEvent& emit(AccountEvent e);
+  // Numbers `e` and keeps it for resumption; broadcast() then queues it to every subscriber (in
+  // between, the owner's synchronous hooks see it first). The reference is valid until the next
+  // record().
+  const AccountEvent& record(AccountEvent e);
+  void broadcast(const AccountEvent& e);
   // Starts a new epoch (strictly above the current one): forgets the kept events and queues a
   // `reset` carrying `now` (which must already show the new epoch) to every subscriber.
   void begin_epoch(std::uint64_t epoch);
@@ -92,7 +95,6 @@ class EventHub {
 
  private:
   bool push(AccountSubscription& s, const AccountEvent& e);
-  void broadcast(const AccountEvent& e);
 
   EventCursor cursor_;
   std::size_t log_capacity_;

@@ -106,9 +106,10 @@ struct Positions {
 
 class OpenOrdersWriter;
 
-// Open orders by order id and by cl_ord_id (unique among open orders, PROTOCOL.md §3.5). Built
-// so a change costs the writer O(√n), not O(n): a shared base, rebuilt now and then, plus the
-// few orders changed since (a lookup checks those first).
+// Open orders by order id and by cl_ord_id (unique among open orders, PROTOCOL.md §3.5), as of
+// one snapshot. Immutable once built (by the account view's writer): any thread reads it. A
+// change costs the writer O(√n), not O(n): a shared base, rebuilt now and then, plus the few
+// orders changed since (a lookup checks those first).
 class OpenOrders {
  public:
   using Ptr = std::shared_ptr<const OrderState>;
@@ -138,7 +139,8 @@ class OpenOrders {
   std::size_t size_ = 0;
 };
 
-// Balances by REST id, v2 code or altname (XXBT, BTC, XBT), exactly as spelt.
+// Balances by REST id, v2 code or altname (XXBT, BTC, XBT), exactly as spelt, as of one
+// snapshot. Immutable once built by the account view: any thread reads it.
 class Balances {
  public:
   using Ptr = std::shared_ptr<const Balance>;

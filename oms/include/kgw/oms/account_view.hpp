@@ -58,7 +58,8 @@ struct FrameOutcome {
   bool refresh_positions = false;  // a fill on a margin order: run refresh_positions() soon
 };
 
-// Synchronous hooks for the write half, on the oms thread, before subscribers see anything.
+// Synchronous hooks for the write half, on the oms thread, before subscribers see anything. A
+// hook must not call back into the view's oms-thread methods.
 struct AccountHooks {
   // Every executions item, snapshot and update, in Kraken's order, after it was merged: `order`
   // is that order's state now. The order ledger matches cl_ord_id and resolves unknown outcomes here.
