@@ -22,18 +22,7 @@
 #include "kgw/feed/kraken_channel_parser.hpp"
 #include "kgw/feed/market_feed.hpp"
 
-namespace {
-std::atomic<std::uint64_t> g_allocations{0};
-}  // namespace
-
-// Counting allocator for this executable only: every path to the heap through new ends here.
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "kgw_alloc_count.hpp"  // this executable's operator new, counted
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include "kgw/sim/kraken_replay.hpp"
 #include "kgw_capture_forms.hpp"
 #include "kgw_test_fixtures.hpp"
+#include "kgw_sim_ws_client.hpp"
 #include "kgw_ws_book_check.hpp"
 
 namespace kgw::sim {
@@ -22,16 +23,7 @@ namespace {
 constexpr std::int64_t kJournalStart = 1690730998343415000;  // the capture's first update, unix ns
 constexpr std::chrono::milliseconds kJournalStep{10};
 
-struct FakeClient : WsClient {
-  explicit FakeClient(std::uint64_t i) : id_(i) {}
-  std::uint64_t id() const override { return id_; }
-  bool send(std::string text) override {
-    out.push_back(std::move(text));
-    return true;
-  }
-  std::uint64_t id_;
-  std::vector<std::string> out;
-};
+using FakeClient = test::FakeWsClient;
 
 using test::capture_frames;
 

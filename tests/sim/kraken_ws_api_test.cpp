@@ -11,21 +11,13 @@
 
 #include "kgw/sim/default_market.hpp"
 #include "kgw/sim/kraken_ws_api.hpp"
+#include "kgw_sim_ws_client.hpp"
 #include "kgw_ws_book_check.hpp"
 
 namespace kgw::sim {
 namespace {
 
-struct FakeClient : WsClient {
-  explicit FakeClient(std::uint64_t i) : id_(i) {}
-  std::uint64_t id() const override { return id_; }
-  bool send(std::string text) override {
-    out.push_back(std::move(text));
-    return true;
-  }
-  std::uint64_t id_;
-  std::vector<std::string> out;
-};
+using FakeClient = test::FakeWsClient;
 
 using test::replay_books;
 
