@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -46,7 +47,9 @@ class KrakenRestService {
   // submit() returns, with errc::cancelled (so do not hold a lock `done` takes).
   template <class T>
   void submit(Call<T> call, std::function<void(result<T>)> done);
-  // From a coroutine on any executor; resumes on the caller's executor.
+  // From a coroutine on any executor; resumes on the caller's executor. Name the Call before the
+  // co_await (`Call<T> c = [..](KrakenRestClient& k) {..}; co_await svc.async_call<T>(std::move(c))`):
+  // GCC 12 destroys a lambda temporary that lives across the suspension twice.
   template <class T>
   boost::asio::awaitable<result<T>> async_call(Call<T> call);
   // Blocks the calling thread until the result is in (tools, tests, start-up; never on the feed,
@@ -139,9 +142,16 @@ boost::asio::awaitable<result<T>> KrakenRestService::async_call(Call<T> call) {
   co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(result<T>)>(
       [this, &call](auto handler) {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        submit<T>(std::move(call), [h](result<T> r) {
-          auto ex = boost::asio::get_associated_executor(*h);
-          boost::asio::post(ex, [h, r = std::move(r)]() mutable { std::move (*h)(std::move(r)); });
+        // The caller's io_context counts the call as work until its result is posted back, so a
+        // caller that stops by running out of work waits for its calls instead of being destroyed
+        // under them (the result would be posted to a dead executor).
+        auto work = std::make_shared<boost::asio::executor_work_guard<decltype(boost::asio::get_associated_executor(*h))>>(
+            boost::asio::get_associated_executor(*h));
+        submit<T>(std::move(call), [h, work](result<T> r) {
+          boost::asio::post(work->get_executor(), [h, work, r = std::move(r)]() mutable {
+            std::move (*h)(std::move(r));
+            work->reset();
+          });
         });
       },
       boost::asio::use_awaitable);
