@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 namespace kgw::oms {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 using kraken::KrakenRestClient;
 
 namespace {
@@ -55,7 +57,13 @@ struct OrderEntry::Waiter {
 
 OrderEntry::OrderEntry(asio::any_io_executor ex, OrderEntryOptions options, kraken::KrakenRestService& rest,
                        const InstrumentRegistry& registry, const Clock& clock, Hooks hooks)
-    : ex_(ex), opt_(std::move(options)), rest_(rest), registry_(registry), clock_(clock), hooks_(std::move(hooks)) {}
+    : ex_(ex),
+      opt_(std::move(options)),
+      rest_(rest),
+      registry_(registry),
+      clock_(clock),
+      hooks_(std::move(hooks)),
+      stop_signal_(ex, asio::steady_timer::time_point::max()) {}
 
 OrderEntry::~OrderEntry() {
   *alive_ = false;
@@ -81,6 +89,18 @@ void OrderEntry::on_reply(const kraken::MethodReply& r) {
   it->second->timer.cancel();
 }
 
+void OrderEntry::stop() {
+  stopping_ = true;
+  stop_signal_.expires_at(asio::steady_timer::time_point::min());
+  on_session_lost();
+}
+
+asio::awaitable<void> OrderEntry::pause(std::chrono::nanoseconds d) {
+  if (stopping_) co_return;
+  asio::steady_timer t(ex_, d);
+  co_await (t.async_wait(kUseTuple) || stop_signal_.async_wait(kUseTuple));
+}
+
 void OrderEntry::on_session_lost() {
   for (auto& [id, w] : waiting_) {
     w->lost = true;
@@ -103,6 +123,7 @@ void OrderEntry::on_order_seen(std::string_view cl_ord_id, std::string_view orde
 void OrderEntry::on_order_amended(std::string_view order_id) { ledger_.amended_by_order_id(order_id, clock_.mono_now()); }
 
 asio::awaitable<result<OrderEntry::OwnedReply>> OrderEntry::ws_request(std::string frame, std::int64_t req_id) {
+  if (stopping_) co_return Error(errc::queue_full, "the order manager is stopping");  // not sent
   auto w = std::make_shared<Waiter>(ex_);
   w->timer.expires_after(opt_.reply_timeout);
   waiting_[req_id] = w;
@@ -153,10 +174,8 @@ asio::awaitable<result<void>> OrderEntry::charge(const std::string& pair_key, kr
                                                  std::chrono::nanoseconds age, std::size_t count) {
   auto permit = rest_.governor().acquire_trading(pair_key, action, age, count, opt_.max_rate_wait);
   if (!permit) co_return permit.error();
-  if (permit->wait.count() > 0) {
-    asio::steady_timer t(ex_, permit->wait);
-    co_await t.async_wait(kUseTuple);
-  }
+  if (permit->wait.count() > 0) co_await pause(permit->wait);
+  if (stopping_) co_return Error(errc::cancelled, "the order manager is stopping");
   co_return result<void>{};
 }
 
@@ -175,13 +194,6 @@ Error OrderEntry::from_reply(const OwnedReply& r, std::string_view what) const {
   Error e(errc::exchange_error, std::string(what));
   e.kraken = KrakenError::from_strings({r.error});
   return e;
-}
-
-asio::awaitable<void> OrderEntry::sleep_until(WallTime t) {
-  const auto left = t - clock_.wall_now();
-  if (left.count() <= 0) co_return;
-  asio::steady_timer timer(ex_, left);
-  co_await timer.async_wait(kUseTuple);
 }
 
 result<PlacedOrder> OrderEntry::answer_existing(const LedgerEntry& e) const {
@@ -263,7 +275,13 @@ asio::awaitable<result<PlacedOrder>> OrderEntry::place(kraken::OrderRequest o, R
       if (o.validate) co_return reply.error();
       ++stats_.ambiguous;
       ledger_.ambiguous(key, reply.error());
-      if (const LedgerEntry* e = ledger_.find(key); e && e->state != EntryState::ambiguous) co_return answer_existing(*e);
+      // The executions stream may have shown the order while the answer was missing: then it is
+      // placed, and this is the answer.
+      if (const LedgerEntry* e = ledger_.find(key); e && e->state != EntryState::ambiguous) {
+        auto known = answer_existing(*e);
+        if (known) known->existing = false;
+        co_return known;
+      }
       asio::co_spawn(ex_, resolve(key), log_failure);
       co_return unknown_outcome(fmt::format("cl_ord_id {}: {}; the order is being looked up", key, reply.error().message()), {key});
     } else if (!reply->success) {
@@ -341,7 +359,7 @@ asio::awaitable<void> OrderEntry::resolve(std::string key) {
   resolving_[key] = true;
   auto alive = alive_;
   auto still_ambiguous = [this, &key, alive] {
-    if (!*alive) return false;
+    if (!*alive || stopping_) return false;
     const LedgerEntry* e = ledger_.find(key);
     return e && e->state == EntryState::ambiguous;
   };
@@ -355,8 +373,7 @@ asio::awaitable<void> OrderEntry::resolve(std::string key) {
   while (still_ambiguous()) {
     if (clock_.wall_now() < settle) {
       // Wake regularly: the executions stream may answer first.
-      asio::steady_timer t(ex_, std::min<std::chrono::nanoseconds>(settle - clock_.wall_now(), std::chrono::milliseconds(250)));
-      co_await t.async_wait(kUseTuple);
+      co_await pause(std::min<std::chrono::nanoseconds>(settle - clock_.wall_now(), std::chrono::milliseconds(250)));
       continue;
     }
     kraken::Params filter{by_cl_ord_id ? kraken::Params{{"cl_ord_id", key}} : kraken::Params{{"userref", std::to_string(*userref)}}};
@@ -373,8 +390,7 @@ asio::awaitable<void> OrderEntry::resolve(std::string key) {
     if (!open || !closed) {
       const Error& err = !open ? open.error() : closed.error();
       spdlog::warn("oms: looking up order {} failed ({}); trying again in {} ms", key, err.message(), backoff.count());
-      asio::steady_timer t(ex_, backoff);
-      co_await t.async_wait(kUseTuple);
+      co_await pause(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
       continue;
     }

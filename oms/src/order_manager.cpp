@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,6 +20,7 @@
 namespace kgw::oms {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -40,10 +42,15 @@ struct OrderManager::Runtime {
   asio::io_context io{1};
   std::unique_ptr<kraken::KrakenWsConnection> ws;
   std::unique_ptr<PrivateSession> session;
+  std::unique_ptr<AccountView> account;
   std::unique_ptr<OrderEntry> entry;
   asio::steady_timer dead_man_wake{io};
+  asio::steady_timer positions_wake{io};
+  // Set in the past at stop: ends the reconciliation's pauses.
+  asio::steady_timer stop_signal{io, asio::steady_timer::time_point::max()};
+  bool reconciling = false;
   std::thread thread;
-  std::atomic<int> running{0};
+  std::promise<void> ran_out;  // the oms thread's run() returned: no coroutine, no REST call left
   bool stopping = false;  // oms thread only
 };
 
@@ -66,18 +73,11 @@ class OrderManager::PrivateSession final : public kraken::WsConnectionHandler {
   void on_connected() override { om_.authenticated_.store(false, std::memory_order_release); }
 
   asio::awaitable<void> on_open(kraken::KrakenWsConnection& conn) override {
-    kraken::SubscribeRequest ex;
-    ex.channel = "executions";
-    ex.snap_orders = true;
-    ex.snap_trades = true;
-    ex.token = std::string(token_.reveal());
+    conn_ = &conn;
     executions_req_ = conn.next_req_id();
-    conn.send(kraken::ws_subscribe(ex, executions_req_));
-    kraken::SubscribeRequest bal;
-    bal.channel = "balances";
-    bal.snapshot = true;
-    bal.token = std::string(token_.reveal());
-    conn.send(kraken::ws_subscribe(bal, conn.next_req_id()));
+    const auto frames = om_.rt_->account->subscription_requests(token_.reveal(), executions_req_, conn.next_req_id());
+    conn.send(frames.executions);
+    conn.send(frames.balances);
     co_return;
   }
 
@@ -105,11 +105,26 @@ class OrderManager::PrivateSession final : public kraken::WsConnectionHandler {
       return;
     }
     // Channel frames (executions, balances, status, heartbeat) belong to the account view.
+    Runtime& rt = *om_.rt_;
+    auto out = m.padding >= simdjson::SIMDJSON_PADDING
+                   ? rt.account->on_frame(simdjson::padded_string_view(m.data.data(), m.data.size(), m.data.size() + m.padding),
+                                          om_.clock_.wall_now())
+                   : rt.account->on_frame(m.data, om_.clock_.wall_now());
+    if (!out) {
+      if (conn_) conn_->replace(fmt::format("unreadable private frame ({})", out.error().message()));
+      return;
+    }
+    if (out->resync && conn_) conn_->replace("a gap in Kraken's private sequence: resubscribing with snapshots");
+    if (out->reconcile) asio::co_spawn(rt.io, om_.reconcile_until_done(), log_failure);
+    if (out->refresh_positions) rt.positions_wake.cancel();
   }
+
+  void on_tick() override { om_.rt_->account->on_tick(); }
 
   void on_close() override {
     om_.authenticated_.store(false, std::memory_order_release);
     om_.rt_->entry->on_session_lost();
+    om_.rt_->account->on_disconnected();
   }
 
   std::string token() const { return std::string(token_.reveal()); }
@@ -117,6 +132,7 @@ class OrderManager::PrivateSession final : public kraken::WsConnectionHandler {
  private:
   OrderManager& om_;
   Secret token_;
+  kraken::KrakenWsConnection* conn_ = nullptr;
   std::int64_t executions_req_ = -1;
   kraken::WsReplyParser replies_;
 };
@@ -162,6 +178,7 @@ result<void> OrderManager::start() {
 
   auto rt = std::make_unique<Runtime>();
   rt->session = std::make_unique<PrivateSession>(*this);
+  rt->account = std::make_unique<AccountView>(rt->io.get_executor(), registry_, clock_, opt_.account);
   rt->ws = std::make_unique<kraken::KrakenWsConnection>(rt->io.get_executor(), wo, clock_, ws_stats_,
                                                         static_cast<std::uint32_t>(std::random_device{}()));
   OrderEntry::Hooks hooks;
@@ -173,24 +190,47 @@ result<void> OrderManager::start() {
   hooks.system_status = [this] { return system_status_ ? system_status_() : kraken::SystemStatus::unknown; };
   hooks.reference_price = [this](const Instrument& in) { return reference_price_ ? reference_price_(in) : std::nullopt; };
   hooks.kill_switch_engaged = [this] { return kill_engaged_.load(std::memory_order_acquire); };
+  // What Kraken knows of an order, from the account view's caches (open or recently closed).
+  auto known = [this, r](std::shared_ptr<const OrderState> o) -> std::optional<KnownOrder> {
+    if (!o) return std::nullopt;
+    KnownOrder k;
+    k.order_id = o->order_id;
+    k.cl_ord_id = o->cl_ord_id;
+    if (auto in = registry_.find(o->symbol)) k.pair = in->rest_key;
+    k.open = !o->is_closed();
+    if (o->opened) k.changed_at = clock_.mono_now() - (clock_.wall_now() - *o->opened);
+    (void)r;
+    return k;
+  };
+  hooks.find_by_cl_ord_id = [r, known](std::string_view id) { return known(r->account->snapshot()->order_by_cl_ord_id(id)); };
+  hooks.find_by_order_id = [r, known](std::string_view id) { return known(r->account->snapshot()->order(id)); };
+  hooks.open_orders = [r] { return r->account->snapshot()->open_orders->size(); };
   rt->entry = std::make_unique<OrderEntry>(rt->io.get_executor(), opt_.entry, rest_, registry_, clock_, std::move(hooks));
+  // The account view tells order entry what Kraken did with each order: an ambiguous attempt is
+  // resolved the moment its order shows up, by the stream or by a REST reconciliation.
+  AccountHooks account_hooks;
+  account_hooks.on_event = [r](const AccountEvent& e) {
+    if (e.order) r->entry->on_order_seen(e.order->cl_ord_id, e.order->order_id, e.order->is_closed());
+  };
+  account_hooks.on_execution = [r](const kraken::ExecutionItem&, const OrderState& o, bool) {
+    if (o.last_exec.value == kraken::ExecType::amended) r->entry->on_order_amended(o.order_id);
+  };
+  rt->account->set_hooks(std::move(account_hooks));
   rt_ = std::move(rt);
 
-  rt_->running.fetch_add(2, std::memory_order_relaxed);
-  asio::co_spawn(rt_->io, [r] { return r->ws->run(*r->session); }, [r](std::exception_ptr e) {
-    log_failure(e);
-    r->running.fetch_sub(1, std::memory_order_release);
+  asio::co_spawn(rt_->io, positions_loop(), log_failure);
+  asio::co_spawn(rt_->io, [r] { return r->ws->run(*r->session); }, log_failure);
+  asio::co_spawn(rt_->io, dead_man_loop(), log_failure);
+  rt_->thread = std::thread([r] {
+    r->io.run();
+    r->ran_out.set_value();
   });
-  asio::co_spawn(rt_->io, dead_man_loop(), [r](std::exception_ptr e) {
-    log_failure(e);
-    r->running.fetch_sub(1, std::memory_order_release);
-  });
-  rt_->thread = std::thread([r] { r->io.run(); });
   return {};
 }
 
 void OrderManager::stop() {
   if (!rt_) return;
+  stopping_.store(true, std::memory_order_release);
   Runtime& r = *rt_;
   // A clean shutdown disarms the dead-man switch first, while the session is still up.
   std::promise<void> disarmed;
@@ -200,6 +240,7 @@ void OrderManager::stop() {
       [this, &r]() -> asio::awaitable<void> {
         r.stopping = true;
         r.dead_man_wake.cancel();
+        r.positions_wake.cancel();
         bool armed = false;
         {
           std::lock_guard lock(state_mu_);
@@ -217,13 +258,31 @@ void OrderManager::stop() {
         disarmed.set_value();
       });
   disarm_done.wait_for(std::chrono::seconds(10));
-  r.ws->stop_from_any_thread();
-  for (int i = 0; i < 300 && r.running.load(std::memory_order_acquire) > 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  r.io.stop();
+  // Then everything ends on its own: the session closes, loops and lookups leave their pauses,
+  // and REST calls in flight (the io_context counts them as work) complete. Destroying the
+  // io_context before that would destroy coroutine frames under them.
+  asio::post(r.io, [&r] {
+    r.stop_signal.expires_at(asio::steady_timer::time_point::min());
+    r.positions_wake.cancel();
+    r.dead_man_wake.cancel();
+    r.entry->stop();
+    r.ws->stop();
+  });
+  auto ran_out = r.ran_out.get_future();
+  if (ran_out.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+    // A REST call that never completes: the frames waiting for it cannot be destroyed safely, so
+    // the runtime is left behind (a bounded leak at shutdown) rather than crash.
+    spdlog::error("oms: the order manager's work did not end within 15 s of stop; abandoning it");
+    r.io.stop();
+    if (r.thread.joinable()) r.thread.join();
+    authenticated_.store(false, std::memory_order_release);
+    (void)rt_.release();
+    return;
+  }
   if (r.thread.joinable()) r.thread.join();
   authenticated_.store(false, std::memory_order_release);
   rt_.reset();
+  stopping_.store(false, std::memory_order_release);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,38 +303,90 @@ void complete(asio::io_context& io, asio::awaitable<result<T>> work, std::functi
 }
 
 Error not_started() { return Error(errc::connection_failed, "the order manager is not running"); }
+Error stopping() { return Error(errc::cancelled, "the order manager is stopping"); }
 
 }  // namespace
 
 void OrderManager::place(kraken::OrderRequest o, Route route, Done<PlacedOrder> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->place(std::move(o), route), std::move(done));
 }
 void OrderManager::amend(kraken::AmendRequest a, Route route, Done<EntryAck> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->amend(std::move(a), route), std::move(done));
 }
 void OrderManager::edit(kraken::EditRequest e, Route route, Done<EntryAck> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->edit(std::move(e), route), std::move(done));
 }
 void OrderManager::cancel(kraken::CancelRequest c, Route route, Done<EntryAck> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->cancel(std::move(c), route), std::move(done));
 }
 void OrderManager::cancel_all(Route route, Done<EntryAck> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->cancel_all(route), std::move(done));
 }
 void OrderManager::cancel_all_after(int timeout_s, Route route, Done<EntryAck> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->cancel_all_after(timeout_s, route), std::move(done));
 }
 void OrderManager::batch_add(std::string pair, std::vector<kraken::OrderRequest> orders, bool validate,
                              std::optional<std::string> deadline, Route route, Done<BatchResult> done) {
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->batch_add(std::move(pair), std::move(orders), validate, std::move(deadline), route),
            std::move(done));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account view
+
+std::shared_ptr<const AccountSnapshot> OrderManager::account() const { return rt_ ? rt_->account->snapshot() : nullptr; }
+
+std::shared_ptr<AccountSubscription> OrderManager::subscribe_account(std::optional<EventCursor> from, std::size_t capacity,
+                                                                     std::function<void()> wake) {
+  return rt_ ? rt_->account->subscribe(from, capacity, std::move(wake)) : nullptr;
+}
+
+const AccountViewStats* OrderManager::account_stats() const { return rt_ ? &rt_->account->stats() : nullptr; }
+const OrderEntry::Stats* OrderManager::entry_stats() const { return rt_ ? &rt_->entry->stats() : nullptr; }
+
+// After a (re)connect's snapshots: reconcile from REST, and again after a pause while it fails
+// (each failure has changed the epoch; a later success catches up from the same point).
+asio::awaitable<void> OrderManager::reconcile_until_done() {
+  Runtime& r = *rt_;
+  if (r.reconciling) co_return;
+  r.reconciling = true;
+  std::chrono::milliseconds pause{500};
+  while (!r.stopping) {
+    auto done = co_await r.account->reconcile(rest_);
+    if (done || done.error().is(errc::cancelled)) break;
+    spdlog::warn("oms: reconciliation from REST failed ({}); trying again in {} ms", done.error().message(), pause.count());
+    asio::steady_timer t(r.io, pause);
+    co_await (t.async_wait(kUseTuple) || r.stop_signal.async_wait(kUseTuple));
+    pause = std::min(pause * 2, std::chrono::milliseconds(30'000));
+  }
+  r.reconciling = false;
+}
+
+// Positions from REST on a timer, and at once after a fill on a margin order.
+asio::awaitable<void> OrderManager::positions_loop() {
+  Runtime& r = *rt_;
+  while (!r.stopping) {
+    r.positions_wake.expires_after(opt_.positions_refresh);
+    co_await r.positions_wake.async_wait(kUseTuple);
+    if (r.stopping) break;
+    if (!authenticated_.load(std::memory_order_acquire)) continue;
+    if (auto done = co_await r.account->refresh_positions(rest_); !done && !done.error().is(errc::cancelled))
+      spdlog::warn("oms: OpenPositions failed: {}", done.error().message());
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +443,7 @@ void OrderManager::engage_kill_switch(std::string reason, Done<EntryAck> done) {
   kill_engaged_.store(true, std::memory_order_release);
   spdlog::warn("oms: kill switch engaged ({}); cancelling all orders", s.reason);
   if (!rt_) return done(not_started());
+  if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->cancel_all(Route::automatic), std::move(done));
 }
 

@@ -12,7 +12,7 @@
 #include <map>
 #include <thread>
 
-#include "../sim/rest_e2e_support.hpp"
+#include "kgw_sim_rest.hpp"
 #include "account_test_support.hpp"
 #include "kgw/core/kraken/rest_service.hpp"
 #include "kgw/core/kraken/ws_connection.hpp"

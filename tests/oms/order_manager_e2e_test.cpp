@@ -188,44 +188,72 @@ TEST_F(OrderManagerE2E, KrakensRefusalComesBackVerbatimAndTheClOrdIdMayBeUsedAga
   EXPECT_FALSE(retry->existing);
 }
 
-TEST_F(OrderManagerE2E, ADroppedAckLeavesTheOrderAmbiguousUntilItIsFoundAndNothingIsSentTwice) {
+TEST_F(OrderManagerE2E, ADroppedAckIsAnsweredFromTheExecutionsStreamAndNothingIsSentTwice) {
   start(options());
+  ASSERT_TRUE(wait_until([&] { return om_->account() && om_->account()->fresh(); }));
   EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/drop_response?count=1"), 200u);
   OrderRequest o = limit("buy", "0.01", "30000.0");
   o.cl_ord_id = "lost-ack";
+  // No ack comes, but the executions stream shows the order before the answer's timeout: the
+  // caller gets the order, not an unknown outcome.
   auto first = place(o);
-  ASSERT_FALSE(first);
-  EXPECT_TRUE(first.error().is(errc::unknown_outcome)) << first.error().message();
-  EXPECT_EQ(first.error().cl_ord_ids, std::vector<std::string>{"lost-ack"});
-  // The caller retries at once: still unknown, and nothing is sent.
+  ASSERT_TRUE(first) << first.error().message();
+  ASSERT_EQ(first->order_ids.size(), 1u);
+  EXPECT_FALSE(first->existing);
   auto retry = place(o);
-  ASSERT_FALSE(retry);
-  EXPECT_TRUE(retry.error().is(errc::unknown_outcome));
-  EXPECT_EQ(orders_with("lost-ack"), 1u);
-  // After Kraken's deadline for it, the lookup finds it: a retry now gets the order.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto r = place(o);
-        return r && r->existing && r->order_ids.size() == 1;
-      },
-      10s));
+  ASSERT_TRUE(retry) << retry.error().message();
+  EXPECT_TRUE(retry->existing);
+  EXPECT_EQ(retry->order_ids, first->order_ids);
   EXPECT_EQ(orders_with("lost-ack"), 1u);
   EXPECT_EQ(fired("ws_drop_response"), 1u);
 }
 
-TEST_F(OrderManagerE2E, ADroppedRestAnswerIsResolvedTheSameWay) {
-  start(options());
+TEST_F(OrderManagerE2E, WithoutTheStreamsALostAnswerIsLookedUpOnceKrakensDeadlinePassed) {
+  auto o = options();
+  o.ws_private_url = "ws://127.0.0.1:1/v2";  // no private session: no executions either
+  start(o, false);
   EXPECT_EQ(test::sim_admin_post(ep_.admin, "/rest/drop_response?count=1"), 200u);
-  OrderRequest o = limit("buy", "0.01", "30000.0");
-  o.cl_ord_id = "lost-rest";
-  auto first = place(o, Route::rest_only);
+  OrderRequest order = limit("buy", "0.01", "30000.0");
+  order.cl_ord_id = "lost-rest";
+  auto first = place(order);
   ASSERT_FALSE(first);
   EXPECT_TRUE(first.error().is(errc::unknown_outcome)) << first.error().message();
+  EXPECT_EQ(first.error().cl_ord_ids, std::vector<std::string>{"lost-rest"});
+  // A retry at once: still unknown, and nothing is sent.
+  auto retry = place(order);
+  ASSERT_FALSE(retry);
+  EXPECT_TRUE(retry.error().is(errc::unknown_outcome));
+  EXPECT_EQ(orders_with("lost-rest"), 1u);
+  // After Kraken's deadline for it (1 s here), OpenOrders finds it: a retry gets the order.
   ASSERT_TRUE(wait_until([&] {
-    auto r = place(o, Route::rest_only);
-    return r && r->existing;
+    auto r = place(order);
+    return r && r->existing && r->order_ids.size() == 1;
   }, 10s));
   EXPECT_EQ(orders_with("lost-rest"), 1u);
+  EXPECT_GE(om_->entry_stats()->resolved_placed, 1u);
+}
+
+TEST_F(OrderManagerE2E, TheAccountViewFollowsTheOrdersItPlaces) {
+  start(options());
+  ASSERT_TRUE(wait_until([&] { return om_->account() && om_->account()->fresh(); }));
+  OrderRequest order = limit("buy", "0.01", "30000.0");
+  order.cl_ord_id = "followed";
+  auto placed = place(order);
+  ASSERT_TRUE(placed) << placed.error().message();
+  ASSERT_TRUE(wait_until([&] { return om_->account()->order_by_cl_ord_id("followed") != nullptr; }));
+  EXPECT_EQ(om_->account()->order_by_cl_ord_id("followed")->order_id, placed->order_ids.at(0));
+  kraken::CancelRequest c;
+  c.cl_ord_ids = {"followed"};
+  ASSERT_TRUE(ack([&](auto d) { om_->cancel(c, Route::automatic, d); }));
+  ASSERT_TRUE(wait_until([&] {
+    auto o = om_->account()->order_by_cl_ord_id("followed");
+    return o && o->is_closed();
+  }));
+  // A retry of the cancelled order's placement returns it; nothing is sent.
+  auto again = place(order);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_TRUE(again->existing);
+  EXPECT_EQ(orders_with("followed"), 1u);
 }
 
 TEST_F(OrderManagerE2E, AnOrderThatNeverReachedKrakenIsFoundAbsentAndMayBeSentAgain) {

@@ -124,6 +124,10 @@ class OrderEntry {
   boost::asio::awaitable<result<BatchResult>> batch_add(std::string pair, std::vector<kraken::OrderRequest> orders,
                                                         bool validate, std::optional<std::string> deadline, Route route);
 
+  // Ends every wait at once (WS replies, lookups' pauses): for shutdown. Lookups in progress stop
+  // where they are; their orders stay AMBIGUOUS in the ledger.
+  void stop();
+
   // From the private session: a method reply, and the session's end (pending WS requests then
   // have an unknown outcome).
   void on_reply(const kraken::MethodReply& r);
@@ -162,7 +166,8 @@ class OrderEntry {
   Error from_reply(const OwnedReply& r, std::string_view what) const;
   // Looks an ambiguous order up until it is found or known absent.
   boost::asio::awaitable<void> resolve(std::string cl_ord_id);
-  boost::asio::awaitable<void> sleep_until(WallTime t);
+  // A pause that stop() ends early.
+  boost::asio::awaitable<void> pause(std::chrono::nanoseconds d);
   result<PlacedOrder> answer_existing(const LedgerEntry& e) const;
 
   boost::asio::any_io_executor ex_;
@@ -176,6 +181,8 @@ class OrderEntry {
   std::map<std::string, bool, std::less<>> resolving_;       // cl_ord_ids being looked up
   Stats stats_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool stopping_ = false;
+  boost::asio::steady_timer stop_signal_;  // set in the past by stop(): ends every pause
 };
 
 }  // namespace kgw::oms

@@ -1,9 +1,11 @@
 #pragma once
-// OrderManager: the write half of the gateway behind one facade. It owns the oms thread (one
-// io_context), the private WebSocket session to Kraken (a KrakenWsConnection that fetches a fresh
-// token before every connect, subscribes to executions and balances, and carries the trading
-// methods), order entry (OrderEntry: WS first, REST fallback, exactly-once by cl_ord_id), the
-// kill switch (persisted in the state directory) and the managed dead-man switch.
+// OrderManager: the order manager behind one facade. It owns the oms thread (one io_context), the
+// private WebSocket session to Kraken (a KrakenWsConnection that fetches a fresh token before
+// every connect, subscribes to executions and balances, and carries the trading methods), the
+// account view (AccountView: the private channels and REST reconciliation into lock-free caches
+// and numbered events), order entry (OrderEntry: WS first, REST fallback, exactly-once by
+// cl_ord_id, resolved from the account view's events), the kill switch (persisted in the state
+// directory) and the managed dead-man switch.
 // Thread safety: every public member may be called from any thread; completions (`done`) run on
 // the oms thread and must not block it (post elsewhere for real work).
 
@@ -24,6 +26,7 @@
 #include "kgw/core/kraken/rest_service.hpp"
 #include "kgw/core/kraken/ws_connection.hpp"
 #include "kgw/core/net/ws_session.hpp"
+#include "kgw/oms/account_view.hpp"
 #include "kgw/oms/order_entry.hpp"
 
 namespace kgw::oms {
@@ -43,6 +46,10 @@ struct OrderManagerOptions {
   std::chrono::milliseconds ping_idle{20'000};
   kraken::ConnectBudget* connect_budget = nullptr;  // null: the process's (shared with the feed)
   OrderEntryOptions entry;
+  AccountViewOptions account;
+  // OpenPositions is polled this often (and after fills on margin orders): WS v2 has no
+  // positions channel.
+  std::chrono::seconds positions_refresh{30};
   // The kill switch's state survives a restart here (`kill_switch`); empty: not persisted.
   std::string state_dir;
   DeadManOptions dead_man;
@@ -110,6 +117,13 @@ class OrderManager {
   void detach_trading_client();
   DeadManState dead_man() const;
 
+  // The account view's caches and events (any thread). Null / nothing before start().
+  std::shared_ptr<const AccountSnapshot> account() const;
+  std::shared_ptr<AccountSubscription> subscribe_account(std::optional<EventCursor> from, std::size_t capacity = 4096,
+                                                         std::function<void()> wake = {});
+  const AccountViewStats* account_stats() const;
+  const OrderEntry::Stats* entry_stats() const;
+
   // The private session is connected and its executions subscription acknowledged.
   bool private_session_up() const noexcept { return authenticated_.load(std::memory_order_acquire); }
   const kraken::WsConnectionStats& connection_stats() const noexcept { return ws_stats_; }
@@ -128,6 +142,8 @@ class OrderManager {
   class PrivateSession;
 
   boost::asio::awaitable<void> dead_man_loop();
+  boost::asio::awaitable<void> reconcile_until_done();
+  boost::asio::awaitable<void> positions_loop();
   boost::asio::awaitable<void> dead_man_step();
   result<void> persist_kill_switch(const KillSwitchState& s);
   void load_kill_switch();
@@ -141,6 +157,7 @@ class OrderManager {
   kraken::WsConnectionStats ws_stats_;
   std::atomic<bool> authenticated_{false};
   std::atomic<bool> kill_engaged_{false};
+  std::atomic<bool> stopping_{false};
   mutable std::mutex state_mu_;  // guards kill_ and dead_ (read from any thread)
   KillSwitchState kill_;
   DeadManState dead_;
