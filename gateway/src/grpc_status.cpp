@@ -209,9 +209,8 @@ grpc::Status to_grpc_status(const Error& error, CallKind kind, std::string field
     m = from_kraken ? map_kraken(*error.kraken, kind) : map_errc(e, kind);
     detail.set_gateway_code(std::string(errc_name(e)));
     if (from_kraken) {
-      // Kraken's words first and verbatim; ours after, if they add anything.
+      // Kraken's words, verbatim, as the seed's KrakenAPIError prints them.
       message = error.kraken->joined();
-      if (!error.detail.empty()) message += " (" + error.detail + ")";
     } else {
       message = error.detail.empty() ? error.code.message() : error.detail;
     }

@@ -57,8 +57,9 @@ struct FeedConfig {
 };
 
 struct StreamsConfig {
-  // Per client: trades waiting to be written, and closed candles; a client that lets either
-  // fill has its stream ended with RESOURCE_EXHAUSTED (the others are not affected).
+  // Per client: trades, and closed candles, waiting behind a write the client has not taken
+  // yet; a client that lets either fill has its stream ended with RESOURCE_EXHAUSTED (the others
+  // are not affected). Kraken sends trades in bursts: keep trade_queue well above one.
   std::size_t trade_queue = 4096;
   std::size_t candle_queue = 1024;
   // How often the stream fan-out looks at the caches for new values.
