@@ -69,6 +69,23 @@ Send decide(KeyState& k, std::uint64_t seq, bool usable) {
   return Send::value;
 }
 
+// What every conflated message carries besides its payload: the pair, the meta (flagged stale
+// for a Send::stale), and the key's record of what was sent.
+template <class Event>
+void conflated_head(Event& out, const Followed& f, const feed::Stamp& stamp, Send s, KeyState& k, const Backend& b,
+                    std::int64_t now) {
+  out.set_pair(f.in->rest_key);
+  out.set_symbol(f.in->symbol);
+  Meta m = cache_meta(stamp, b.simulated, now);
+  m.stale = s == Send::stale;
+  fill(*out.mutable_meta(), m);
+  if (s == Send::value) {
+    k.sent_seq = stamp.seq;
+    k.sent_any = true;
+    k.stale_sent = false;
+  }
+}
+
 // Round robin over the keys so one busy pair cannot starve the others of a slow client.
 template <class Try>
 bool round_robin(std::size_t n, std::size_t& cursor, Try try_key) {
@@ -103,18 +120,9 @@ class TickerStream final : public WatchedStream<v1::TickerEvent> {
       const bool first = !k.sent_any || k.stale_sent;
       const Send s = decide(k, t->stamp.seq, !f.cache->stale(now));
       if (s == Send::nothing) return false;
-      out.set_pair(f.in->rest_key);
-      out.set_symbol(f.in->symbol);
       out.set_type(first && s == Send::value ? v1::STREAM_MESSAGE_TYPE_SNAPSHOT : v1::STREAM_MESSAGE_TYPE_UPDATE);
       fill(*out.mutable_ticker(), *t, *f.in);
-      Meta m = cache_meta(t->stamp, b_.simulated, now);
-      m.stale = s == Send::stale;
-      fill(*out.mutable_meta(), m);
-      if (s == Send::value) {
-        k.sent_seq = t->stamp.seq;
-        k.sent_any = true;
-        k.stale_sent = false;
-      }
+      conflated_head(out, f, t->stamp, s, k, b_, now);
       return true;
     });
   }
@@ -142,21 +150,12 @@ class BookStream final : public WatchedStream<v1::BookEvent> {
       const bool usable = book->state == feed::BookState::synced && !f.cache->stale(now);
       const Send s = decide(k, book->stamp.seq, usable);
       if (s == Send::nothing) return false;
-      out.set_pair(f.in->rest_key);
-      out.set_symbol(f.in->symbol);
       out.set_type(v1::STREAM_MESSAGE_TYPE_SNAPSHOT);  // FULL mode: every message is the whole book
       fill_levels(*out.mutable_bids(), *out.mutable_asks(), *book, depth_);
       out.set_checksum(book->checksum);
       out.set_checksum_validated(s == Send::value);
       out.set_depth(static_cast<std::uint32_t>(depth_));
-      Meta m = cache_meta(book->stamp, b_.simulated, now);
-      m.stale = s == Send::stale;
-      fill(*out.mutable_meta(), m);
-      if (s == Send::value) {
-        k.sent_seq = book->stamp.seq;
-        k.sent_any = true;
-        k.stale_sent = false;
-      }
+      conflated_head(out, f, book->stamp, s, k, b_, now);
       return true;
     });
   }

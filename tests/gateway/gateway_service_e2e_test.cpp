@@ -65,23 +65,7 @@ int health(const std::shared_ptr<grpc::Channel>& channel, const std::string& ser
   return static_cast<int>(f.field(0).varint());
 }
 
-class GatewayServiceE2E : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    gw_ = new TestGateway();
-    ASSERT_TRUE(gw_->wait_for_feed()) << "the feed did not fill its caches";
-  }
-  static void TearDownTestSuite() {
-    delete gw_;
-    gw_ = nullptr;
-  }
-  void SetUp() override {
-    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
-  }
-  static TestGateway* gw_;
-};
-
-TestGateway* GatewayServiceE2E::gw_ = nullptr;
+class GatewayServiceE2E : public SharedGatewayTest<GatewayServiceE2E> {};
 
 TEST_F(GatewayServiceE2E, GetInfoSaysWhatRunsWhereWithoutShowingTheKey) {
   v1::GetInfoResponse info;

@@ -85,6 +85,26 @@ class TestGateway {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
+// A suite whose tests share one started gateway with a filled cache. `Suite::config()` (this
+// class's, unless the suite hides it) configures it.
+template <class Suite>
+class SharedGatewayTest : public ::testing::Test {
+ protected:
+  static gateway::GatewayConfig config() { return gateway_test_config(); }
+  static void SetUpTestSuite() {
+    gw_ = new TestGateway(Suite::config());
+    if (gw_->channel() && !gw_->wait_for_feed()) ADD_FAILURE() << "the feed did not fill its caches";
+  }
+  static void TearDownTestSuite() {
+    delete gw_;
+    gw_ = nullptr;
+  }
+  void SetUp() override {
+    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
+  }
+  static inline TestGateway* gw_ = nullptr;
+};
+
 // The machine-readable half of a failed call (common.proto ErrorDetail).
 inline v1::ErrorDetail error_detail(const grpc::Status& s) {
   v1::RpcStatus rpc;

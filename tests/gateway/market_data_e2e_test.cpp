@@ -11,20 +11,11 @@
 namespace kgw::test {
 namespace {
 
-class MarketDataE2E : public ::testing::Test {
+class MarketDataE2E : public SharedGatewayTest<MarketDataE2E> {
  protected:
-  static void SetUpTestSuite() {
-    gw_ = new TestGateway();
-    ASSERT_TRUE(gw_->wait_for_feed()) << "the feed did not fill its caches";
-  }
-  static void TearDownTestSuite() {
-    delete gw_;
-    gw_ = nullptr;
-  }
-
   void SetUp() override {
-    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
-    md_ = gw_->market_data();
+    SharedGatewayTest::SetUp();
+    if (gw_) md_ = gw_->market_data();
   }
 
   std::uint64_t rest_requests() { return gw_->sim().rest_requests(); }
@@ -42,11 +33,8 @@ class MarketDataE2E : public ::testing::Test {
     return resp;
   }
 
-  static TestGateway* gw_;
   std::unique_ptr<v1::MarketData::Stub> md_;
 };
-
-TestGateway* MarketDataE2E::gw_ = nullptr;
 
 TEST_F(MarketDataE2E, GetTickerServesStreamedPairsFromTheCacheInAnySpellingWithNoRestCall) {
   const auto before = rest_requests();

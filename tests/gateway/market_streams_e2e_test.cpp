@@ -44,28 +44,22 @@ void make_trades(sim::Simulator& s, int n) {
   });
 }
 
-class MarketStreamsE2E : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class MarketStreamsE2E : public SharedGatewayTest<MarketStreamsE2E> {
+ public:
+  static gateway::GatewayConfig config() {
     auto c = gateway_test_config();
     c.streams.trade_queue = 64;
-    gw_ = new TestGateway(c);
-    ASSERT_TRUE(gw_->wait_for_feed()) << "the feed did not fill its caches";
-  }
-  static void TearDownTestSuite() {
-    delete gw_;
-    gw_ = nullptr;
-  }
-  void SetUp() override {
-    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
-    md_ = gw_->market_data();
+    return c;
   }
 
-  static TestGateway* gw_;
+ protected:
+  void SetUp() override {
+    SharedGatewayTest::SetUp();
+    if (gw_) md_ = gw_->market_data();
+  }
+
   std::unique_ptr<v1::MarketData::Stub> md_;
 };
-
-TestGateway* MarketStreamsE2E::gw_ = nullptr;
 
 TEST_F(MarketStreamsE2E, StreamTickerStartsWithASnapshotPerPairThenSendsUpdates) {
   v1::StreamTickerRequest req;
