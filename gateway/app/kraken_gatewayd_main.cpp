@@ -146,7 +146,6 @@ int main(int argc, char** argv) {
         sig.stop_flag.store(true);
       }
       sig.cv.notify_all();
-      if (s != SIGHUP && sig.stop) return;
     }
   });
   signal_thread.detach();
