@@ -5,12 +5,13 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run selfcheck test bench asan tsan clean help
+.PHONY: all deps configure build run sim selfcheck test bench asan tsan clean help
 
 all: build
 
 help:
-	@echo "make run    - install deps, build, start kraken-sim (the Kraken simulator) on loopback"
+	@echo "make run    - install deps, build, start kraken-gatewayd with its embedded simulator on loopback"
+	@echo "make sim    - the same, but kraken-sim (the Kraken simulator) alone"
 	@echo "make selfcheck - core library checks on Kraken's reference data"
 	@echo "make test   - install deps, build, run every test (ctest)"
 	@echo "make bench  - build and run the micro benchmarks (release)"
@@ -28,10 +29,17 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-# Until the daemon exists, `make run` starts the simulator on fixed loopback ports (override
-# with SIM_ARGS, e.g. make run SIM_ARGS='--rest-port 0 --ws-port 0').
-SIM_ARGS ?= --rest-port 8081 --ws-port 8082 --ws-private-port 8083 --admin-port 8084
+# `make run` starts the daemon with kraken-sim in process (config/sim.toml) on fixed loopback
+# ports; override them, e.g. make run GATEWAY_ARGS='--grpc-port 0 --metrics-port 0'
+# SIM_PORTS='--sim-rest-port 0 ...' (0: ephemeral; the daemon prints what it took).
+GATEWAY_ARGS ?= --grpc-port 50051 --metrics-port 9464
+SIM_PORTS ?= --sim-rest-port 8081 --sim-ws-port 8082 --sim-ws-private-port 8083 --sim-admin-port 8084
 run: build
+	$(BUILD_DIR)/gateway/kraken-gatewayd --config config/sim.toml --sim $(GATEWAY_ARGS) $(SIM_PORTS)
+
+# The simulator alone (override with SIM_ARGS, e.g. make sim SIM_ARGS='--rest-port 0 --ws-port 0').
+SIM_ARGS ?= --rest-port 8081 --ws-port 8082 --ws-private-port 8083 --admin-port 8084
+sim: build
 	$(BUILD_DIR)/sim/kraken-sim $(SIM_ARGS)
 
 selfcheck: build

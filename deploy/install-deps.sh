@@ -4,6 +4,8 @@
 # `apt-get update` runs only when something must be installed.
 set -euo pipefail
 
+# libgrpc++-dev also carries grpc++_reflection (server reflection) and the health service;
+# prometheus-cpp-dev the /metrics endpoint (civetweb); libsystemd-dev sd_notify.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache openssl
   libboost1.81-dev libssl-dev zlib1g-dev

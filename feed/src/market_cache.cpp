@@ -37,6 +37,20 @@ std::optional<CandleValue> SymbolCache::candle(int interval_minutes) const noexc
   return v;
 }
 
+std::size_t SymbolCache::recent_candles(int interval_minutes, std::span<CandleValue> out) const noexcept {
+  // Newest first, keeping the first (latest) version of each candle; then oldest first.
+  std::size_t n = 0;
+  CandleValue c;
+  for (std::uint64_t seq = candle_log_.size(); seq > 0 && n < out.size(); --seq) {
+    if (!candle_log_.read(seq - 1, c)) break;  // lapped by the writer: older ones are gone too
+    if (c.interval != interval_minutes) continue;
+    if (n > 0 && out[n - 1].interval_begin_ns <= c.interval_begin_ns) continue;  // an older version
+    out[n++] = c;
+  }
+  std::reverse(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+  return n;
+}
+
 void SymbolCache::publish_ticker(TickerValue v) noexcept {
   v.stamp.seq = ++ticker_seq_;
   // Spread history from the stream: one entry per change of the best bid/ask (or their sizes).
@@ -75,6 +89,7 @@ void SymbolCache::publish_candle(CandleValue v) noexcept {
   if (!i) return;
   v.stamp.seq = ++candle_seq_;
   candles_[*i].store(v);
+  candle_log_.push(v);
   touched(v.stamp.receive_ns);
 }
 

@@ -86,7 +86,8 @@ template <class T>
 struct Cached {
   T value;
   std::int64_t receive_ns = 0;
-  bool usable = false;
+  bool usable = false;  // automatic mode may serve it: fresh, and as complete as asked
+  bool fresh = false;   // its stream vouches for it (Sourced::fresh)
 };
 
 // The shape every read shares: a cached value if the mode and its freshness allow, else REST.
@@ -97,7 +98,7 @@ void read(ReadMode mode, bool has_rest, std::string_view what, CachedFn cached, 
   if (mode != ReadMode::rest_only) {
     std::optional<Cached<T>> c = cached();
     if (c && (mode == ReadMode::cache_only || !has_rest || c->usable)) {
-      done(Sourced<T>{std::move(c->value), Source::ws_cache, age(c->receive_ns)});
+      done(Sourced<T>{std::move(c->value), Source::ws_cache, age(c->receive_ns), c->fresh});
       return;
     }
     if (mode == ReadMode::cache_only || !has_rest) {
@@ -123,7 +124,8 @@ void MarketReader::ticker(std::string_view symbol, ReadMode mode, Done<TickerVal
     if (!sc) return std::nullopt;
     auto t = sc->ticker();
     if (!t) return std::nullopt;
-    return Cached<TickerValue>{*t, t->stamp.receive_ns, fresh(*sc)};
+    const bool f = fresh(*sc);
+    return Cached<TickerValue>{*t, t->stamp.receive_ns, f, f};
   };
   read<TickerValue>(
       mode, rest_ != nullptr, what, cached,
@@ -168,10 +170,11 @@ void MarketReader::book(std::string_view symbol, std::size_t depth, ReadMode mod
     if (!b || b->state == BookState::none) return std::nullopt;
     const std::int64_t now = static_cast<std::int64_t>(clock_.wall_now().time_since_epoch().count());
     if (b->state == BookState::synced && sc->stale(now)) b->state = BookState::stale;
-    const bool usable = b->state == BookState::synced && fresh(sc->live_ns()) && b->n_bids >= depth && b->n_asks >= depth;
+    const bool vouched = b->state == BookState::synced && fresh(sc->live_ns());
+    const bool usable = vouched && b->n_bids >= depth && b->n_asks >= depth;
     b->n_bids = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_bids, depth));
     b->n_asks = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_asks, depth));
-    return Cached<BookTopValue>{*b, b->stamp.receive_ns, usable};
+    return Cached<BookTopValue>{*b, b->stamp.receive_ns, usable, vouched};
   };
   read<BookTopValue>(
       mode, rest_ != nullptr, what, cached,
@@ -216,8 +219,9 @@ void MarketReader::trades(std::string_view symbol, std::size_t count, ReadMode m
     out.resize(sc->trades(out));
     if (out.empty()) return std::nullopt;
     const std::int64_t rx = out.back().stamp.receive_ns;
-    const bool usable = out.size() == count && fresh(*sc);
-    return Cached<std::vector<TradeValue>>{std::move(out), rx, usable};
+    const bool vouched = fresh(*sc);
+    const bool usable = out.size() == count && vouched;
+    return Cached<std::vector<TradeValue>>{std::move(out), rx, usable, vouched};
   };
   read<std::vector<TradeValue>>(
       mode, rest_ != nullptr, what, cached,
@@ -257,9 +261,12 @@ void MarketReader::candles(std::string_view symbol, int interval, ReadMode mode,
   const SymbolCache* sc = r->cache;
   auto cached = [&]() -> std::optional<Cached<std::vector<CandleValue>>> {
     if (!sc) return std::nullopt;
-    auto c = sc->candle(interval);
-    if (!c) return std::nullopt;
-    return Cached<std::vector<CandleValue>>{std::vector<CandleValue>{*c}, c->stamp.receive_ns, fresh(*sc)};
+    std::vector<CandleValue> recent(SymbolCache::kCandleUpdates);
+    recent.resize(sc->recent_candles(interval, recent));
+    if (recent.empty()) return std::nullopt;
+    const std::int64_t rx = recent.back().stamp.receive_ns;
+    const bool f = fresh(*sc);
+    return Cached<std::vector<CandleValue>>{std::move(recent), rx, f, f};
   };
   read<std::vector<CandleValue>>(
       mode, rest_ != nullptr, what, cached,
@@ -300,7 +307,8 @@ void MarketReader::spread(std::string_view symbol, ReadMode mode, Done<std::vect
     out.resize(sc->spreads(out));
     if (out.empty()) return std::nullopt;
     const std::int64_t rx = out.back().stamp.receive_ns;
-    return Cached<std::vector<SpreadValue>>{std::move(out), rx, fresh(*sc)};
+    const bool f = fresh(*sc);
+    return Cached<std::vector<SpreadValue>>{std::move(out), rx, f, f};
   };
   read<std::vector<SpreadValue>>(
       mode, rest_ != nullptr, what, cached,
@@ -332,7 +340,8 @@ void MarketReader::system_status(ReadMode mode, Done<StatusValue> done) const {
   auto cached = [&]() -> std::optional<Cached<StatusValue>> {
     auto s = cache_.status();
     if (!s) return std::nullopt;
-    return Cached<StatusValue>{*s, s->stamp.receive_ns, fresh(cache_.status_live_ns())};
+    const bool f = fresh(cache_.status_live_ns());
+    return Cached<StatusValue>{*s, s->stamp.receive_ns, f, f};
   };
   read<StatusValue>(
       mode, rest_ != nullptr, what, cached,
@@ -369,7 +378,7 @@ void MarketReader::asset_pairs(std::vector<std::string> pairs, ReadMode mode, Do
   auto cached = [&]() -> std::optional<Cached<std::vector<Instrument>>> {
     if (from_registry.empty()) return std::nullopt;
     // The registry has no age of its own; it is as current as the last load or instrument update.
-    return Cached<std::vector<Instrument>>{std::move(from_registry), 0, true};
+    return Cached<std::vector<Instrument>>{std::move(from_registry), 0, true, true};
   };
   read<std::vector<Instrument>>(
       mode, rest_ != nullptr, what, cached, [](std::int64_t) { return std::int64_t{0}; },

@@ -275,6 +275,16 @@ result<SimulatorEndpoints> Simulator::start() {
   return endpoints_;
 }
 
+std::uint64_t Simulator::rest_requests() {
+  Impl& s = *impl_;
+  if (!s.thread.joinable()) return 0;
+  // The server's counters belong to the simulator thread.
+  std::promise<std::uint64_t> count;
+  auto f = count.get_future();
+  post([&s, &count] { count.set_value(s.rest_server ? s.rest_server->http_requests() : 0); });
+  return f.get();
+}
+
 result<void> Simulator::restart_servers() {
   Impl& s = *impl_;
   for (Server* srv : {s.rest_server.get(), s.ws_public_server.get(), s.ws_private_server.get()}) srv->stop();

@@ -55,6 +55,76 @@ TEST(MarketCache, ValuesAreAbsentUntilPublishedAndCarryTheirStamps) {
   EXPECT_FALSE(s.candle(7));  // not a Kraken interval
 }
 
+TEST(MarketCache, TradesAreReadableBySequenceUntilTheRingLapsThem) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  TradeValue out;
+  EXPECT_EQ(s.trades_published(), 0u);
+  EXPECT_FALSE(s.trade(1, out));
+  for (std::int64_t id = 1; id <= static_cast<std::int64_t>(SymbolCache::kTrades) + 3; ++id) {
+    TradeValue t;
+    t.trade_id = id;
+    s.publish_trade(t);
+  }
+  EXPECT_EQ(s.trades_published(), SymbolCache::kTrades + 3);
+  EXPECT_FALSE(s.trade(3, out));  // lapped
+  ASSERT_TRUE(s.trade(4, out));
+  EXPECT_EQ(out.trade_id, 4);
+  EXPECT_EQ(out.stamp.seq, 4u);
+  ASSERT_TRUE(s.trade(SymbolCache::kTrades + 3, out));
+  EXPECT_EQ(out.trade_id, static_cast<std::int64_t>(SymbolCache::kTrades) + 3);
+  EXPECT_FALSE(s.trade(SymbolCache::kTrades + 4, out));  // not published yet
+  EXPECT_FALSE(s.trade(0, out));
+}
+
+TEST(MarketCache, EveryCandleUpdateIsKeptInPublicationOrderAcrossIntervals) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  const int intervals[] = {1, 5, 1, 7, 1};  // 7 is not a Kraken interval: not published at all
+  for (int i = 0; i < 5; ++i) {
+    CandleValue c;
+    c.interval = intervals[i];
+    c.interval_begin_ns = i;
+    s.publish_candle(c);
+  }
+  ASSERT_EQ(s.candle_updates(), 4u);
+  CandleValue out;
+  const std::int64_t begins[] = {0, 1, 2, 4};
+  for (std::uint64_t seq = 1; seq <= 4; ++seq) {
+    ASSERT_TRUE(s.candle_update(seq, out)) << seq;
+    EXPECT_EQ(out.interval_begin_ns, begins[seq - 1]) << seq;
+    EXPECT_EQ(out.stamp.seq, seq);
+  }
+  EXPECT_EQ(s.candle(1)->interval_begin_ns, 4);  // the latest per interval is unchanged
+  EXPECT_EQ(s.candle(5)->interval_begin_ns, 1);
+}
+
+TEST(MarketCache, RecentCandlesAreTheLatestVersionOfEachCandleOldestFirst) {
+  MarketCache cache;
+  SymbolCache& s = *cache.get_or_add("BTC/USD");
+  // Three 1-minute candles updated in place, a 5-minute one in between.
+  const std::pair<int, std::int64_t> updates[] = {{1, 60}, {1, 60}, {5, 0}, {1, 120}, {1, 120}, {1, 180}};
+  std::int64_t close = 0;
+  for (const auto& [interval, begin] : updates) {
+    CandleValue c;
+    c.interval = interval;
+    c.interval_begin_ns = begin;
+    c.close = dec(++close, 0);
+    s.publish_candle(c);
+  }
+  CandleValue out[8];
+  ASSERT_EQ(s.recent_candles(1, out), 3u);
+  EXPECT_EQ(out[0].interval_begin_ns, 60);
+  EXPECT_EQ(out[0].close.to_string(), "2");  // its last version
+  EXPECT_EQ(out[1].close.to_string(), "5");
+  EXPECT_EQ(out[2].close.to_string(), "6");
+  CandleValue two[2];
+  ASSERT_EQ(s.recent_candles(1, two), 2u);  // the newest ones when out is short
+  EXPECT_EQ(two[0].interval_begin_ns, 120);
+  ASSERT_EQ(s.recent_candles(5, out), 1u);
+  EXPECT_EQ(s.recent_candles(15, out), 0u);
+}
+
 TEST(MarketCache, SpreadHistoryGrowsOnlyWhenTheBestBidOrAskChanges) {
   MarketCache cache;
   SymbolCache& s = *cache.get_or_add("BTC/USD");

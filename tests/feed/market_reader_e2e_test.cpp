@@ -75,6 +75,7 @@ TEST_F(MarketReaderE2E, ASubscribedFreshSymbolIsServedFromTheCacheInAnySpelling)
     ASSERT_TRUE(t) << name << ": " << t.error().message();
     EXPECT_EQ(t->source, Source::ws_cache) << name;
     EXPECT_GE(t->age_ns, 0);
+    EXPECT_TRUE(t->fresh);
   }
   auto b = get<BookTopValue>([&](auto done) { r.book("BTC/USD", 10, ReadMode::automatic, done); });
   ASSERT_TRUE(b);
@@ -141,6 +142,10 @@ TEST_F(MarketReaderE2E, AStaleCacheGoesToRestWhileCacheOnlyStillAnswersWithItsAg
   ASSERT_TRUE(old);
   EXPECT_EQ(old->source, Source::ws_cache);
   EXPECT_GE(old->age_ns, 50'000'000);
+  EXPECT_FALSE(old->fresh);
+  auto book = get<BookTopValue>([&](auto done) { r.book("BTC/USD", 5, ReadMode::cache_only, done); });
+  ASSERT_TRUE(book);
+  EXPECT_FALSE(book->fresh);
 }
 
 TEST_F(MarketReaderE2E, AssetPairsComeFromTheRegistryOrFromRest) {

@@ -93,6 +93,19 @@ TEST_F(SimulatorE2E, ServesPublicAndSignedPrivateRestOverLoopback) {
   EXPECT_NE(order_body.find(R"("txid":[")"), std::string::npos) << order_body;
 }
 
+TEST_F(SimulatorE2E, CountsTheRestRequestsItWasHanded) {
+  EXPECT_EQ(sim_->rest_requests(), 0u);
+  run([this]() -> asio::awaitable<int> {
+    auto http = net::HttpClient::create(http_options()).value();
+    (void)co_await http.get("/0/public/Time");
+    (void)co_await http.get("/0/public/Ticker?pair=NOPE");  // refused by Kraken's rules: still handed
+    co_return 0;
+  }());
+  EXPECT_EQ(sim_->rest_requests(), 2u);
+  sim_->stop();
+  EXPECT_EQ(sim_->rest_requests(), 0u);
+}
+
 // Connects, sends `request`, and returns the first `n` messages. A plain coroutine function with
 // a named options value: GCC 12 mishandles some temporaries inside coroutine lambdas.
 asio::awaitable<std::vector<std::string>> read_messages(std::string url, std::string request, int n) {

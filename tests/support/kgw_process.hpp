@@ -60,7 +60,8 @@ bool wait_until(Pred pred, std::chrono::milliseconds limit = std::chrono::second
 // A server process for the length of a test: started with its stdout on a pipe, read line by
 // line until a line equal to `ready_line` (the interface line of kraken-sim and the daemon), and
 // stopped with SIGTERM (then SIGKILL after 5 s) when the object goes. Lines of the form
-// `name value` printed before ready are kept (`rest http://127.0.0.1:…`). stderr is inherited.
+// `name value` printed before ready are kept (`rest http://127.0.0.1:…`; a name printed twice,
+// like the daemon's `grpc`, keeps every value: values()). stderr is inherited.
 class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, std::chrono::milliseconds ready_within,
@@ -108,7 +109,10 @@ class ChildProcess {
           ready_ = true;
           break;
         }
-        if (const auto sp = line.find(' '); sp != std::string::npos) lines_[line.substr(0, sp)] = line.substr(sp + 1);
+        if (const auto sp = line.find(' '); sp != std::string::npos) {
+          lines_[line.substr(0, sp)] = line.substr(sp + 1);
+          all_lines_.emplace_back(line.substr(0, sp), line.substr(sp + 1));
+        }
       }
     }
     drain_ = std::thread([fd = out_fd_] {
@@ -131,6 +135,13 @@ class ChildProcess {
   std::string line(const std::string& name) const {
     auto it = lines_.find(name);
     return it == lines_.end() ? std::string() : it->second;
+  }
+  // Every value of a name printed more than once (the daemon's `grpc` lines), in order.
+  std::vector<std::string> values(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& [n, v] : all_lines_)
+      if (n == name) out.push_back(v);
+    return out;
   }
   // The port of a URL line (`rest http://127.0.0.1:8081` -> 8081), 0 if absent.
   unsigned short port(const std::string& name) const {
@@ -190,7 +201,8 @@ class ChildProcess {
   bool ready_ = false;
   bool exited_ = false;
   int status_ = 0;
-  std::map<std::string, std::string> lines_;
+  std::map<std::string, std::string> lines_;  // the last value of each name
+  std::vector<std::pair<std::string, std::string>> all_lines_;
   std::thread drain_;
 };
 

@@ -110,6 +110,9 @@ class SymbolCache {
  public:
   static constexpr std::size_t kTrades = 1024;  // Kraken's REST Trades returns up to 1000
   static constexpr std::size_t kSpreads = 256;  // REST Spread keeps about 200
+  // Candle updates kept in publication order, so a reader that polls sees the last value of a
+  // candle that closed between two polls (Kraken's snapshot on subscribe is the longest burst).
+  static constexpr std::size_t kCandleUpdates = 1024;
 
   explicit SymbolCache(std::string_view symbol);
   std::string_view symbol() const noexcept { return {name_.data(), name_len_}; }
@@ -120,6 +123,20 @@ class SymbolCache {
   // The most recent trades, oldest first; returns how many were written to `out`.
   std::size_t trades(std::span<TradeValue> out) const noexcept { return trades_.latest(out); }
   std::optional<CandleValue> candle(int interval_minutes) const noexcept;
+  // Trades by their sequence (TradeValue::stamp.seq, from 1) for readers that must see each one
+  // once, in order (gRPC trade streams): how many were published, and trade `seq` while it is
+  // still among the last kTrades (false once lapped: the reader counts it lost).
+  std::uint64_t trades_published() const noexcept { return trades_.size(); }
+  bool trade(std::uint64_t seq, TradeValue& out) const noexcept { return seq > 0 && trades_.read(seq - 1, out); }
+  // Every candle update of every interval in the same way (CandleValue::stamp.seq, from 1); the
+  // last kCandleUpdates are kept.
+  std::uint64_t candle_updates() const noexcept { return candle_log_.size(); }
+  bool candle_update(std::uint64_t seq, CandleValue& out) const noexcept {
+    return seq > 0 && candle_log_.read(seq - 1, out);
+  }
+  // The candles of one interval still in that log, each in its latest version, oldest first
+  // (the last one may still be forming); returns how many were written to `out`.
+  std::size_t recent_candles(int interval_minutes, std::span<CandleValue> out) const noexcept;
   std::size_t spreads(std::span<SpreadValue> out) const noexcept { return spreads_.latest(out); }
   // The receive time of the latest value of any kind for this symbol (unix ns; 0: nothing yet).
   std::int64_t last_receive_ns() const noexcept { return last_receive_ns_.load(std::memory_order_acquire); }
@@ -169,6 +186,7 @@ class SymbolCache {
   std::array<SeqlockSlot<CandleValue>, kOhlcIntervals.size()> candles_;
   SeqlockRing<TradeValue, kTrades> trades_;
   SeqlockRing<SpreadValue, kSpreads> spreads_;
+  SeqlockRing<CandleValue, kCandleUpdates> candle_log_;
   std::atomic<std::int64_t> last_receive_ns_{0}, live_ns_{0};
   std::atomic<std::int64_t> stale_after_ns_{0};  // a setting, ordered with nothing: relaxed
   std::atomic<BookState> book_state_{BookState::none};

@@ -28,6 +28,10 @@ struct Sourced {
   Source source = Source::ws_cache;
   // Cache: now minus the value's receive time. REST: 0 (fetched for this call).
   std::int64_t age_ns = 0;
+  // False for a cached value whose stream is not vouching for it (stale, or a book not synced):
+  // one automatic mode would not serve. cache_only answers carry it so a caller can refuse them;
+  // completeness (fewer levels or trades than asked) is not part of it, the value shows that.
+  bool fresh = true;
 };
 
 struct ReaderOptions {
@@ -57,7 +61,8 @@ class MarketReader {
   // Up to `count` most recent trades, oldest first (automatic mode goes to REST when the cache
   // holds fewer than `count`).
   void trades(std::string_view symbol, std::size_t count, ReadMode mode, Done<std::vector<TradeValue>> done) const;
-  // The cache holds the latest candle per interval; REST returns Kraken's history (up to 720).
+  // The cache holds the candles streamed since subscription (Kraken's snapshot included, up to
+  // SymbolCache::kCandleUpdates updates back), oldest first; REST returns Kraken's history (up to 720).
   void candles(std::string_view symbol, int interval, ReadMode mode, Done<std::vector<CandleValue>> done) const;
   // REST spreads have prices only (sizes_known false).
   void spread(std::string_view symbol, ReadMode mode, Done<std::vector<SpreadValue>> done) const;

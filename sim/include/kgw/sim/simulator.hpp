@@ -75,6 +75,10 @@ class Simulator {
     return fut.get();
   }
 
+  // HTTP requests the REST endpoint has been handed since start(), bad ones included: tests prove
+  // with it that a call was refused before anything was sent. 0 when not running.
+  std::uint64_t rest_requests();
+
   const SimulatorEndpoints& endpoints() const noexcept { return endpoints_; }
   Faults& faults_unsafe();  // only on the simulator thread (via call())
 

@@ -1,0 +1,52 @@
+#pragma once
+// What kgwctl prints: aligned tables for people, one JSON object per message with --json, and
+// errors as the gateway sent them (Kraken's error strings verbatim, the field at fault), plus
+// the small argument helpers every command shares.
+
+#include <google/protobuf/message.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+
+namespace kgw::ctl {
+
+// Column-aligned text table; the first row is the header.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void print() const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// One message as a JSON object on one line (the contract's field names).
+void print_json(const google::protobuf::Message& m);
+// Prints the failed call on stderr ("kgwctl: INVALID_ARGUMENT: pair: unknown pair 'X'", then
+// Kraken's strings and the field from the ErrorDetail) and returns the exit code 1.
+int report(const grpc::Status& status);
+// Prints a usage problem on stderr and returns the exit code 2.
+int usage(const std::string& problem);
+
+// The call's deadline from --timeout.
+void prepare(grpc::ClientContext& ctx, const Context& c);
+// The read options every read request carries (--route).
+void set_read(v1::ReadOptions& read, const Context& c);
+
+// An integer option in [lo, hi]; false (usage printed) when present and not one.
+bool integer_option(const Args& a, const std::string& name, std::int64_t lo, std::int64_t hi, std::int64_t& out);
+
+// "cache 1.2ms", "rest", "rest (stale)" — where a read came from and how old it was.
+std::string source_text(const v1::ReadMeta& meta);
+// Unix nanoseconds as UTC "2024-05-01T12:00:00.123Z"; "-" for 0.
+std::string time_text(std::int64_t unix_ns);
+// Nanoseconds as "850us", "12.3ms", "4.0s".
+std::string duration_text(std::int64_t ns);
+
+}  // namespace kgw::ctl

@@ -1,0 +1,245 @@
+#include "kgw/gateway/gateway.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "backend.hpp"
+#include "grpc_server.hpp"
+#include "kgw/feed/market_feed.hpp"
+#include "kgw/feed/reference_data_loader.hpp"
+#include "kgw/gateway/metrics.hpp"
+#include "kgw/sim/simulator.hpp"
+
+namespace kgw::gateway {
+
+struct Gateway::Impl {
+  GatewayConfig config;
+  GatewayOptions options;
+  const Clock& clock;
+  // Declaration order is construction order; stop() undoes it explicitly.
+  std::unique_ptr<sim::Simulator> sim;
+  kraken::GovernorOptions governor;
+  std::unique_ptr<kraken::KrakenRestService> rest;
+  InstrumentRegistry registry;
+  feed::MarketCache cache;
+  std::unique_ptr<feed::MarketFeed> feed;
+  std::unique_ptr<feed::MarketReader> reader;
+  std::unique_ptr<UpstreamMonitor> upstream;
+  std::unique_ptr<MarketWatch> watch;
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<GrpcServer> server;
+  GatewayEndpoints endpoints;
+  bool stopped = false;
+
+  Impl(GatewayConfig c, GatewayOptions o)
+      : config(std::move(c)), options(std::move(o)), clock(options.clock ? *options.clock : SystemClock::instance()) {}
+
+  result<GatewayEndpoints> start();
+  result<feed::FeedOptions> feed_options() const;
+  void log_summary() const;
+};
+
+namespace {
+
+std::string unix_socket_path(const GrpcConfig& g) {
+  if (g.unix_socket == "none") return {};
+  return g.unix_socket.empty() ? default_socket_path() : g.unix_socket;
+}
+
+// Channel subscriptions per symbol: ticker, trade, book (if any), one per candle interval.
+std::uint32_t subscriptions(const FeedConfig& f) {
+  const std::size_t per_symbol = 2 + (f.book_depth > 0 ? 1 : 0) + f.ohlc_intervals.size();
+  return static_cast<std::uint32_t>(per_symbol * f.pairs.size());
+}
+
+}  // namespace
+
+result<feed::FeedOptions> Gateway::Impl::feed_options() const {
+  feed::FeedOptions fo;
+  fo.url = endpoints.ws_public_url;
+  for (std::size_t i = 0; i < config.feed.pairs.size(); ++i) {
+    // The feed subscribes by v2 symbol; the config may spell a pair any way Kraken does.
+    auto in = registry.find(config.feed.pairs[i]);
+    if (!in) return Error(errc::invalid_argument, fmt::format("feed.pairs[{}]: unknown pair '{}'", i, config.feed.pairs[i]));
+    fo.symbols.push_back({in->symbol, config.feed.book_depth});
+  }
+  fo.ticker_bbo = config.feed.ticker_bbo;
+  fo.ohlc_intervals = config.feed.ohlc_intervals;
+  fo.symbol_stale_after = config.feed.symbol_stale_after;
+  fo.symbols_per_connection = config.feed.symbols_per_connection;
+  fo.journal_file = config.feed.journal_file;
+  return fo;
+}
+
+result<GatewayEndpoints> Gateway::Impl::start() {
+  if (auto v = validate(config); !v) return v.error();
+  endpoints = GatewayEndpoints{};
+  endpoints.rest_url = config.kraken.rest_url;
+  endpoints.ws_public_url = config.kraken.ws_public_url;
+  endpoints.ws_private_url = config.kraken.ws_private_url;
+  std::optional<kraken::RestCredentials> credentials = std::move(options.credentials);
+  if (config.sim.enabled) {
+    sim::SimulatorOptions so;
+    so.pairs = config.sim.pairs;
+    so.seed = config.sim.seed;
+    so.tier = config.sim.tier;
+    so.rest_port = config.sim.rest_port;
+    so.ws_public_port = config.sim.ws_public_port;
+    so.ws_private_port = config.sim.ws_private_port;
+    so.admin_port = config.sim.admin_port;
+    sim = std::make_unique<sim::Simulator>(so);
+    auto ep = sim->start();
+    if (!ep) return Error(ep.error().code, "sim: " + ep.error().message());
+    endpoints.rest_url = ep->rest;
+    endpoints.ws_public_url = ep->ws_public;
+    endpoints.ws_private_url = ep->ws_private;
+    endpoints.sim_admin = ep->admin;
+    if (credentials) spdlog::warn("sim: the simulator's demo account is used; the configured API key is not");
+    // The demo account's key: paper trading needs no real one.
+    credentials = kraken::RestCredentials{Secret(ep->api_key), Secret(ep->api_secret)};
+  }
+  const bool api_key = credentials.has_value();
+
+  governor.tier = config.kraken.tier;
+  kraken::RestTransportOptions ro;
+  ro.http.base_url = endpoints.rest_url;
+  ro.credentials = std::move(credentials);
+  ro.nonce_state_file = config.kraken.nonce_file;
+  ro.governor = governor;
+  auto svc = kraken::KrakenRestService::start(std::move(ro), clock);
+  if (!svc) return Error(svc.error().code, "kraken.rest_url: " + svc.error().message());
+  rest = std::move(*svc);
+
+  // Reference data first: the feed subscribes by the registry's v2 symbols.
+  feed::FeedOptions loader_options;
+  loader_options.url = endpoints.ws_public_url;
+  const auto never = [] { return false; };
+  if (auto r = feed::load_reference_data(*rest, registry, loader_options,
+                                         options.stop_requested ? options.stop_requested : never, clock);
+      !r)
+    return Error(r.error().code, fmt::format("reference data from {}: {}", endpoints.rest_url, r.error().message()));
+  rest->set_registry(&registry);
+  auto fo = feed_options();
+  if (!fo) return fo.error();
+  feed = std::make_unique<feed::MarketFeed>(*fo, cache, registry, clock);
+  if (auto r = feed->start(); !r) return Error(r.error().code, "feed: " + r.error().message());
+  reader = std::make_unique<feed::MarketReader>(cache, registry, rest.get(), clock, feed::ReaderOptions{config.feed.max_age});
+
+  UpstreamMonitor::Sources us;
+  us.feed = &feed->stats();
+  const std::size_t per = config.feed.symbols_per_connection;
+  us.feed_connections = static_cast<std::uint32_t>((fo->symbols.size() + per - 1) / per);
+  us.feed_subscriptions = subscriptions(config.feed);
+  us.cache = &cache;
+  us.public_ws = endpoints.ws_public_url;
+  us.private_ws = endpoints.ws_private_url;
+  us.rest = endpoints.rest_url;
+  upstream = std::make_unique<UpstreamMonitor>(std::move(us), clock);
+  upstream->rest_result(nullptr, 0);  // the reference data came from it
+
+  watch = std::make_unique<MarketWatch>(cache, clock, config.streams.poll_interval, [this] {
+    const bool changed = upstream->refresh();
+    if (changed && server) server->set_market_data_serving(upstream->public_feed_up());
+    return changed;
+  });
+
+  std::vector<std::string> streamed;
+  for (const auto& s : fo->symbols) streamed.push_back(s.symbol);
+  backend = std::make_unique<Backend>(Backend{config, clock, registry, cache, *reader, *rest, governor, *watch, *upstream,
+                                              config.sim.enabled, api_key, clock.wall_now().time_since_epoch().count(),
+                                              streamed});
+
+  Metrics::Sources ms;
+  ms.clock = &clock;
+  ms.cache = &cache;
+  ms.symbols = streamed;
+  ms.feed = &feed->stats();
+  ms.upstream = upstream.get();
+  ms.watch = watch.get();
+  ms.rest_budget = [b = backend.get()] { return b->rest_budget(); };
+  ms.rest_calls = [r = rest.get()] { return r->stats().calls.load(std::memory_order_relaxed); };
+  ms.rest_rate_limited = [r = rest.get()] { return r->stats().rate_limited.load(std::memory_order_relaxed); };
+  metrics = std::make_unique<Metrics>(std::move(ms));
+  if (config.metrics.enabled) {
+    auto port = metrics->serve(config.metrics.port);
+    if (!port) return port.error();
+    endpoints.metrics_port = *port;
+  }
+
+  endpoints.unix_socket = unix_socket_path(config.grpc);
+  auto srv = GrpcServer::start({config.grpc.port, endpoints.unix_socket}, *backend, metrics.get());
+  if (!srv) return srv.error();
+  server = std::move(*srv);
+  endpoints.grpc_port = server->port();
+  watch->start();
+  log_summary();
+  return endpoints;
+}
+
+void Gateway::Impl::log_summary() const {
+  spdlog::info("kraken-gatewayd {}: {} ({}), config {}", "started", config.sim.enabled ? "simulator" : "live Kraken",
+               endpoints.rest_url, config.name.empty() ? "built-in defaults" : config.name);
+  spdlog::info("  upstream: rest {}  ws-public {}  ws-private {}", endpoints.rest_url, endpoints.ws_public_url,
+               endpoints.ws_private_url);
+  spdlog::info("  api key: {}", backend->api_key ? (config.sim.enabled ? "simulator demo account"
+                                                                         : fmt::format("configured ({})", options.credentials_origin))
+                                                 : "none (public market data only)");
+  spdlog::info("  feed: {} pairs ({}), book depth {}, ohlc {}, ticker on {}; {} instruments in the registry",
+               config.feed.pairs.size(), fmt::join(backend->streamed, ", "), config.feed.book_depth,
+               fmt::join(config.feed.ohlc_intervals, ","), config.feed.ticker_bbo ? "bbo" : "trades", registry.size());
+  spdlog::info("  grpc: 127.0.0.1:{}{}  metrics: {}", endpoints.grpc_port,
+               endpoints.unix_socket.empty() ? "" : " unix:" + endpoints.unix_socket,
+               endpoints.metrics_port ? fmt::format("http://127.0.0.1:{}/metrics", endpoints.metrics_port) : "off");
+  spdlog::info("  order manager: not built yet (Account and Trading answer UNIMPLEMENTED)");
+}
+
+Gateway::Gateway(GatewayConfig config, GatewayOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+
+Gateway::~Gateway() { stop(std::chrono::milliseconds(0)); }
+
+result<GatewayEndpoints> Gateway::start() {
+  auto r = impl_->start();
+  if (!r) stop(std::chrono::milliseconds(0));
+  return r;
+}
+
+void Gateway::stop(std::chrono::milliseconds grace) {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  // civetweb takes up to 2 s to stop: in parallel with the rest, reading nothing that goes.
+  if (s.metrics) s.metrics->detach_sources();
+  std::thread metrics_stop([&s] {
+    if (s.metrics) s.metrics->stop();
+  });
+  if (s.server) s.server->shutdown_begin(grace);
+  if (s.watch) s.watch->stop();
+  // Calls still waiting for Kraken complete (cancelled) as the REST service goes, so the server's
+  // wait below is bounded; no new call can reach it now.
+  if (s.rest) s.rest->set_shutdown_grace(std::min(grace, std::chrono::milliseconds(500)));
+  s.rest.reset();
+  if (s.server) s.server->shutdown_wait();
+  if (s.feed) s.feed->stop();
+  metrics_stop.join();
+  if (s.sim) s.sim->stop();
+}
+
+const GatewayConfig& Gateway::config() const noexcept { return impl_->config; }
+
+sim::Simulator* Gateway::simulator() noexcept { return impl_->sim.get(); }
+
+std::string Gateway::metrics_text() const { return impl_->metrics ? impl_->metrics->scrape() : std::string(); }
+
+bool Gateway::set_log_level(const std::string& level) {
+  const auto l = spdlog::level::from_str(level);
+  if (l == spdlog::level::off && level != "off") return false;
+  spdlog::set_level(l);
+  if (auto logger = spdlog::default_logger()) logger->set_level(l);
+  return true;
+}
+
+}  // namespace kgw::gateway

@@ -1,0 +1,22 @@
+#pragma once
+// The gRPC services of kgw.v1, each built in its own translation unit (the generated service
+// headers are slow to compile; nothing else includes them).
+
+#include <memory>
+
+namespace grpc {
+class Service;
+}
+
+namespace kgw::gateway {
+
+struct Backend;
+
+std::unique_ptr<grpc::Service> make_market_data_service(Backend& backend);
+std::unique_ptr<grpc::Service> make_gateway_service(Backend& backend);
+// Registered so clients and reflection see the whole contract; every call answers with the
+// placeholder the order manager (issue #11) will replace.
+std::unique_ptr<grpc::Service> make_account_service(Backend& backend);
+std::unique_ptr<grpc::Service> make_trading_service(Backend& backend);
+
+}  // namespace kgw::gateway

@@ -1,0 +1,122 @@
+#pragma once
+// Test helpers for the gateway suites: a Gateway running in process against its embedded
+// simulator on ephemeral loopback ports, gRPC stubs onto it, and the error detail of a failed
+// call. Every gateway stops with its fixture.
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "kgw/feed/market_cache.hpp"
+#include "kgw/gateway/gateway.hpp"
+#include "kgw/sim/simulator.hpp"
+#include "kgw/v1/account.grpc.pb.h"
+#include "kgw/v1/gateway.grpc.pb.h"
+#include "kgw/v1/market_data.grpc.pb.h"
+#include "kgw/v1/trading.grpc.pb.h"
+#include "kgw_process.hpp"
+#include "kgw_sim_admin.hpp"
+
+namespace kgw::test {
+
+// The simulator's BTC/USD and ETH/USD streamed (SOL/USD is served by REST only), books of 10
+// levels, 1-minute candles; a pair goes stale after 1.5 s of silence (the simulator's heartbeat
+// comes every second).
+inline gateway::GatewayConfig gateway_test_config() {
+  gateway::GatewayConfig c;
+  c.name = "test";
+  c.sim.enabled = true;
+  c.sim.seed = 7;
+  c.grpc.port = 0;
+  c.grpc.unix_socket = "none";
+  c.metrics.port = 0;
+  c.feed.pairs = {"BTC/USD", "ETH/USD"};
+  c.feed.ohlc_intervals = {1};
+  c.feed.symbol_stale_after = std::chrono::milliseconds(1500);
+  c.streams.poll_interval = std::chrono::microseconds(500);
+  return c;
+}
+
+// A started gateway and a channel to it.
+class TestGateway {
+ public:
+  explicit TestGateway(gateway::GatewayConfig config = gateway_test_config(), gateway::GatewayOptions options = {})
+      : gateway_(std::make_unique<gateway::Gateway>(std::move(config), std::move(options))) {
+    auto ep = gateway_->start();
+    if (!ep) {
+      ADD_FAILURE() << "gateway did not start: " << ep.error().message();
+      return;
+    }
+    endpoints_ = *ep;
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(ep->grpc_port), grpc::InsecureChannelCredentials());
+  }
+  ~TestGateway() { gateway_->stop(std::chrono::milliseconds(200)); }
+
+  // Until every streamed pair has a ticker, a synced book and a candle, and the status is known.
+  bool wait_for_feed(std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    return wait_until(
+        [&] {
+          v1::GetCacheFreshnessRequest req;
+          v1::GetCacheFreshnessResponse resp;
+          grpc::ClientContext ctx;
+          if (!gateway()->GetCacheFreshness(&ctx, req, &resp).ok() || resp.entries_size() == 0) return false;
+          for (const auto& e : resp.entries())
+            if (!e.live() && e.kind() != v1::CACHE_KIND_INSTRUMENTS) return false;
+          return true;
+        },
+        limit);
+  }
+
+  gateway::Gateway& get() { return *gateway_; }
+  sim::Simulator& sim() { return *gateway_->simulator(); }
+  const gateway::GatewayEndpoints& endpoints() const { return endpoints_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  std::unique_ptr<v1::MarketData::Stub> market_data() const { return v1::MarketData::NewStub(channel_); }
+  std::unique_ptr<v1::Gateway::Stub> gateway() const { return v1::Gateway::NewStub(channel_); }
+  std::unique_ptr<v1::Account::Stub> account() const { return v1::Account::NewStub(channel_); }
+  std::unique_ptr<v1::Trading::Stub> trading() const { return v1::Trading::NewStub(channel_); }
+  unsigned admin(const std::string& target) const { return sim_admin_post(endpoints_.sim_admin, target); }
+
+ private:
+  std::unique_ptr<gateway::Gateway> gateway_;
+  gateway::GatewayEndpoints endpoints_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+// A suite whose tests share one started gateway with a filled cache. `Suite::config()` (this
+// class's, unless the suite hides it) configures it.
+template <class Suite>
+class SharedGatewayTest : public ::testing::Test {
+ protected:
+  static gateway::GatewayConfig config() { return gateway_test_config(); }
+  static void SetUpTestSuite() {
+    gw_ = new TestGateway(Suite::config());
+    if (gw_->channel() && !gw_->wait_for_feed()) ADD_FAILURE() << "the feed did not fill its caches";
+  }
+  static void TearDownTestSuite() {
+    delete gw_;
+    gw_ = nullptr;
+  }
+  void SetUp() override {
+    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
+  }
+  static inline TestGateway* gw_ = nullptr;
+};
+
+// The machine-readable half of a failed call (common.proto ErrorDetail).
+inline v1::ErrorDetail error_detail(const grpc::Status& s) {
+  v1::RpcStatus rpc;
+  v1::ErrorDetail d;
+  if (!rpc.ParseFromString(s.error_details()) || rpc.details_size() != 1 || !rpc.details(0).UnpackTo(&d))
+    ADD_FAILURE() << "no ErrorDetail in the status: " << s.error_message();
+  return d;
+}
+
+// A deadline for unary calls in tests.
+inline void with_deadline(grpc::ClientContext& ctx, std::chrono::milliseconds d = std::chrono::seconds(10)) {
+  ctx.set_deadline(std::chrono::system_clock::now() + d);
+}
+
+}  // namespace kgw::test
