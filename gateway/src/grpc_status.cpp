@@ -73,6 +73,7 @@ std::string_view errc_name(errc e) noexcept {
     case errc::cancelled: return "cancelled";
     case errc::not_supported: return "not_supported";
     case errc::internal: return "internal";
+    case errc::blocked: return "blocked";
   }
   return "internal";
 }
@@ -154,6 +155,7 @@ Mapped map_errc(errc e, CallKind kind) {
     case errc::rate_limited: return {StatusCode::RESOURCE_EXHAUSTED, v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED};
     case errc::cancelled: return {StatusCode::UNAVAILABLE, v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED};
     case errc::not_supported: return {StatusCode::UNIMPLEMENTED, v1::ERROR_CLASS_REJECTED};
+    case errc::blocked: return {StatusCode::FAILED_PRECONDITION, v1::ERROR_CLASS_REJECTED};  // the kill switch
     case errc::parse_error:
     case errc::message_too_big:
       // An answer we could not read: for a read, retrying may help; an order may have gone in.
