@@ -41,6 +41,14 @@ void log_failure(std::exception_ptr e) {
   }
 }
 
+// REST's answer to CancelOrder, CancelOrderBatch and CancelAll.
+EntryAck cancel_ack(const kraken::CancelResponse& r) {
+  EntryAck ack;
+  ack.count = r.count;
+  ack.pending = r.pending;
+  return ack;
+}
+
 // Seconds since the epoch as REST's `start` filter takes them.
 std::string unix_seconds(WallTime t) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
@@ -426,6 +434,37 @@ asio::awaitable<void> OrderEntry::resolve(std::string key) {
 // ---------------------------------------------------------------------------------------------
 // amend, edit, cancel, cancel all, dead-man
 
+// A change to orders (amend, edit, cancel, dead-man), on its path: over WS, its reply read by
+// `from_ws`; over REST (chosen, or WS never took the frame), `rest` read by `from_rest`. The
+// callables are named by the callers before any co_await (GCC 12, see rest_service.hpp).
+template <class T>
+asio::awaitable<result<EntryAck>> OrderEntry::send_change(EntryPath path, Route route, std::string frame,
+                                                          std::int64_t req_id, std::string what,
+                                                          std::function<result<EntryAck>(const OwnedReply&)> from_ws,
+                                                          kraken::KrakenRestService::Call<T> rest,
+                                                          std::function<EntryAck(const T&)> from_rest) {
+  if (path == EntryPath::ws) {
+    auto reply = co_await ws_request(frame, req_id);
+    if (reply || !reply.error().is(errc::queue_full) || route != Route::automatic) {
+      if (!reply) co_return unknown_outcome(fmt::format("{}: {}", what, reply.error().message()), {});
+      if (!reply->success) co_return from_reply(*reply, what);
+      auto ack = from_ws(*reply);
+      if (!ack) co_return ack;
+      ack->path = EntryPath::ws;
+      ack->time_in = reply->time_in;
+      ack->time_out = reply->time_out;
+      co_return ack;
+    }
+    ++stats_.fallbacks;  // never sent: REST may take it
+  }
+  ++stats_.rest_sent;
+  auto r = co_await rest_.async_call<T>(std::move(rest));
+  if (!r) co_return r.error();
+  EntryAck ack = from_rest(*r);
+  ack.path = EntryPath::rest;
+  co_return ack;
+}
+
 asio::awaitable<result<EntryAck>> OrderEntry::amend(kraken::AmendRequest a, Route route) {
   if (hooks_.kill_switch_engaged && hooks_.kill_switch_engaged())
     co_return Error(errc::blocked, "kill switch: engaged; amends are refused until it is disengaged");
@@ -453,29 +492,25 @@ asio::awaitable<result<EntryAck>> OrderEntry::amend(kraken::AmendRequest a, Rout
   const std::string counter = in ? in->rest_key : known ? known->pair : std::string("?");
   if (auto ok = co_await charge(counter, kraken::TradingAction::amend, age_of(known ? known->order_id : id), 1); !ok)
     co_return ok.error();
-  EntryAck ack;
-  if (*path == EntryPath::ws) {
-    auto reply = co_await ws_request(*frame, req_id);
-    if (!(!reply && reply.error().is(errc::queue_full) && route == Route::automatic)) {
-      if (!reply) co_return unknown_outcome(fmt::format("amend of {}: {}", id, reply.error().message()), {});
-      if (!reply->success) co_return from_reply(*reply, "amend_order");
-      auto r = kraken::parse_ws_amend_ack(reply->result);
-      if (!r) co_return unknown_outcome(fmt::format("amend of {}: accepted, answer not understood", id), {});
-      ack.amend_id = r->amend_id;
-      ack.time_in = reply->time_in;
-      ack.time_out = reply->time_out;
-      if (known) on_order_amended(known->order_id);
-      co_return ack;
-    }
-    ++stats_.fallbacks;
-  }
-  ++stats_.rest_sent;
-  kraken::KrakenRestService::Call<std::string> call = [a](KrakenRestClient& c) { return c.amend_order(a); };
-  auto r = co_await rest_.async_call<std::string>(std::move(call));
-  if (!r) co_return r.error();
-  ack.path = EntryPath::rest;
-  ack.amend_id = *r;
-  if (known) on_order_amended(known->order_id);
+  std::function<result<EntryAck>(const OwnedReply&)> from_ws = [&id](const OwnedReply& reply) -> result<EntryAck> {
+    auto r = kraken::parse_ws_amend_ack(reply.result);
+    if (!r) return unknown_outcome(fmt::format("amend_order of {}: accepted, answer not understood", id), {});
+    EntryAck ack;
+    ack.amend_id = r->amend_id;
+    return ack;
+  };
+  kraken::KrakenRestService::Call<std::string> rest = [a](KrakenRestClient& c) { return c.amend_order(a); };
+  std::function<EntryAck(const std::string&)> from_rest = [](const std::string& amend_id) {
+    EntryAck ack;
+    ack.amend_id = amend_id;
+    return ack;
+  };
+  // Named before the co_await (GCC 12, see rest_service.hpp).
+  std::string text = frame ? *frame : std::string();
+  std::string what = "amend_order";
+  auto ack = co_await send_change<std::string>(*path, route, std::move(text), req_id, std::move(what),
+                                      std::move(from_ws), std::move(rest), std::move(from_rest));
+  if (ack && known) on_order_amended(known->order_id);
   co_return ack;
 }
 
@@ -497,34 +532,30 @@ asio::awaitable<result<EntryAck>> OrderEntry::edit(kraken::EditRequest e, Route 
   auto path = choose(route, frame);
   if (!path) co_return path.error();
   if (auto ok = co_await charge((*in)->rest_key, kraken::TradingAction::edit, age_of(e.txid), 1); !ok) co_return ok.error();
-  EntryAck ack;
-  if (*path == EntryPath::ws) {
-    auto reply = co_await ws_request(*frame, req_id);
-    if (!(!reply && reply.error().is(errc::queue_full) && route == Route::automatic)) {
-      if (!reply) co_return unknown_outcome(fmt::format("edit of {}: {}", e.txid, reply.error().message()), {});
-      if (!reply->success) co_return from_reply(*reply, "edit_order");
-      auto r = kraken::parse_ws_edit_ack(reply->result);
-      if (!r) co_return unknown_outcome(fmt::format("edit of {}: accepted, answer not understood", e.txid), {});
-      ack.order_id = r->order_id;
-      ack.original_order_id = r->original_order_id.empty() ? e.txid : r->original_order_id;
-      ack.time_in = reply->time_in;
-      ack.time_out = reply->time_out;
-      co_return ack;
-    }
-    ++stats_.fallbacks;
-  }
+  std::function<result<EntryAck>(const OwnedReply&)> from_ws = [&e](const OwnedReply& reply) -> result<EntryAck> {
+    auto r = kraken::parse_ws_edit_ack(reply.result);
+    if (!r) return unknown_outcome(fmt::format("edit_order of {}: accepted, answer not understood", e.txid), {});
+    EntryAck ack;
+    ack.order_id = r->order_id;
+    ack.original_order_id = r->original_order_id.empty() ? e.txid : r->original_order_id;
+    return ack;
+  };
   kraken::EditRequest rest_edit = e;
   rest_edit.pair = (*in)->rest_key;
-  ++stats_.rest_sent;
-  kraken::KrakenRestService::Call<kraken::EditOrderResponse> call = [rest_edit](KrakenRestClient& c) {
+  kraken::KrakenRestService::Call<kraken::EditOrderResponse> rest = [rest_edit](KrakenRestClient& c) {
     return c.edit_order(rest_edit);
   };
-  auto r = co_await rest_.async_call<kraken::EditOrderResponse>(std::move(call));
-  if (!r) co_return r.error();
-  ack.path = EntryPath::rest;
-  ack.order_id = r->txid;
-  ack.original_order_id = r->originaltxid.value_or(e.txid);
-  co_return ack;
+  std::function<EntryAck(const kraken::EditOrderResponse&)> from_rest = [&e](const kraken::EditOrderResponse& r) {
+    EntryAck ack;
+    ack.order_id = r.txid;
+    ack.original_order_id = r.originaltxid.value_or(e.txid);
+    return ack;
+  };
+  // Named before the co_await (GCC 12, see rest_service.hpp).
+  std::string text = frame ? *frame : std::string();
+  std::string what = "edit_order";
+  co_return co_await send_change<kraken::EditOrderResponse>(*path, route, std::move(text), req_id, std::move(what),
+                                      std::move(from_ws), std::move(rest), std::move(from_rest));
 }
 
 asio::awaitable<result<EntryAck>> OrderEntry::cancel(kraken::CancelRequest c, Route route) {
@@ -550,34 +581,21 @@ asio::awaitable<result<EntryAck>> OrderEntry::cancel(kraken::CancelRequest c, Ro
                               : kraken::ws_batch_cancel(c, hooks_.ws_token(), req_id);
   auto path = choose(route, frame);
   if (!path) co_return path.error();
-  EntryAck ack;
-  if (*path == EntryPath::ws) {
-    auto reply = co_await ws_request(*frame, req_id);
-    if (!(!reply && reply.error().is(errc::queue_full) && route == Route::automatic)) {
-      if (!reply) co_return unknown_outcome(fmt::format("cancel: {}", reply.error().message()), {});
-      if (!reply->success) co_return from_reply(*reply, single ? "cancel_order" : "batch_cancel");
-      ack.time_in = reply->time_in;
-      ack.time_out = reply->time_out;
-      if (single) {
-        ack.count = 1;
-      } else {
-        auto n = kraken::parse_ws_count_ack(reply->result);
-        ack.count = n ? *n : static_cast<std::int64_t>(c.size());
-      }
-      co_return ack;
-    }
-    ++stats_.fallbacks;
-  }
-  ++stats_.rest_sent;
-  kraken::KrakenRestService::Call<kraken::CancelResponse> call = [c, single](KrakenRestClient& cl) {
+  std::function<result<EntryAck>(const OwnedReply&)> from_ws = [&c, single](const OwnedReply& reply) -> result<EntryAck> {
+    EntryAck ack;
+    auto n = single ? result<std::int64_t>(1) : kraken::parse_ws_count_ack(reply.result);
+    ack.count = n ? *n : static_cast<std::int64_t>(c.size());
+    return ack;
+  };
+  kraken::KrakenRestService::Call<kraken::CancelResponse> rest = [c, single](KrakenRestClient& cl) {
     return single ? cl.cancel_order(c) : cl.cancel_order_batch(c);
   };
-  auto r = co_await rest_.async_call<kraken::CancelResponse>(std::move(call));
-  if (!r) co_return r.error();
-  ack.path = EntryPath::rest;
-  ack.count = r->count;
-  ack.pending = r->pending;
-  co_return ack;
+  std::function<EntryAck(const kraken::CancelResponse&)> from_rest = cancel_ack;
+  // Named before the co_await (GCC 12, see rest_service.hpp).
+  std::string text = frame ? *frame : std::string();
+  std::string what = single ? "cancel_order" : "batch_cancel";
+  co_return co_await send_change<kraken::CancelResponse>(*path, route, std::move(text), req_id, std::move(what),
+                                      std::move(from_ws), std::move(rest), std::move(from_rest));
 }
 
 asio::awaitable<result<EntryAck>> OrderEntry::cancel_all(Route route) {
@@ -587,64 +605,50 @@ asio::awaitable<result<EntryAck>> OrderEntry::cancel_all(Route route) {
                                        : result<std::string>(Error(errc::connection_failed, "not connected"));
   auto path = choose(route, frame);
   if (!path) co_return path.error();
-  EntryAck ack;
-  if (*path == EntryPath::ws) {
-    auto reply = co_await ws_request(*frame, req_id);
-    if (!(!reply && reply.error().is(errc::queue_full) && route == Route::automatic)) {
-      if (!reply) co_return unknown_outcome(fmt::format("cancel_all: {}", reply.error().message()), {});
-      if (!reply->success) co_return from_reply(*reply, "cancel_all");
-      auto n = kraken::parse_ws_count_ack(reply->result);
-      ack.count = n ? *n : 0;
-      ack.time_in = reply->time_in;
-      ack.time_out = reply->time_out;
-      co_return ack;
-    }
-    ++stats_.fallbacks;
-  }
-  ++stats_.rest_sent;
-  kraken::KrakenRestService::Call<kraken::CancelResponse> call = [](KrakenRestClient& c) { return c.cancel_all(); };
-  auto r = co_await rest_.async_call<kraken::CancelResponse>(std::move(call));
-  if (!r) co_return r.error();
-  ack.path = EntryPath::rest;
-  ack.count = r->count;
-  ack.pending = r->pending;
-  co_return ack;
+  std::function<result<EntryAck>(const OwnedReply&)> from_ws = [](const OwnedReply& reply) -> result<EntryAck> {
+    EntryAck ack;
+    auto n = kraken::parse_ws_count_ack(reply.result);
+    ack.count = n ? *n : 0;
+    return ack;
+  };
+  kraken::KrakenRestService::Call<kraken::CancelResponse> rest = [](KrakenRestClient& c) { return c.cancel_all(); };
+  std::function<EntryAck(const kraken::CancelResponse&)> from_rest = cancel_ack;
+  // Named before the co_await (GCC 12, see rest_service.hpp).
+  std::string text = frame ? *frame : std::string();
+  std::string what = "cancel_all";
+  co_return co_await send_change<kraken::CancelResponse>(*path, route, std::move(text), req_id, std::move(what),
+                                      std::move(from_ws), std::move(rest), std::move(from_rest));
 }
 
 asio::awaitable<result<EntryAck>> OrderEntry::cancel_all_after(int timeout_s, Route route) {
+  if (timeout_s < 0 || timeout_s >= 86400) co_return Error(errc::invalid_argument, "timeout: 0 (disable) to 86399 seconds");
   const std::int64_t req_id = hooks_.next_req_id();
   const auto frame = hooks_.ws_ready() ? kraken::ws_cancel_all_orders_after(timeout_s, hooks_.ws_token(), req_id)
                                        : result<std::string>(Error(errc::connection_failed, "not connected"));
-  if (timeout_s < 0 || timeout_s >= 86400) co_return Error(errc::invalid_argument, "timeout: 0 (disable) to 86399 seconds");
   auto path = choose(route, frame);
   if (!path) co_return path.error();
-  EntryAck ack;
-  if (*path == EntryPath::ws) {
-    auto reply = co_await ws_request(*frame, req_id);
-    if (!(!reply && reply.error().is(errc::queue_full) && route == Route::automatic)) {
-      if (!reply) co_return unknown_outcome(fmt::format("cancel_all_orders_after: {}", reply.error().message()), {});
-      if (!reply->success) co_return from_reply(*reply, "cancel_all_orders_after");
-      auto d = kraken::parse_ws_dead_man_ack(reply->result);
-      if (d) {
-        ack.current_time = d->current_time;
-        ack.trigger_time = d->trigger_time;
-      }
-      ack.time_in = reply->time_in;
-      ack.time_out = reply->time_out;
-      co_return ack;
+  std::function<result<EntryAck>(const OwnedReply&)> from_ws = [](const OwnedReply& reply) -> result<EntryAck> {
+    EntryAck ack;
+    if (auto d = kraken::parse_ws_dead_man_ack(reply.result)) {
+      ack.current_time = d->current_time;
+      ack.trigger_time = d->trigger_time;
     }
-    ++stats_.fallbacks;
-  }
-  ++stats_.rest_sent;
-  kraken::KrakenRestService::Call<kraken::DeadManResponse> call = [timeout_s](KrakenRestClient& c) {
+    return ack;
+  };
+  kraken::KrakenRestService::Call<kraken::DeadManResponse> rest = [timeout_s](KrakenRestClient& c) {
     return c.cancel_all_orders_after(timeout_s);
   };
-  auto r = co_await rest_.async_call<kraken::DeadManResponse>(std::move(call));
-  if (!r) co_return r.error();
-  ack.path = EntryPath::rest;
-  ack.current_time = r->current_time;
-  ack.trigger_time = r->trigger_time;
-  co_return ack;
+  std::function<EntryAck(const kraken::DeadManResponse&)> from_rest = [](const kraken::DeadManResponse& r) {
+    EntryAck ack;
+    ack.current_time = r.current_time;
+    ack.trigger_time = r.trigger_time;
+    return ack;
+  };
+  // Named before the co_await (GCC 12, see rest_service.hpp).
+  std::string text = frame ? *frame : std::string();
+  std::string what = "cancel_all_orders_after";
+  co_return co_await send_change<kraken::DeadManResponse>(*path, route, std::move(text), req_id, std::move(what),
+                                      std::move(from_ws), std::move(rest), std::move(from_rest));
 }
 
 // ---------------------------------------------------------------------------------------------

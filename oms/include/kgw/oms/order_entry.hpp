@@ -156,6 +156,12 @@ class OrderEntry {
   // Sends one WS request and waits for its reply: the reply, or errc::timeout /
   // errc::connection_closed (both: outcome unknown once sent).
   boost::asio::awaitable<result<OwnedReply>> ws_request(std::string frame, std::int64_t req_id);
+  template <class T>
+  boost::asio::awaitable<result<EntryAck>> send_change(EntryPath path, Route route, std::string frame,
+                                                       std::int64_t req_id, std::string what,
+                                                       std::function<result<EntryAck>(const OwnedReply&)> from_ws,
+                                                       kraken::KrakenRestService::Call<T> rest,
+                                                       std::function<EntryAck(const T&)> from_rest);
   // Which path a request takes; nullopt with an error when the route cannot be served.
   result<EntryPath> choose(Route route, const result<std::string>& ws_frame);
   result<const Instrument*> instrument(std::string_view pair, std::string_view field) const;
