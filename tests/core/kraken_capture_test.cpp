@@ -78,7 +78,8 @@ TEST(Capture, JournalLinesGiveTheirFrameAsWrittenAndTheirReceiveTime) {
   for (std::size_t i = 0; i < frames.size(); ++i)
     text += "{\"recv_ns\":" + std::to_string(1690730998343415000 + static_cast<std::int64_t>(i)) + ", \"frame\": " +
             frames[i] + " }\n";
-  const auto es = entries(Capture::parse(text));
+  const Capture capture = Capture::parse(text);  // the entries are views into it
+  const auto es = entries(capture);
   ASSERT_EQ(es.size(), 511u);
   EXPECT_EQ(es[0].kind, Kind::skipped);
   for (std::size_t i = 0; i < frames.size(); ++i) {
@@ -107,7 +108,8 @@ TEST(Capture, EntriesThatAreNeitherAFrameNorAJournalLineSayWhyWithTheirLineNumbe
   };
   std::string text;
   for (const auto& [line, why] : lines) text += line + "\n";
-  const auto es = entries(Capture::parse(text));
+  const Capture capture = Capture::parse(text);  // the entries are views into it
+  const auto es = entries(capture);
   ASSERT_EQ(es.size(), lines.size());
   const std::vector<Kind> kinds = {Kind::skipped,   Kind::skipped,   Kind::malformed, Kind::malformed, Kind::malformed,
                                    Kind::malformed, Kind::malformed, Kind::malformed, Kind::malformed, Kind::frame};

@@ -112,6 +112,8 @@ class MarketFeedE2E : public ::testing::Test {
 
   std::unique_ptr<sim::Simulator> sim_;
   sim::SimulatorEndpoints ep_;
+  // Before feed_: a feed started on it reads it until TearDown stops the feed.
+  ManualClock manual_clock_;
   InstrumentRegistry registry_;
   MarketCache cache_;
   std::unique_ptr<MarketFeed> feed_;
@@ -231,7 +233,7 @@ std::int64_t wall_ns(const Clock& clock) { return clock.wall_now().time_since_ep
 // A connection that goes silent (kraken-sim stops writing to it, heartbeats included): readers
 // must not take its books for current until the watchdog (stale_after) replaces it.
 TEST_F(MarketFeedE2E, MarksASilentSymbolStaleWithinTheBound) {
-  ManualClock clock;  // every frame is stamped with the test's time: ages move only when it says
+  ManualClock& clock = manual_clock_;  // every frame is stamped with the test's time: ages move only when it says
   auto o = options();
   o.symbols.resize(2);
   o.symbols_per_connection = 50;
@@ -258,7 +260,7 @@ TEST_F(MarketFeedE2E, MarksASilentSymbolStaleWithinTheBound) {
 }
 
 TEST_F(MarketFeedE2E, ReadersGoToRestForASymbolTheFeedHoldsStale) {
-  ManualClock clock;
+  ManualClock& clock = manual_clock_;
   auto o = options();
   o.symbols.resize(1);
   o.symbol_stale_after = 3s;
