@@ -126,6 +126,24 @@ TEST_F(OrderManagerFaults, AfterTheTokensAreInvalidatedTheNextConnectFetchesAFre
   EXPECT_EQ(orders_with("fresh-token"), 1u);
 }
 
+TEST_F(OrderManagerFaults, AnOrderRefusedForAnInvalidTokenGoesOverRestAndTheSessionRenewsItsToken) {
+  start_settled(options());
+  const auto before = connects();
+  EXPECT_EQ(admin("/tokens/invalidate"), 200u);  // the connection stays up with a dead token
+  OrderRequest o = limit("buy", "0.01", "30000.0");
+  o.cl_ord_id = "dead-token";
+  auto placed = place(o);
+  ASSERT_TRUE(placed) << placed.error().message();
+  EXPECT_EQ(placed->path, EntryPath::rest);
+  // Kraken's refusal said the token is dead: the session is replaced, with a fresh one.
+  ASSERT_TRUE(wait_until([&] { return back_after(before); }));
+  o.cl_ord_id = "live-token";
+  auto again = place(o, Route::ws_only);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(orders_with("dead-token"), 1u);
+  EXPECT_EQ(orders_with("live-token"), 1u);
+}
+
 TEST_F(OrderManagerFaults, AfterAServerRestartTheSessionResubscribesReconcilesAndTheCachesEqualTheSimulator) {
   start_settled(options());
   const std::string a = placed_id([] {

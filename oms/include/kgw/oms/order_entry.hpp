@@ -100,6 +100,7 @@ class OrderEntry {
     std::function<bool(std::string_view frame)> ws_send;       // queued on it (false: not sent)
     std::function<std::int64_t()> next_req_id;
     std::function<std::string()> ws_token;                     // the session's token
+    std::function<void()> ws_token_refused;                    // Kraken refused it: renew the session
     std::function<kraken::SystemStatus()> system_status;
     std::function<std::optional<Decimal>(const Instrument&)> reference_price;
     std::function<std::size_t()> open_orders;
@@ -156,6 +157,9 @@ class OrderEntry {
   // Sends one WS request and waits for its reply: the reply, or errc::timeout /
   // errc::connection_closed (both: outcome unknown once sent).
   boost::asio::awaitable<result<OwnedReply>> ws_request(std::string frame, std::int64_t req_id);
+  // A WS attempt Kraken never acted on (it was not sent, or its token was refused) goes over REST
+  // instead when the route allows it.
+  static bool falls_back(const result<OwnedReply>& reply, Route route);
   // Which path a request takes; nullopt with an error when the route cannot be served.
   result<EntryPath> choose(Route route, const result<std::string>& ws_frame);
   result<const Instrument*> instrument(std::string_view pair, std::string_view field) const;
