@@ -2,7 +2,8 @@
 // Test helpers for the order manager's suites against kraken-sim on loopback: the account view's
 // caches compared with the simulator's REST answers, and OmsSimTest, a fixture that starts the
 // simulator (no synthetic flow, pro tier), a REST service on its demo account and, on demand, an
-// OrderManager with short timeouts, and reads the simulator's truth from its exchange thread.
+// OrderManager with short timeouts, and reads the simulator's truth from its exchange thread
+// (OmsFaultSimTest: the same with rate limits roomy enough for a reconnect every few ms).
 
 #include <gtest/gtest.h>
 
@@ -209,6 +210,18 @@ class OmsSimTest : public ::testing::Test {
   std::function<kraken::SystemStatus()> status_source_;
   std::unique_ptr<OrderManager> om_;
   std::string state_dir_;
+};
+
+// For suites that make the private session reconnect far more often than Kraken's REST counter
+// allows (each reconnect reconciles: about 8 on it, which the pro tier decays at 1/s): a venue
+// with room for that, so the faults, not the counter, set the pace.
+class OmsFaultSimTest : public OmsSimTest {
+ protected:
+  sim::SimulatorOptions sim_options() override {
+    auto so = OmsSimTest::sim_options();
+    so.limits = kraken::TierLimits{1'000, 100, 10'000, 1'000, 1'000};
+    return so;
+  }
 };
 
 }  // namespace kgw::oms::test

@@ -21,15 +21,8 @@ using kgw::test::wait_until;
 using test::expect_caches_equal_rest;
 using kraken::OrderRequest;
 
-class OrderManagerFaults : public test::OmsSimTest {
+class OrderManagerFaults : public test::OmsFaultSimTest {
  protected:
-  // Every fault here reconnects and reconciles (about 8 on Kraken's REST counter): a venue with
-  // room for that, or the pro tier's 1/s decay sets the pace.
-  sim::SimulatorOptions sim_options() override {
-    auto so = OmsSimTest::sim_options();
-    so.limits = kraken::TierLimits{1'000, 100, 10'000, 1'000, 1'000};
-    return so;
-  }
   void start_settled(OrderManagerOptions o) {
     start(std::move(o));
     ASSERT_TRUE(wait_until([&] { return settled(); }));
