@@ -129,7 +129,7 @@ TEST_F(OrderManagerE2E, WithoutTheStreamsALostAnswerIsLookedUpOnceKrakensDeadlin
     return r && r->existing && r->order_ids.size() == 1;
   }, 10s));
   EXPECT_EQ(orders_with("lost-rest"), 1u);
-  EXPECT_GE(om_->entry_stats()->resolved_placed, 1u);
+  EXPECT_GE(om_->entry_stats()->resolved_placed.load(), 1u);
 }
 
 TEST_F(OrderManagerE2E, TheAccountViewFollowsTheOrdersItPlaces) {
