@@ -61,15 +61,26 @@ asio::awaitable<result<void>> AccountView::reconcile(AccountRest& rest) {
   auto overtaken = [&w, token] { return w.reconcile_token != token; };
   const Error kOvertaken(errc::cancelled, "reconcile: overtaken by a disconnect or a newer reconcile");
 
+  // More history since a mark than a reconciliation reads (max_history_pages) cannot be
+  // recovered by trying again from the same point: the next attempt starts from this one, and
+  // what lies between is given up with the epoch. The snapshot's last trades are the newest
+  // fills; orders the snapshot no longer lists are still asked for by id.
+  const WallTime attempted = w.clock.wall_now();
   auto trades = co_await rest.trades_since(fills_start);
   if (overtaken()) co_return kOvertaken;
-  if (!trades) co_return failed(trades.error(), "TradesHistory");
+  if (!trades) {
+    if (trades.error().is(errc::overflow)) w.fills_mark = attempted;
+    co_return failed(trades.error(), "TradesHistory");
+  }
   auto open = co_await rest.open_orders();
   if (overtaken()) co_return kOvertaken;
   if (!open) co_return failed(open.error(), "OpenOrders");
   auto closed = co_await rest.closed_since(orders_start);
   if (overtaken()) co_return kOvertaken;
-  if (!closed) co_return failed(closed.error(), "ClosedOrders");
+  if (!closed) {
+    if (closed.error().is(errc::overflow)) w.orders_mark = attempted;
+    co_return failed(closed.error(), "ClosedOrders");
+  }
 
   // Orders the snapshot no longer listed, which neither list explains: asked by id.
   std::unordered_set<std::string_view> answered;

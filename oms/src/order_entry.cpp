@@ -32,6 +32,10 @@ bool may_have_executed(const Error& e) {
   return e.kraken && e.kraken->classification == ErrorClass::unknown_outcome;
 }
 
+// Kraken refused the session's token (PROTOCOL.md §2.3: it stays valid while the connection
+// lives, but a token Kraken revoked is refused before the request is looked at).
+bool token_refused(std::string_view error) { return error.rfind("EAPI:Invalid token", 0) == 0; }
+
 void log_failure(std::exception_ptr e) {
   if (!e) return;
   try {
@@ -142,9 +146,15 @@ asio::awaitable<result<OrderEntry::OwnedReply>> OrderEntry::ws_request(std::stri
   ++stats_.ws_sent;
   co_await w->timer.async_wait(kUseTuple);
   waiting_.erase(req_id);
+  if (w->reply && !w->reply->success && token_refused(w->reply->error) && hooks_.ws_token_refused) hooks_.ws_token_refused();
   if (w->reply) co_return std::move(*w->reply);
   if (w->lost) co_return Error(errc::connection_closed, "the private WebSocket closed before Kraken answered");
   co_return Error(errc::timeout, fmt::format("no answer from Kraken in {} ms", opt_.reply_timeout.count()));
+}
+
+bool OrderEntry::falls_back(const result<OwnedReply>& reply, Route route) {
+  if (route != Route::automatic) return false;
+  return reply ? !reply->success && token_refused(reply->error) : reply.error().is(errc::queue_full);
 }
 
 result<EntryPath> OrderEntry::choose(Route route, const result<std::string>& ws_frame) {
@@ -276,8 +286,8 @@ asio::awaitable<result<PlacedOrder>> OrderEntry::place(kraken::OrderRequest o, R
         co_return ok.error();
       }
     auto reply = co_await ws_request(*frame, req_id);
-    if (!reply && reply.error().is(errc::queue_full) && route == Route::automatic) {
-      ++stats_.fallbacks;  // never sent: REST may take it
+    if (falls_back(reply, route)) {
+      ++stats_.fallbacks;  // Kraken never acted on it: REST may take it
       path = EntryPath::rest;
     } else if (!reply) {
       if (o.validate) co_return reply.error();
@@ -445,7 +455,7 @@ asio::awaitable<result<EntryAck>> OrderEntry::send_change(EntryPath path, Route 
                                                           std::function<EntryAck(const T&)> from_rest) {
   if (path == EntryPath::ws) {
     auto reply = co_await ws_request(frame, req_id);
-    if (reply || !reply.error().is(errc::queue_full) || route != Route::automatic) {
+    if (!falls_back(reply, route)) {
       if (!reply) co_return unknown_outcome(fmt::format("{}: {}", what, reply.error().message()), {});
       if (!reply->success) co_return from_reply(*reply, what);
       auto ack = from_ws(*reply);
@@ -455,7 +465,7 @@ asio::awaitable<result<EntryAck>> OrderEntry::send_change(EntryPath path, Route 
       ack->time_out = reply->time_out;
       co_return ack;
     }
-    ++stats_.fallbacks;  // never sent: REST may take it
+    ++stats_.fallbacks;  // Kraken never acted on it: REST may take it
   }
   ++stats_.rest_sent;
   auto r = co_await rest_.async_call<T>(std::move(rest));
@@ -733,7 +743,7 @@ asio::awaitable<result<BatchResult>> OrderEntry::batch_add(std::string pair, std
       if (auto ok = co_await charge((*in)->rest_key, kraken::TradingAction::batch_add, {}, orders.size()); !ok)
         co_return all_rejected(ok.error());
     auto reply = co_await ws_request(*frame, req_id);
-    if (!(!reply && reply.error().is(errc::queue_full) && route == Route::automatic)) {
+    if (!falls_back(reply, route)) {
       if (!reply) co_return validate ? reply.error() : all_ambiguous(reply.error());
       if (!reply->success) {
         Error e = from_reply(*reply, "batch_add");

@@ -187,6 +187,7 @@ result<void> OrderManager::start() {
   hooks.ws_send = [r](std::string_view f) { return r->ws->send(f); };
   hooks.next_req_id = [r] { return r->ws->next_req_id(); };
   hooks.ws_token = [r] { return r->session->token(); };
+  hooks.ws_token_refused = [r] { r->ws->replace("Kraken refused the session's token; reconnecting with a fresh one"); };
   hooks.system_status = [this] { return system_status_ ? system_status_() : kraken::SystemStatus::unknown; };
   hooks.reference_price = [this](const Instrument& in) { return reference_price_ ? reference_price_(in) : std::nullopt; };
   hooks.kill_switch_engaged = [this] { return kill_engaged_.load(std::memory_order_acquire); };

@@ -328,13 +328,13 @@ std::int64_t Exchange::fee_for(AccountId id, std::size_t pair, std::int64_t cost
 double Exchange::rate_counter(AccountId id, std::size_t pair) const {
   auto it = rate_.find({id, pair});
   if (it == rate_.end()) return 0;
-  return kraken::decayed(it->second.first, now() - it->second.second, kraken::tier_limits(cfg_.tier).trading_decay_per_s);
+  return kraken::decayed(it->second.first, now() - it->second.second, limits().trading_decay_per_s);
 }
 
 result<void> Exchange::charge_rate(AccountId id, std::size_t pair, double amount) {
   const double current = rate_counter(id, pair);
   rate_[{id, pair}] = {current + amount, now()};
-  if (current + amount > kraken::tier_limits(cfg_.tier).trading_threshold) return kraken_error("EOrder:Rate limit exceeded");
+  if (current + amount > limits().trading_threshold) return kraken_error("EOrder:Rate limit exceeded");
   return {};
 }
 

@@ -230,7 +230,7 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   // Engine-level checks: the per-pair trading counter, open-order limit, funds.
   if (charge_add)
     if (auto r = charge_rate(id, *pair, kraken::trading_cost(TradingAction::add, {})); !r) return r.error();
-  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= kraken::tier_limits(cfg_.tier).max_open_per_pair)
+  if (auto it = open_per_pair_.find({id, *pair}); it != open_per_pair_.end() && it->second >= limits().max_open_per_pair)
     return kraken_error("EOrder:Orders limit exceeded");
   if (auto r = reserve(id, *rec, o); !r) return r.error();
 

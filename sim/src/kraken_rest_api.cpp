@@ -30,7 +30,7 @@ KrakenRestApi::KrakenRestApi(Exchange& ex, MarketData& md, TokenStore& tokens, F
 double KrakenRestApi::call_counter(AccountId id) const {
   auto it = counters_.find(id);
   if (it == counters_.end()) return 0;
-  return kraken::decayed(it->second.first, ex_.now() - it->second.second, kraken::tier_limits(tier_).rest_decay_per_s);
+  return kraken::decayed(it->second.first, ex_.now() - it->second.second, limits_.rest_decay_per_s);
 }
 
 RestReply KrakenRestApi::handle(std::string_view method, std::string_view target, const HeaderLookup& header,
@@ -125,7 +125,7 @@ RestReply KrakenRestApi::handle(std::string_view method, std::string_view target
   const double cost = kraken::rest_call_cost(name);
   if (cost > 0) {
     const double current = call_counter(id);
-    if (current + cost > kraken::tier_limits(tier_).rest_max) {
+    if (current + cost > limits_.rest_max) {
       reply.body = rest::fail("EAPI:Rate limit exceeded");
       return reply;
     }

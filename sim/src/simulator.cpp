@@ -166,14 +166,14 @@ result<SimulatorEndpoints> Simulator::start() {
     instruments = std::move(picked);
   }
   try {
-    s.ex = std::make_unique<Exchange>(Exchange::Config{assets, instruments, options_.seed, options_.tier}, *s.clock);
+    s.ex = std::make_unique<Exchange>(Exchange::Config{assets, instruments, options_.seed, options_.tier, options_.limits}, *s.clock);
   } catch (const std::exception& e) {
     return Error(errc::invalid_argument, e.what());
   }
   s.md = std::make_unique<MarketData>(*s.ex);
   s.tokens = std::make_unique<TokenStore>(options_.seed);
   s.rest = std::make_unique<KrakenRestApi>(*s.ex, *s.md, *s.tokens, s.faults);
-  s.rest->set_tier(options_.tier);
+  s.rest->set_limits(options_.limits.value_or(kraken::tier_limits(options_.tier)));
   s.ws_public = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{false});
   s.ws_private = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{true});
 

@@ -69,5 +69,14 @@ TEST(RateGovernor, AnExchangeRateLimitErrorSnapsTheCounterToItsCap) {
   EXPECT_FALSE(g.acquire_trading("XBTUSD", Action::add, 0s, 1, 0s));
 }
 
+TEST(RateGovernor, LimitsGivenInsteadOfTheTiersAreTheOnesBudgeted) {
+  ManualClock clock;
+  RateGovernor g({.tier = Tier::starter, .limits = TierLimits{100, 10, 500, 50, 1000}, .rest_reserve = 0}, clock);
+  EXPECT_DOUBLE_EQ(g.rest_limit(), 100);
+  EXPECT_DOUBLE_EQ(g.trading_threshold(), 500);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(g.acquire_rest("Balance", Priority::query, 0s).value().wait, 0ns);
+  EXPECT_EQ(g.acquire_rest("Balance", Priority::query, 10s).value().wait, 100ms);  // decays 10/s
+}
+
 }  // namespace
 }  // namespace kgw::kraken

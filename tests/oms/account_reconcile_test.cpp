@@ -97,6 +97,40 @@ TEST_F(AccountReconcile, AFailedReconciliationChangesTheEpochAndTheRetryCatchesU
   EXPECT_EQ(events.back().cursor.epoch, s->cursor.epoch);
 }
 
+TEST_F(AccountReconcile, MoreTradesSinceTheMarkThanItReadsAreGivenUpWithTheEpochNotAskedForAgainForever) {
+  connect();
+  ASSERT_TRUE(reconcile());
+  clock_.advance(std::chrono::seconds(30));
+  view_.on_disconnected();
+  clock_.advance(std::chrono::seconds(5));
+  connect();
+  const std::uint64_t epoch = view_.snapshot()->cursor.epoch;
+  rest_.fail_trades = Error(errc::overflow, "more than 20 pages (1000 entries read); narrow the query with start/end");
+  ASSERT_FALSE(reconcile());  // 10:20:35
+  EXPECT_GT(view_.snapshot()->cursor.epoch, epoch);
+  rest_.fail_trades.reset();
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_TRUE(reconcile());
+  // From the failed attempt (less 2 s), not from the mark before it: that read could never end.
+  EXPECT_EQ(rest_.trade_starts.back(), "1695378033");
+  EXPECT_TRUE(view_.snapshot()->freshness.reconciled);
+}
+
+TEST_F(AccountReconcile, MoreOrdersClosedSinceTheDisconnectThanItReadsAreGivenUpWithTheEpoch) {
+  connect();
+  ASSERT_TRUE(reconcile());
+  clock_.advance(std::chrono::seconds(30));
+  view_.on_disconnected();
+  clock_.advance(std::chrono::seconds(5));
+  connect();
+  rest_.fail_closed = Error(errc::overflow, "more than 20 pages (1000 entries read); narrow the query with start/end");
+  ASSERT_FALSE(reconcile());  // 10:20:35
+  EXPECT_EQ(rest_.closed_starts.back(), "1695378028");  // the disconnect, less 2 s
+  rest_.fail_closed.reset();
+  ASSERT_TRUE(reconcile());
+  EXPECT_EQ(rest_.closed_starts.back(), "1695378033");  // the failed attempt, less 2 s
+}
+
 TEST_F(AccountReconcile, AGapWhoseReconciliationFailsChangesTheEpoch) {
   connect();
   ASSERT_TRUE(reconcile());

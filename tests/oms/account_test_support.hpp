@@ -99,7 +99,7 @@ class FakeRest final : public AccountRest {
   std::vector<kraken::TradeInfo> trades;
   std::vector<kraken::OrderInfo> open, closed, by_id;  // by_id: what QueryOrders knows
   std::vector<kraken::PositionInfo> positions;
-  std::optional<Error> fail_trades, fail_open, fail_positions;
+  std::optional<Error> fail_trades, fail_open, fail_closed, fail_positions;
   std::vector<std::string> trade_starts, closed_starts;
   std::vector<std::vector<std::string>> queried;
   int position_calls = 0;
@@ -115,6 +115,7 @@ class FakeRest final : public AccountRest {
   }
   asio::awaitable<result<std::vector<kraken::OrderInfo>>> closed_since(std::string start) override {
     closed_starts.push_back(start);
+    if (fail_closed) co_return *fail_closed;
     co_return closed;
   }
   asio::awaitable<result<std::vector<kraken::OrderInfo>>> query_orders(std::vector<std::string> txids) override {

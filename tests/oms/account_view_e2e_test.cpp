@@ -19,6 +19,7 @@
 #include "kgw/sim/simulator.hpp"
 #include "kgw_process.hpp"
 #include "kgw_sim_admin.hpp"
+#include "oms_sim_support.hpp"
 
 namespace kgw::oms {
 namespace {
@@ -133,40 +134,6 @@ class AccountE2E : public ::testing::Test {
     return n;
   }
 
-  // The caches against the simulator's REST answers.
-  void expect_rest_truth() {
-    const auto s = view_->snapshot();
-    auto open = rest_->call<kraken::OrdersPage>([](KrakenRestClient& c) { return c.open_orders(); });
-    ASSERT_TRUE(open);
-    ASSERT_EQ(s->open_orders->size(), open->orders.size());
-    for (const auto& o : open->orders) {
-      const auto mine = s->open_orders->find(o.txid);
-      ASSERT_TRUE(mine) << o.txid;
-      EXPECT_EQ(mine->cum_qty, o.vol_exec);
-      EXPECT_EQ(*mine->order_qty, o.vol);
-      EXPECT_EQ(mine->cl_ord_id, o.cl_ord_id.value_or(""));
-    }
-    kraken::HistoryQuery q;
-    auto trades = rest_->call<std::vector<kraken::TradeInfo>>([q](KrakenRestClient& c) { return c.all_trades_history(q); });
-    ASSERT_TRUE(trades);
-    EXPECT_EQ(s->fills->size(), trades->size());
-    for (const auto& t : *trades) {
-      const auto f = s->fill(t.txid);
-      ASSERT_TRUE(f) << t.txid;
-      EXPECT_EQ(f->order_id, t.ordertxid);
-      EXPECT_EQ(f->qty, t.vol);
-      EXPECT_EQ(f->price, t.price);
-    }
-    auto balances = rest_->call<std::vector<kraken::AssetBalance>>([](KrakenRestClient& c) { return c.balance(); });
-    ASSERT_TRUE(balances);
-    for (const auto& b : *balances) {
-      const auto mine = s->balance(b.asset);
-      if (b.balance.is_zero() && !mine) continue;
-      ASSERT_TRUE(mine) << b.asset;
-      EXPECT_EQ(mine->total, b.balance) << b.asset;
-    }
-  }
-
   std::unique_ptr<sim::Simulator> sim_;
   sim::SimulatorEndpoints ep_;
   std::unique_ptr<kraken::KrakenRestService> rest_;
@@ -190,7 +157,7 @@ TEST_F(AccountE2E, OrdersPlacedOverRestAppearAndTheCachesEqualTheSimulatorsAnswe
   EXPECT_EQ(s->open_orders->find_by_cl_ord_id("e2e-a")->order_id, a);
   EXPECT_EQ(s->open_orders->find(b)->symbol, "BTC/USD");
   EXPECT_EQ(s->open_orders->find(b)->stamp.source, Source::ws_update);
-  expect_rest_truth();
+  expect_caches_equal_rest(*view_->snapshot(), *rest_);
   EXPECT_EQ(session_->tokens.load(), 1);
 }
 
@@ -229,7 +196,7 @@ TEST_F(AccountE2E, AFillWhileDisconnectedIsEmittedExactlyOnceAfterTheReconnect) 
   EXPECT_EQ(s->cursor.epoch, before.epoch);  // reconciled: continuity kept
   EXPECT_EQ(fills_of(mine), 1);
   EXPECT_GE(view_->stats().duplicate_fills.load(), 1u);  // REST's TradesHistory had it too
-  expect_rest_truth();
+  expect_caches_equal_rest(*view_->snapshot(), *rest_);
   EXPECT_EQ(session_->tokens.load(), 2);  // a fresh token for the new connection
   EXPECT_EQ(session_->failed.load(), 0);
   EXPECT_FALSE(events_->overflowed());

@@ -3,122 +3,21 @@
 // answer, a stalled connection) resolved before anything is sent again, the kill switch (also
 // across a restart) and the dead-man switch.
 
-#include "kgw/oms/order_manager.hpp"
-
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <atomic>
-#include <filesystem>
 
-#include "kgw/sim/default_market.hpp"
-#include "kgw/sim/simulator.hpp"
-#include "kgw_process.hpp"
-#include "kgw_sim_admin.hpp"
-#include "kgw_sim_rest.hpp"
+#include "oms_sim_support.hpp"
 
 namespace kgw::oms {
 namespace {
 
-using namespace std::chrono_literals;
 using kraken::OrderRequest;
-using kraken::OrderType;
-using kraken::Side;
-using test::wait_until;
+using namespace std::chrono_literals;
+using kgw::test::wait_until;
+using test::expect_caches_equal_rest;
 
-OrderRequest limit(const char* side, const char* vol, const char* px) {
-  OrderRequest o;
-  o.pair = "XBTUSD";  // any spelling: the order manager resolves it
-  o.side = std::string_view(side) == "buy" ? Side::buy : Side::sell;
-  o.type = OrderType::limit;
-  o.volume = vol;
-  o.price = px;
-  return o;
-}
-
-class OrderManagerE2E : public ::testing::Test {
- protected:
-  void SetUp() override {
-    sim::SimulatorOptions so;
-    so.synthetic_flow = false;
-    so.seed = 3;
-    so.tier = kraken::Tier::pro;
-    sim_ = std::make_unique<sim::Simulator>(so);
-    auto ep = sim_->start();
-    ASSERT_TRUE(ep) << ep.error().message();
-    ep_ = *ep;
-    ASSERT_TRUE(registry_.load(sim::default_assets(), sim::default_instruments()));
-    rest_ = kraken::KrakenRestService::start(sim::sim_rest_options(ep_), SystemClock::instance()).value();
-    rest_->set_registry(&registry_);
-    state_dir_ = ::testing::TempDir() + "kgw_oms_state_" + std::to_string(::getpid());
-    std::filesystem::remove_all(state_dir_);
-  }
-  void TearDown() override {
-    om_.reset();
-    rest_.reset();
-    sim_->stop();
-    std::filesystem::remove_all(state_dir_);
-  }
-
-  OrderManagerOptions options() {
-    OrderManagerOptions o;
-    o.ws_private_url = ep_.ws_private;
-    o.reconnect_min = 20ms;
-    o.reconnect_max = 200ms;
-    o.ws.close_timeout = 200ms;
-    o.connect_budget = &budget_;
-    o.entry.reply_timeout = 400ms;
-    o.entry.default_deadline = 1s;
-    o.entry.lookup_grace = 300ms;
-    o.state_dir = state_dir_;
-    return o;
-  }
-  void start(OrderManagerOptions o, bool wait_for_session = true) {
-    om_ = std::make_unique<OrderManager>(std::move(o), *rest_, registry_, SystemClock::instance());
-    ASSERT_TRUE(om_->start());
-    if (wait_for_session) {
-      ASSERT_TRUE(wait_until([&] { return om_->private_session_up(); }));
-    }
-  }
-
-  result<PlacedOrder> place(OrderRequest o, Route route = Route::automatic) {
-    return om_->wait<PlacedOrder>([&](auto done) { om_->place(std::move(o), route, std::move(done)); });
-  }
-  template <class F>
-  result<EntryAck> ack(F f) {
-    return om_->wait<EntryAck>(f);
-  }
-
-  // The simulator's truth: the demo account's open and closed orders.
-  std::size_t open_orders() {
-    return sim_->call([this](sim::Exchange& ex) { return ex.open_orders(ex.account_by_key(ep_.api_key)->id).size(); });
-  }
-  std::size_t orders_with(const std::string& cl_ord_id) {
-    return sim_->call([&](sim::Exchange& ex) {
-      const auto id = ex.account_by_key(ep_.api_key)->id;
-      std::size_t n = 0;
-      for (const auto* r : ex.open_orders(id)) n += r->cl_ord_id == cl_ord_id;
-      for (const auto* r : ex.closed_orders(id)) n += r->cl_ord_id == cl_ord_id;
-      return n;
-    });
-  }
-  std::uint64_t fired(const std::string& fault) {
-    return sim_->call([&](sim::Exchange&) {
-      const auto& f = sim_->faults_unsafe().fired;
-      auto it = f.find(fault);
-      return it == f.end() ? std::uint64_t{0} : it->second;
-    });
-  }
-
-  std::unique_ptr<sim::Simulator> sim_;
-  sim::SimulatorEndpoints ep_;
-  InstrumentRegistry registry_;
-  kraken::ConnectBudget budget_;
-  std::unique_ptr<kraken::KrakenRestService> rest_;
-  std::unique_ptr<OrderManager> om_;
-  std::string state_dir_;
-};
+class OrderManagerE2E : public test::OmsSimTest {};
 
 TEST_F(OrderManagerE2E, AnOrderGoesOverTheWebSocketAndARetryGetsItBack) {
   start(options());
@@ -191,7 +90,7 @@ TEST_F(OrderManagerE2E, KrakensRefusalComesBackVerbatimAndTheClOrdIdMayBeUsedAga
 TEST_F(OrderManagerE2E, ADroppedAckIsAnsweredFromTheExecutionsStreamAndNothingIsSentTwice) {
   start(options());
   ASSERT_TRUE(wait_until([&] { return om_->account() && om_->account()->fresh(); }));
-  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/drop_response?count=1"), 200u);
+  EXPECT_EQ(admin("/ws/drop_response?count=1"), 200u);
   OrderRequest o = limit("buy", "0.01", "30000.0");
   o.cl_ord_id = "lost-ack";
   // No ack comes, but the executions stream shows the order before the answer's timeout: the
@@ -212,7 +111,7 @@ TEST_F(OrderManagerE2E, WithoutTheStreamsALostAnswerIsLookedUpOnceKrakensDeadlin
   auto o = options();
   o.ws_private_url = "ws://127.0.0.1:1/v2";  // no private session: no executions either
   start(o, false);
-  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/rest/drop_response?count=1"), 200u);
+  EXPECT_EQ(admin("/rest/drop_response?count=1"), 200u);
   OrderRequest order = limit("buy", "0.01", "30000.0");
   order.cl_ord_id = "lost-rest";
   auto first = place(order);
@@ -230,7 +129,7 @@ TEST_F(OrderManagerE2E, WithoutTheStreamsALostAnswerIsLookedUpOnceKrakensDeadlin
     return r && r->existing && r->order_ids.size() == 1;
   }, 10s));
   EXPECT_EQ(orders_with("lost-rest"), 1u);
-  EXPECT_GE(om_->entry_stats()->resolved_placed, 1u);
+  EXPECT_GE(om_->entry_stats()->resolved_placed.load(), 1u);
 }
 
 TEST_F(OrderManagerE2E, TheAccountViewFollowsTheOrdersItPlaces) {
@@ -259,13 +158,13 @@ TEST_F(OrderManagerE2E, TheAccountViewFollowsTheOrdersItPlaces) {
 TEST_F(OrderManagerE2E, AnOrderThatNeverReachedKrakenIsFoundAbsentAndMayBeSentAgain) {
   start(options());
   // A stalled connection: the request is queued but the simulator never reads it.
-  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/stall?on=true"), 200u);
+  EXPECT_EQ(admin("/ws/stall?on=true"), 200u);
   OrderRequest o = limit("buy", "0.01", "30000.0");
   o.cl_ord_id = "never-sent";
   auto first = place(o);
   ASSERT_FALSE(first);
   EXPECT_TRUE(first.error().is(errc::unknown_outcome)) << first.error().message();
-  EXPECT_EQ(test::sim_admin_post(ep_.admin, "/ws/drop"), 200u);  // it never reaches the engine
+  EXPECT_EQ(admin("/ws/drop"), 200u);  // it never reaches the engine
   // Once the deadline passed and the lists do not show it, a retry is sent for real.
   ASSERT_TRUE(wait_until([&] {
     auto r = place(o, Route::rest_only);
@@ -371,10 +270,8 @@ TEST_F(OrderManagerE2E, TheDeadManSwitchIsArmedWhileAClientIsAttachedAndDisarmed
 
 TEST_F(OrderManagerE2E, CancelOnlyAndMaintenanceAreHonouredFromTheStatusSource) {
   std::atomic<kraken::SystemStatus> status{kraken::SystemStatus::online};
-  om_ = std::make_unique<OrderManager>(options(), *rest_, registry_, SystemClock::instance());
-  om_->set_system_status_source([&status] { return status.load(); });
-  ASSERT_TRUE(om_->start());
-  ASSERT_TRUE(wait_until([&] { return om_->private_session_up(); }));
+  status_source_ = [&status] { return status.load(); };
+  start(options());
   auto placed = place(limit("buy", "0.01", "30000.0"));
   ASSERT_TRUE(placed);
   status = kraken::SystemStatus::cancel_only;

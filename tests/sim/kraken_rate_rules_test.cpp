@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <optional>
 
 #include "kgw/core/kraken/rate_governor.hpp"
 #include "kgw/core/kraken/signing.hpp"
@@ -64,6 +65,7 @@ struct TierRow {
   double rest_max, rest_decay_per_s;
   double trading_threshold, trading_decay_per_s;
   std::size_t max_open_per_pair;
+  bool given = false;  // the venue is set up with these limits instead of the tier's
 };
 
 constexpr TierRow kTiers[] = {
@@ -71,6 +73,14 @@ constexpr TierRow kTiers[] = {
     {Tier::intermediate, 20, 0.5, 125, 2.34, 80},
     {Tier::pro, 20, 1, 180, 3.75, 225},
 };
+// A venue with limits of its own (kraken-sim's SimulatorOptions::limits) keeps them the same way.
+constexpr TierRow kGivenLimits[] = {{Tier::starter, 30, 2, 90, 5, 12, true}};
+
+std::optional<kraken::TierLimits> given_limits(const TierRow& row) {
+  if (!row.given) return std::nullopt;
+  return kraken::TierLimits{row.rest_max, row.rest_decay_per_s, row.trading_threshold, row.trading_decay_per_s,
+                            row.max_open_per_pair};
+}
 
 // gtest prints a failing case's parameter with these, instead of its bytes.
 void PrintTo(const Section51Row& row, std::ostream* os) { *os << row.method; }
@@ -85,10 +95,10 @@ class Venue {
  public:
   static constexpr const char* kPair = "XBTUSD";
 
-  explicit Venue(Tier tier)
-      : ex_({default_assets(), default_instruments(), 52, tier}, clock_),
-        governor_({.tier = tier, .cancel_reserve = 0, .add_reserve = 0, .rest_reserve = 0}, clock_) {
-    rest_.set_tier(tier);
+  explicit Venue(Tier tier, std::optional<kraken::TierLimits> limits = std::nullopt)
+      : ex_({default_assets(), default_instruments(), 52, tier, limits}, clock_),
+        governor_({.tier = tier, .limits = limits, .cancel_reserve = 0, .add_reserve = 0, .rest_reserve = 0}, clock_) {
+    rest_.set_limits(limits.value_or(kraken::tier_limits(tier)));
     account_ = ex_.add_account("rates", "RATES", Secret(kSecret));
     EXPECT_TRUE(ex_.deposit(account_, "ZUSD", "1000000"));
     pair_ = *ex_.pair_index(kPair);
@@ -286,7 +296,7 @@ class KrakenTierLimits : public ::testing::TestWithParam<TierRow> {};
 
 TEST_P(KrakenTierLimits, TheTradingThresholdRefusesTheSameAddInTheGovernorAndTheSimulator) {
   const TierRow& row = GetParam();
-  Venue v(row.tier);
+  Venue v(row.tier, given_limits(row));
   const auto threshold = static_cast<int>(row.trading_threshold);
   for (int i = 0; i < threshold; ++i)
     ASSERT_TRUE(v.governor().acquire_trading("XBT/USD", TradingAction::add, 0s, 1, 0s)) << i;
@@ -305,7 +315,7 @@ TEST_P(KrakenTierLimits, TheTradingThresholdRefusesTheSameAddInTheGovernorAndThe
 
 TEST_P(KrakenTierLimits, TheTradingCounterDecaysAtTheSameRateInTheGovernorAndTheSimulator) {
   const TierRow& row = GetParam();
-  Venue v(row.tier);
+  Venue v(row.tier, given_limits(row));
   // Ten cancels of orders younger than 5 s: 80 on both counters, whatever the tier.
   ASSERT_TRUE(v.governor().acquire_trading("XBT/USD", TradingAction::batch_cancel, 0s, 10, 0s));
   for (int i = 0; i < 10; ++i) v.place(7);
@@ -322,7 +332,7 @@ TEST_P(KrakenTierLimits, TheTradingCounterDecaysAtTheSameRateInTheGovernorAndThe
 
 TEST_P(KrakenTierLimits, TheSimulatorRefusesTheAddPastTheOpenOrderLimit) {
   const TierRow& row = GetParam();
-  Venue v(row.tier);
+  Venue v(row.tier, given_limits(row));
   // A second apart, so the trading counter (decaying at least 1/s) never nears its threshold.
   for (std::size_t i = 0; i < row.max_open_per_pair; ++i) {
     ASSERT_FALSE(v.place().empty()) << i;
@@ -335,7 +345,7 @@ TEST_P(KrakenTierLimits, TheSimulatorRefusesTheAddPastTheOpenOrderLimit) {
 
 TEST_P(KrakenTierLimits, TheRestCounterRefusesTheSameCallInTheGovernorAndTheSimulator) {
   const TierRow& row = GetParam();
-  Venue v(row.tier);
+  Venue v(row.tier, given_limits(row));
   const auto max = static_cast<int>(row.rest_max);
   for (int i = 0; i < max; ++i) ASSERT_TRUE(v.governor().acquire_rest("Balance", kraken::Priority::cancel, 0s)) << i;
   EXPECT_FALSE(v.governor().acquire_rest("Balance", kraken::Priority::cancel, 0s));
@@ -347,7 +357,7 @@ TEST_P(KrakenTierLimits, TheRestCounterRefusesTheSameCallInTheGovernorAndTheSimu
 
 TEST_P(KrakenTierLimits, TheRestCounterDecaysAtTheSameRateInTheGovernorAndTheSimulator) {
   const TierRow& row = GetParam();
-  Venue v(row.tier);
+  Venue v(row.tier, given_limits(row));
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(v.governor().acquire_rest("Ledgers", kraken::Priority::cancel, 0s));
     ASSERT_EQ(v.call("Ledgers").status, 200u);
@@ -362,6 +372,8 @@ TEST_P(KrakenTierLimits, TheRestCounterDecaysAtTheSameRateInTheGovernorAndTheSim
 
 INSTANTIATE_TEST_SUITE_P(ProtocolSection5, KrakenTierLimits, ::testing::ValuesIn(kTiers),
                          [](const auto& test) { return std::string(kraken::to_string(test.param.tier)); });
+INSTANTIATE_TEST_SUITE_P(GivenLimits, KrakenTierLimits, ::testing::ValuesIn(kGivenLimits),
+                         [](const auto&) { return std::string("given"); });
 
 }  // namespace
 }  // namespace kgw::sim

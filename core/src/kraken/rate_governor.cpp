@@ -38,12 +38,12 @@ void DecayingCounter::snap_to_limit(MonoTime now) noexcept {
 RateGovernor::RateGovernor(GovernorOptions options, const Clock& clock)
     : opt_(options),
       clock_(clock),
-      rest_(tier_limits(options.tier).rest_max, tier_limits(options.tier).rest_decay_per_s) {}
+      rest_(options.effective_limits().rest_max, options.effective_limits().rest_decay_per_s) {}
 
 DecayingCounter& RateGovernor::pair_counter(std::string_view pair) {
   auto it = trading_.find(pair);
   if (it == trading_.end()) {
-    const auto l = tier_limits(opt_.tier);
+    const auto l = opt_.effective_limits();
     it = trading_.emplace(std::string(pair), DecayingCounter(l.trading_threshold, l.trading_decay_per_s)).first;
   }
   return it->second;
@@ -104,6 +104,6 @@ double RateGovernor::trading_counter(std::string_view pair) const {
   return it == trading_.end() ? 0.0 : it->second.value(clock_.mono_now());
 }
 
-double RateGovernor::trading_threshold() const noexcept { return tier_limits(opt_.tier).trading_threshold; }
+double RateGovernor::trading_threshold() const noexcept { return opt_.effective_limits().trading_threshold; }
 
 }  // namespace kgw::kraken

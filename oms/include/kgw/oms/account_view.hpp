@@ -109,8 +109,9 @@ class AccountView {
   // After both snapshots of a (re)connect: fills since the last one seen (TradesHistory, paged and
   // deduplicated), OpenOrders, ClosedOrders since the disconnect, and orders that vanished from the
   // snapshot (QueryOrders), merged and emitted; then positions. A failure changes the epoch (the
-  // owner may retry later: the next attempt starts from the same point). errc::cancelled when a
-  // newer reconcile or a disconnect overtook it (nothing changed then).
+  // owner may retry later: the next attempt starts from the same point, unless more history lay
+  // there than max_history_pages: then from this attempt). errc::cancelled when a newer
+  // reconcile or a disconnect overtook it (nothing changed then).
   boost::asio::awaitable<result<void>> reconcile(AccountRest& rest);
   boost::asio::awaitable<result<void>> reconcile(kraken::KrakenRestService& rest);
 

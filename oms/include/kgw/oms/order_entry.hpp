@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -100,6 +101,7 @@ class OrderEntry {
     std::function<bool(std::string_view frame)> ws_send;       // queued on it (false: not sent)
     std::function<std::int64_t()> next_req_id;
     std::function<std::string()> ws_token;                     // the session's token
+    std::function<void()> ws_token_refused;                    // Kraken refused it: renew the session
     std::function<kraken::SystemStatus()> system_status;
     std::function<std::optional<Decimal>(const Instrument&)> reference_price;
     std::function<std::size_t()> open_orders;
@@ -138,9 +140,10 @@ class OrderEntry {
   void on_order_amended(std::string_view order_id);
 
   const OrderLedger& ledger() const noexcept { return ledger_; }
+  // Counters written on the oms thread, read from any (a tool's status line, metrics).
   struct Stats {
-    std::uint64_t ws_sent = 0, rest_sent = 0, fallbacks = 0, ambiguous = 0, resolved_placed = 0, resolved_absent = 0,
-                  refused_locally = 0;
+    std::atomic<std::uint64_t> ws_sent{0}, rest_sent{0}, fallbacks{0}, ambiguous{0}, resolved_placed{0}, resolved_absent{0},
+        refused_locally{0};
   };
   const Stats& stats() const noexcept { return stats_; }
 
@@ -162,6 +165,9 @@ class OrderEntry {
                                                        std::function<result<EntryAck>(const OwnedReply&)> from_ws,
                                                        kraken::KrakenRestService::Call<T> rest,
                                                        std::function<EntryAck(const T&)> from_rest);
+  // A WS attempt Kraken never acted on (it was not sent, or its token was refused) goes over REST
+  // instead when the route allows it.
+  static bool falls_back(const result<OwnedReply>& reply, Route route);
   // Which path a request takes; nullopt with an error when the route cannot be served.
   result<EntryPath> choose(Route route, const result<std::string>& ws_frame);
   result<const Instrument*> instrument(std::string_view pair, std::string_view field) const;

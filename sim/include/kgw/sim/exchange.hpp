@@ -210,6 +210,7 @@ class Exchange {
     std::vector<Instrument> instruments;
     std::uint64_t seed = 1;  // ids are deterministic for a seed
     kraken::Tier tier = kraken::Tier::intermediate;  // the trading counter's limits (PROTOCOL.md §5.2)
+    std::optional<kraken::TierLimits> limits{};       // instead of the tier's (SimulatorOptions::limits)
     // Closed orders, trades and ledger entries kept per account; older ones are dropped (in
     // batches of 10 %) so a long paper-trading run has bounded memory.
     std::size_t history_limit = 100'000;
@@ -266,6 +267,8 @@ class Exchange {
 
   // --- exchange state ---
   SystemStatus status() const noexcept { return status_; }
+  // The trading counter's and open orders' limits: the tier's, or Config::limits.
+  kraken::TierLimits limits() const noexcept { return cfg_.limits.value_or(kraken::tier_limits(cfg_.tier)); }
   void set_status(SystemStatus s);
   // Trading status of one pair (online, cancel_only, post_only, limit_only, reduce_only,
   // maintenance, ...), enforced on order entry and published on the instrument channel.

@@ -31,8 +31,9 @@ class KrakenRestApi {
   using HeaderLookup = std::function<std::string_view(std::string_view)>;
 
   KrakenRestApi(Exchange& ex, MarketData& md, TokenStore& tokens, Faults& faults);
-  // The tier whose REST call counter applies (PROTOCOL.md §5.1).
-  void set_tier(kraken::Tier tier) noexcept { tier_ = tier; }
+  // The tier whose REST call counter applies (PROTOCOL.md §5.1), or other limits.
+  void set_tier(kraken::Tier tier) noexcept { limits_ = kraken::tier_limits(tier); }
+  void set_limits(const kraken::TierLimits& limits) noexcept { limits_ = limits; }
 
   RestReply handle(std::string_view method, std::string_view target, const HeaderLookup& header, std::string_view body);
 
@@ -45,7 +46,7 @@ class KrakenRestApi {
   TokenStore& tokens_;
   Faults& faults_;
   std::map<AccountId, std::pair<double, WallTime>> counters_;
-  kraken::Tier tier_ = kraken::Tier::intermediate;
+  kraken::TierLimits limits_ = kraken::tier_limits(kraken::Tier::intermediate);
 };
 
 }  // namespace kgw::sim

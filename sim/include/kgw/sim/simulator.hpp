@@ -29,6 +29,9 @@ struct SimulatorOptions {
   std::vector<std::string> pairs;  // empty: the default pairs
   std::uint64_t seed = 1;
   kraken::Tier tier = kraken::Tier::intermediate;  // rate limits of the REST and trading counters
+  // Instead of the tier's limits: a venue that allows more than any tier (tests that reconnect
+  // far more often than Kraken's REST counter would allow).
+  std::optional<kraken::TierLimits> limits{};
   bool synthetic_flow = true;
   std::vector<AccountSpec> accounts;  // empty: one demo account with deterministic credentials
   const Clock* clock = nullptr;       // null: the system clock

@@ -47,6 +47,10 @@ class DecayingCounter {
 
 struct GovernorOptions {
   Tier tier = Tier::intermediate;
+  // Instead of the tier's: a venue set up with other limits (kraken-sim, for tests that reconnect
+  // more often than Kraken's counters would allow).
+  std::optional<TierLimits> limits{};
+  TierLimits effective_limits() const noexcept { return limits ? *limits : tier_limits(tier); }
   double history_call_cost = kHistoryCallCost;  // Ledgers, QueryLedgers, TradesHistory, QueryTrades, ClosedOrders
   double cancel_reserve = 16;    // trading-counter headroom adds and amends leave for cancels
   double add_reserve = 8;        // extra headroom adds leave for amends

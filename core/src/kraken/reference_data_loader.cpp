@@ -1,4 +1,4 @@
-#include "kgw/feed/reference_data_loader.hpp"
+#include "kgw/core/kraken/reference_data_loader.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,12 +11,9 @@
 #include "kgw/core/log.hpp"
 #include "kgw/core/backoff.hpp"
 
-namespace kgw::feed {
+namespace kgw::kraken {
 
 namespace {
-
-using kraken::KrakenRestClient;
-using kraken::KrakenRestService;
 
 constexpr std::chrono::milliseconds kStopPoll{50};
 
@@ -66,9 +63,9 @@ bool permanent_read_error(const Error& e) noexcept {
   return e.kraken && e.kraken->classification == ErrorClass::rejected;
 }
 
-result<void> load_reference_data(KrakenRestService& rest, InstrumentRegistry& registry, const FeedOptions& feed,
-                                 const std::function<bool()>& stop, const Clock& clock) {
-  Backoff backoff(feed.reconnect_min, feed.reconnect_max,
+result<void> load_reference_data(KrakenRestService& rest, InstrumentRegistry& registry, std::chrono::milliseconds retry_min,
+                                 std::chrono::milliseconds retry_max, const std::function<bool()>& stop, const Clock& clock) {
+  Backoff backoff(retry_min, retry_max,
                   static_cast<std::uint32_t>(clock.mono_now().time_since_epoch().count()));
   log::RateLimiter failure_log(5, std::chrono::seconds(60));
   for (std::uint64_t n = 1;; ++n) {
@@ -88,4 +85,4 @@ result<void> load_reference_data(KrakenRestService& rest, InstrumentRegistry& re
   }
 }
 
-}  // namespace kgw::feed
+}  // namespace kgw::kraken
