@@ -230,6 +230,7 @@ Balance balance_of_snapshot(const kraken::BalanceItem& b, const Balance* prev, W
   out.asset_class = b.asset_class;
   out.total = b.balance;
   out.wallets = b.wallets;
+  out.transaction.reset();
   out.stamp = Stamp{WallTime{}, received, Source::ws_snapshot};  // a snapshot carries no time
   return out;
 }
@@ -255,6 +256,7 @@ Balance balance_after_ledger(const kraken::BalanceItem& b, const Balance* prev, 
     }
   }
   out.ledger_id = b.ledger_id;
+  out.transaction = b;
   out.stamp = Stamp{b.timestamp.value_or(WallTime{}), received, Source::ws_update};
   return out;
 }

@@ -357,6 +357,7 @@ std::shared_ptr<AccountSubscription> OrderManager::subscribe_account(std::option
 
 const AccountViewStats* OrderManager::account_stats() const { return rt_ ? &rt_->account->stats() : nullptr; }
 const OrderEntry::Stats* OrderManager::entry_stats() const { return rt_ ? &rt_->entry->stats() : nullptr; }
+const OrderLedger* OrderManager::ledger() const { return rt_ ? &rt_->entry->ledger() : nullptr; }
 
 // After a (re)connect's snapshots: reconcile from REST, and again after a pause while it fails
 // (each failure has changed the epoch; a later success catches up from the same point).

@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -138,9 +139,10 @@ class OrderEntry {
   void on_order_amended(std::string_view order_id);
 
   const OrderLedger& ledger() const noexcept { return ledger_; }
+  // Written on the oms thread, read from any (the gateway's metrics): relaxed atomics.
   struct Stats {
-    std::uint64_t ws_sent = 0, rest_sent = 0, fallbacks = 0, ambiguous = 0, resolved_placed = 0, resolved_absent = 0,
-                  refused_locally = 0;
+    std::atomic<std::uint64_t> ws_sent{0}, rest_sent{0}, fallbacks{0}, ambiguous{0}, resolved_placed{0},
+        resolved_absent{0}, refused_locally{0};
   };
   const Stats& stats() const noexcept { return stats_; }
 

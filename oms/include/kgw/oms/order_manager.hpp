@@ -123,6 +123,8 @@ class OrderManager {
                                                          std::function<void()> wake = {});
   const AccountViewStats* account_stats() const;
   const OrderEntry::Stats* entry_stats() const;
+  // The order ledger; from another thread only its count() (metrics: orders by state).
+  const OrderLedger* ledger() const;
 
   // The private session is connected and its executions subscription acknowledged.
   bool private_session_up() const noexcept { return authenticated_.load(std::memory_order_acquire); }
