@@ -103,9 +103,10 @@ class OrderManager {
   void batch_add(std::string pair, std::vector<kraken::OrderRequest> orders, bool validate,
                  std::optional<std::string> deadline, Route route, Done<BatchResult> done);
 
-  // Kill switch: engaging it cancels all orders and refuses new ones (place, amend, edit, batch)
-  // until it is disengaged; the state is persisted first, so a restart keeps it.
-  void engage_kill_switch(std::string reason, Done<EntryAck> done);
+  // Kill switch: engaging it cancels all orders (unless `cancel_open` is false) and refuses new
+  // ones (place, amend, edit, batch) until it is disengaged; the state is persisted first, so a
+  // restart keeps it. A failed cancel-all leaves it engaged (done gets the error).
+  void engage_kill_switch(std::string reason, Done<EntryAck> done, bool cancel_open = true);
   result<void> disengage_kill_switch();
   KillSwitchState kill_switch() const;
 
