@@ -192,6 +192,10 @@ const std::vector<Section>& schema() {
                  milliseconds(500), milliseconds(60'000)),
         duration("positions_refresh_s", [](GatewayConfig& c) -> auto& { return c.trading.positions_refresh; },
                  std::chrono::seconds(1), std::chrono::seconds(3'600)),
+        duration("reconnect_min_ms", [](GatewayConfig& c) -> auto& { return c.trading.reconnect_min; }, milliseconds(10),
+                 milliseconds(600'000)),
+        duration("reconnect_max_ms", [](GatewayConfig& c) -> auto& { return c.trading.reconnect_max; }, milliseconds(10),
+                 milliseconds(600'000)),
         {"max_notional",
          [](const toml::node& n, GatewayConfig& c) -> std::optional<std::string> {
            const auto v = n.value_exact<std::string>();
@@ -311,6 +315,8 @@ result<void> validate(const GatewayConfig& c, const UrlOrigins& origins) {
     return Error(errc::invalid_argument, "grpc.unix_socket: longer than a unix socket path may be (100)");
   if (c.metrics.enabled && c.grpc.port != 0 && c.metrics.port == c.grpc.port)
     return Error(errc::invalid_argument, "metrics.port: the same port as grpc.port");
+  if (c.trading.reconnect_min > c.trading.reconnect_max)
+    return Error(errc::invalid_argument, "trading.reconnect_min_ms: larger than trading.reconnect_max_ms");
   if (c.trading.dead_man_refresh >= std::chrono::seconds(c.trading.dead_man_timeout_s))
     return Error(errc::invalid_argument, "trading.dead_man_refresh_s: must be shorter than trading.dead_man_timeout_s");
   return {};

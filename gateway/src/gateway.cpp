@@ -217,6 +217,8 @@ result<void> Gateway::Impl::start_order_manager() {
   }
   if (config.trading.max_open_orders > 0) oo.entry.limits.max_open_orders = config.trading.max_open_orders;
   oo.positions_refresh = config.trading.positions_refresh;
+  oo.reconnect_min = config.trading.reconnect_min;
+  oo.reconnect_max = config.trading.reconnect_max;
   oo.state_dir = config.trading.state_dir;
   oo.dead_man.enabled = config.trading.dead_man;
   oo.dead_man.refresh = config.trading.dead_man_refresh;

@@ -85,6 +85,8 @@ struct TradingConfig {
   std::chrono::milliseconds reply_timeout{5'000};     // a WS order request unanswered this long: outcome unknown
   std::chrono::milliseconds default_deadline{5'000};  // Kraken's deadline for orders sent without one
   std::chrono::seconds positions_refresh{30};         // OpenPositions polling (WS v2 has no positions channel)
+  // The private WebSocket's reconnect backoff after a drop (doubling from min to max).
+  std::chrono::milliseconds reconnect_min{250}, reconnect_max{30'000};
   std::string max_notional;            // largest order value in its quote currency; empty: none
   std::size_t max_open_orders = 0;     // open orders across pairs; 0: Kraken's per-pair limit only
 
