@@ -1,5 +1,6 @@
 #include "kgw/core/decimal.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <fmt/format.h>
@@ -194,6 +195,15 @@ std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) noexcept {
   const Int128 x = static_cast<Int128>(a.mantissa) * kPow10[s - a.scale];
   const Int128 y = static_cast<Int128>(b.mantissa) * kPow10[s - b.scale];
   return x <=> y;
+}
+
+std::optional<Decimal> add(const Decimal& a, const Decimal& b, int sign) noexcept {
+  const int scale = std::max(a.scale, b.scale);
+  const Int128 x = static_cast<Int128>(a.mantissa) * kPow10[scale - a.scale];
+  const Int128 y = static_cast<Int128>(b.mantissa) * kPow10[scale - b.scale];
+  const Int128 r = x + sign * y;
+  if (r > INT64_MAX || r < INT64_MIN) return std::nullopt;
+  return Decimal{static_cast<std::int64_t>(r), scale};
 }
 
 }  // namespace kgw

@@ -1,6 +1,6 @@
 #pragma once
 // kgwctl's commands as data: a name, its arguments and options, and what it runs. Command groups
-// (market data, gateway; later trading, account) each list theirs in their own file; main builds
+// (market data, gateway, trading, account) each list theirs in their own file; main builds
 // the command line from the lists, so CLI11 stays in kgwctl_main.cpp and a new group is one file
 // plus one line there. Not thread-safe (a CLI runs one command).
 
@@ -22,7 +22,9 @@ namespace kgw::ctl {
 struct Context {
   std::shared_ptr<grpc::Channel> channel;
   bool json = false;
-  v1::ReadPolicy route = v1::READ_POLICY_AUTO;
+  v1::ReadPolicy route = v1::READ_POLICY_AUTO;  // reads: --route auto|cache|rest (ws: cache)
+  v1::Route order_route = v1::ROUTE_AUTO;       // orders: --route auto|ws|rest
+  bool route_is_cache = false;                  // --route cache: no order may go anywhere
   std::chrono::milliseconds timeout{10'000};
 };
 
@@ -56,5 +58,10 @@ struct Command {
 
 std::vector<Command> market_commands();
 std::vector<Command> gateway_commands();
+std::vector<Command> trading_commands();
+std::vector<Command> account_commands();
+// `watch executions` (trading_commands.cpp) and `watch balances` (account_commands.cpp).
+int watch_executions(Context& c, const Args& a, const std::vector<std::string>& pairs, std::int64_t count);
+int watch_balances(Context& c, const Args& a, std::int64_t count);
 
 }  // namespace kgw::ctl

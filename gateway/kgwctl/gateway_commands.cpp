@@ -1,4 +1,5 @@
-// kgwctl's `gateway` command: the gateway's own state (Gateway service).
+// kgwctl's `gateway` command: the gateway's own state (Gateway service), its kill switch and
+// its dead-man switch.
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -107,6 +108,72 @@ int budget(const Context& c, v1::Gateway::Stub& stub, const std::vector<std::str
   return 0;
 }
 
+void kill_switch_text(const v1::KillSwitchState& k) {
+  std::printf("kill switch %s%s%s, changed by %s, %llu order(s) refused since\n", k.engaged() ? "ENGAGED" : "off",
+              k.engaged() ? (" since " + time_text(k.engaged_time_ns())).c_str() : "",
+              k.reason().empty() ? "" : (" (" + k.reason() + ")").c_str(), k.changed_by().empty() ? "-" : k.changed_by().c_str(),
+              static_cast<unsigned long long>(k.orders_refused()));
+}
+
+// gateway kill-switch [engage|disengage] [--reason R] [--keep-open-orders]
+int kill_switch(const Context& c, v1::Gateway::Stub& stub, const std::vector<std::string>& rest, const Args& a) {
+  const std::string what = rest.empty() ? "show" : rest[0];
+  int rc = 0;
+  if (what == "show") {
+    v1::GetKillSwitchResponse resp;
+    if (!call(c, [&](grpc::ClientContext& ctx) { return stub.GetKillSwitch(&ctx, {}, &resp); }, rc)) return rc;
+    if (c.json) print_json(resp);
+    else kill_switch_text(resp.state());
+    return 0;
+  }
+  if (what == "engage") {
+    v1::EngageKillSwitchRequest req;
+    req.set_reason(a.get("reason").value_or(""));
+    req.set_keep_open_orders(a.has("keep-open-orders"));
+    v1::EngageKillSwitchResponse resp;
+    if (!call(c, [&](grpc::ClientContext& ctx) { return stub.EngageKillSwitch(&ctx, req, &resp); }, rc)) return rc;
+    if (c.json) {
+      print_json(resp);
+      return 0;
+    }
+    kill_switch_text(resp.state());
+    std::printf("%d order(s) cancelled%s\n", resp.orders_cancelled(), resp.cancel_pending() ? " (pending)" : "");
+    if (resp.has_cancel_error()) {
+      std::fprintf(stderr, "kgwctl: the cancel-all failed: %s\n", resp.cancel_error().message().c_str());
+      return 1;
+    }
+    return 0;
+  }
+  if (what == "disengage") {
+    v1::DisengageKillSwitchRequest req;
+    req.set_reason(a.get("reason").value_or(""));
+    v1::DisengageKillSwitchResponse resp;
+    if (!call(c, [&](grpc::ClientContext& ctx) { return stub.DisengageKillSwitch(&ctx, req, &resp); }, rc)) return rc;
+    if (c.json) print_json(resp);
+    else kill_switch_text(resp.state());
+    return 0;
+  }
+  return usage(fmt::format("gateway kill-switch: '{}' is not show, engage or disengage", what));
+}
+
+int dead_man(const Context& c, v1::Gateway::Stub& stub) {
+  v1::GetDeadManSwitchResponse resp;
+  int rc = 0;
+  if (!call(c, [&](grpc::ClientContext& ctx) { return stub.GetDeadManSwitch(&ctx, {}, &resp); }, rc)) return rc;
+  if (c.json) {
+    print_json(resp);
+    return 0;
+  }
+  std::printf("dead-man switch %s", resp.armed() ? "ARMED" : "disarmed");
+  if (resp.armed())
+    std::printf(" by the %s, %u s, fires %s", resp.owner() == v1::DEAD_MAN_OWNER_GATEWAY ? "gateway" : "client",
+                resp.timeout_seconds(), time_text(resp.trigger_time_ns()).c_str());
+  if (resp.keeper_interval_ns() > 0) std::printf(" (gateway keeper, renewed every %s)", duration_text(resp.keeper_interval_ns()).c_str());
+  std::printf("\n");
+  if (resp.has_last_error()) std::printf("last error: %s\n", resp.last_error().message().c_str());
+  return 0;
+}
+
 int gateway(Context& c, const Args& a) {
   auto stub = v1::Gateway::NewStub(c.channel);
   const std::string what = a.positional.empty() ? "info" : a.positional[0];
@@ -115,14 +182,22 @@ int gateway(Context& c, const Args& a) {
   if (what == "upstream") return upstream(c, *stub);
   if (what == "cache") return cache(c, *stub, rest);
   if (what == "budget") return budget(c, *stub, rest);
-  return usage(fmt::format("gateway: unknown view '{}' (info, upstream, cache or budget)", what));
+  if (what == "kill-switch") return kill_switch(c, *stub, rest, a);
+  if (what == "dead-man") return dead_man(c, *stub);
+  return usage(fmt::format("gateway: unknown view '{}' (info, upstream, cache, budget, kill-switch or dead-man)", what));
 }
 
 }  // namespace
 
 std::vector<Command> gateway_commands() {
-  return {{"gateway", "the gateway's own state: info (default), upstream, cache [PAIR...], budget [PAIR...]", "VIEW [PAIR...]",
-           false, {}, gateway}};
+  return {{"gateway",
+           "the gateway's own state: info (default), upstream, cache [PAIR...], budget [PAIR...], "
+           "kill-switch [engage|disengage], dead-man",
+           "VIEW [ARG...]",
+           false,
+           {{"reason", "kill-switch engage/disengage: why"},
+            {"keep-open-orders", "kill-switch engage: refuse new orders, cancel nothing", true}},
+           gateway}};
 }
 
 }  // namespace kgw::ctl

@@ -24,13 +24,15 @@ int main(int argc, char** argv) {
   kgw::ctl::Context ctx;
   app.add_option("--addr", addr, "gateway address: unix:PATH or HOST:PORT")->capture_default_str();
   app.add_flag("--json", ctx.json, "one JSON object per message instead of tables");
-  app.add_option("--route", route, "where reads come from: auto (cache, REST fallback), cache or rest")
-      ->check(CLI::IsMember({"auto", "cache", "rest"}))
+  app.add_option("--route", route,
+                 "reads: auto (cache, REST fallback), cache or rest; orders: auto (WebSocket, REST fallback), ws or rest")
+      ->check(CLI::IsMember({"auto", "cache", "rest", "ws"}))
       ->capture_default_str();
   app.add_option("--timeout", timeout_s, "seconds to wait for an answer")->check(CLI::PositiveNumber)->capture_default_str();
 
   std::vector<Command> commands = kgw::ctl::market_commands();
-  for (auto& c : kgw::ctl::gateway_commands()) commands.push_back(std::move(c));
+  for (auto group : {kgw::ctl::gateway_commands, kgw::ctl::trading_commands, kgw::ctl::account_commands})
+    for (auto& c : group()) commands.push_back(std::move(c));
   std::map<std::string, Args> parsed;
   std::map<std::string, std::map<std::string, bool>> flags;
   for (const Command& c : commands) {
@@ -56,9 +58,11 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  ctx.route = route == "cache" ? kgw::v1::READ_POLICY_CACHE_ONLY
-              : route == "rest" ? kgw::v1::READ_POLICY_REST_ONLY
-                                : kgw::v1::READ_POLICY_AUTO;
+  ctx.route = route == "cache" || route == "ws" ? kgw::v1::READ_POLICY_CACHE_ONLY
+              : route == "rest"                  ? kgw::v1::READ_POLICY_REST_ONLY
+                                                 : kgw::v1::READ_POLICY_AUTO;
+  ctx.order_route = route == "ws" ? kgw::v1::ROUTE_WS : route == "rest" ? kgw::v1::ROUTE_REST : kgw::v1::ROUTE_AUTO;
+  ctx.route_is_cache = route == "cache";
   ctx.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   ctx.channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
   for (const Command& c : commands) {

@@ -189,34 +189,17 @@ int status(Context& c, const Args&) {
       });
 }
 
-// Reads a stream until it ends, --count messages arrived, or the process is interrupted.
-template <class Message, class Human>
-int drain(grpc::ClientContext& ctx, grpc::ClientReader<Message>& reader, const Context& c, std::int64_t count, Human human) {
-  Message m;
-  std::int64_t n = 0;
-  while ((count <= 0 || n < count) && reader.Read(&m)) {
-    if (c.json) print_json(m);
-    else human(m);
-    std::fflush(stdout);
-    ++n;
-  }
-  if (count > 0 && n >= count) {
-    ctx.TryCancel();
-    (void)reader.Finish();
-    return 0;
-  }
-  const grpc::Status s = reader.Finish();
-  return s.ok() ? 0 : report(s);
-}
-
 int watch(Context& c, const Args& a) {
-  if (a.positional.size() < 2) return usage("watch: KIND PAIR... (KIND: ticker, book, trades or ohlc)");
+  if (a.positional.empty()) return usage("watch: KIND [PAIR...] (KIND: ticker, book, trades, ohlc, executions or balances)");
   const std::string kind = a.positional[0];
   const std::vector<std::string> pairs(a.positional.begin() + 1, a.positional.end());
   std::int64_t count = 0, depth = 10, interval = 1;
   if (!integer_option(a, "count", 1, INT64_MAX, count) || !integer_option(a, "depth", 10, 1000, depth) ||
       !integer_option(a, "interval", 1, 21600, interval))
     return 2;
+  if (kind == "executions") return watch_executions(c, a, pairs, count);
+  if (kind == "balances") return pairs.empty() ? watch_balances(c, a, count) : usage("watch balances: no PAIR");
+  if (pairs.empty()) return usage(fmt::format("watch {}: at least one PAIR", kind));
   auto s = stub(c);
   grpc::ClientContext ctx;
   if (kind == "ticker") {
@@ -264,7 +247,7 @@ int watch(Context& c, const Args& a) {
                     k.volume().c_str(), k.committed() ? " closed" : "");
     });
   }
-  return usage(fmt::format("watch: unknown kind '{}' (ticker, book, trades or ohlc)", kind));
+  return usage(fmt::format("watch: unknown kind '{}' (ticker, book, trades, ohlc, executions or balances)", kind));
 }
 
 }  // namespace
@@ -282,8 +265,16 @@ std::vector<Command> market_commands() {
       {"spread", "recent best bid/ask from Kraken REST", "PAIR", true, {{"since", "unix seconds cursor"}}, spread},
       {"pairs", "tradable pairs and their rules", "PAIR...", false, {}, pairs},
       {"status", "exchange status", "", false, {}, status},
-      {"watch", "stream ticker|book|trades|ohlc of pairs until Ctrl-C", "KIND PAIR...", true,
-       {{"count", "stop after this many messages"}, {"depth", "book levels: 10, 25, ..."}, {"interval", "candle minutes"}}, watch},
+      {"watch", "stream ticker|book|trades|ohlc of pairs, or the account's executions|balances, until Ctrl-C",
+       "KIND [PAIR...]", true,
+       {{"count", "stop after this many messages"},
+        {"depth", "book levels: 10, 25, ..."},
+        {"interval", "candle minutes"},
+        {"snap-trades", "executions: start with the recent trades too", true},
+        {"status-changes", "executions: only new, filled, canceled and expired (no, the default, is every status)", true},
+        {"resume-epoch", "executions/balances: resume after this epoch..."},
+        {"resume-sequence", "...and this sequence (a previous message's)"}},
+       watch},
   };
 }
 

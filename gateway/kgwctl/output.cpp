@@ -52,6 +52,13 @@ int report(const grpc::Status& status) {
       rpc.details(0).UnpackTo(&detail)) {
     for (const auto& e : detail.kraken_errors()) std::fprintf(stderr, "  kraken: %s\n", e.c_str());
     if (!detail.field().empty()) std::fprintf(stderr, "  field: %s\n", detail.field().c_str());
+    if (detail.classification() == v1::ERROR_CLASS_UNKNOWN_OUTCOME) {
+      // Never send it again blindly: look it up first (kgwctl orders / closed-orders / query).
+      std::fprintf(stderr, "  outcome unknown: look the order up before sending it again\n");
+      for (const auto& id : detail.cl_ord_ids()) std::fprintf(stderr, "  cl_ord_id: %s\n", id.empty() ? "(userref)" : id.c_str());
+      if (!detail.order_id().empty()) std::fprintf(stderr, "  order_id: %s\n", detail.order_id().c_str());
+      return 3;
+    }
   }
   return 1;
 }

@@ -5,9 +5,11 @@
 
 #include <google/protobuf/message.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/support/sync_stream.h>
 #include <grpcpp/support/status.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -29,10 +31,32 @@ class Table {
 // One message as a JSON object on one line (the contract's field names).
 void print_json(const google::protobuf::Message& m);
 // Prints the failed call on stderr ("kgwctl: INVALID_ARGUMENT: pair: unknown pair 'X'", then
-// Kraken's strings and the field from the ErrorDetail) and returns the exit code 1.
+// Kraken's strings and the field from the ErrorDetail) and returns the exit code: 1, or 3 for an
+// order whose outcome is unknown (the cl_ord_ids to look up are printed).
 int report(const grpc::Status& status);
 // Prints a usage problem on stderr and returns the exit code 2.
 int usage(const std::string& problem);
+
+// Reads a stream until it ends, `count` messages arrived (0: no limit), or the process is
+// interrupted; each message as JSON or through `human`.
+template <class Message, class Human>
+int drain(grpc::ClientContext& ctx, grpc::ClientReader<Message>& reader, const Context& c, std::int64_t count, Human human) {
+  Message m;
+  std::int64_t n = 0;
+  while ((count <= 0 || n < count) && reader.Read(&m)) {
+    if (c.json) print_json(m);
+    else human(m);
+    std::fflush(stdout);
+    ++n;
+  }
+  if (count > 0 && n >= count) {
+    ctx.TryCancel();
+    (void)reader.Finish();
+    return 0;
+  }
+  const grpc::Status s = reader.Finish();
+  return s.ok() ? 0 : report(s);
+}
 
 // The call's deadline from --timeout.
 void prepare(grpc::ClientContext& ctx, const Context& c);

@@ -1,14 +1,17 @@
 #pragma once
 // Backend: what the gRPC services read and call — the caches, the reader, the REST service, the
-// stream watch, the upstream monitor and the configuration — owned by the Gateway, which keeps
-// it alive until the gRPC server has shut down. No protobuf here. Members are thread-safe as
+// order manager, the stream watch, the upstream monitor and the configuration — owned by the
+// Gateway, which keeps it alive until the gRPC server has shut down. No protobuf here. Members are thread-safe as
 // their own types say; submit() may be called from any thread.
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,9 +22,26 @@
 #include "kgw/feed/market_reader.hpp"
 #include "kgw/gateway/config.hpp"
 #include "kgw/gateway/market_watch.hpp"
+#include "kgw/gateway/errors.hpp"
 #include "kgw/gateway/upstream_monitor.hpp"
+#include "kgw/oms/order_manager.hpp"
 
 namespace kgw::gateway {
+
+// What the Gateway service shows of trading beyond the order manager's own state: who changed
+// the kill switch last and when it was disengaged, the orders it refused, and Kraken's dead-man
+// switch as clients set it (CancelAllOrdersAfter). Owned by the Gateway; any thread.
+struct TradingRecord {
+  mutable std::mutex mu;
+  std::int64_t disengaged_ns = 0;          // guarded by mu
+  std::string changed_by;                  // guarded by mu
+  std::atomic<std::uint64_t> kill_refused{0};
+  // The last client CancelAllOrdersAfter. Guarded by mu.
+  std::uint32_t client_timeout_s = 0;
+  std::int64_t client_trigger_ns = 0, client_refresh_ns = 0, client_exchange_ns = 0;
+  std::uint64_t client_refreshes = 0, client_failures = 0;
+  std::optional<Error> client_error;
+};
 
 // The REST call-counter budget as the Gateway service and the metrics report it.
 struct RestBudget {
@@ -43,6 +63,15 @@ struct Backend {
   std::int64_t start_ns = 0;
   // The v2 symbols the feed subscribes, in configuration order.
   std::vector<std::string> streamed;
+  // The order manager: set when an API key is configured (or --sim), else null.
+  oms::OrderManager* oms = nullptr;
+  TradingRecord* trading = nullptr;  // set with oms
+
+  // Account and Trading calls need the order manager: FAILED_PRECONDITION without a key.
+  std::optional<Error> no_order_manager() const {
+    if (oms) return std::nullopt;
+    return fail(gateway_errc::no_api_key, "no Kraken API key configured");
+  }
 
   std::int64_t now_ns() const noexcept { return clock.wall_now().time_since_epoch().count(); }
   // A pair of a request in any Kraken spelling; invalid_argument naming `field` otherwise.

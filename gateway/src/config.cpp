@@ -12,6 +12,7 @@
 #include <optional>
 #include <sstream>
 
+#include "kgw/core/decimal.hpp"
 #include "kgw/core/net/url.hpp"
 #include "kgw/feed/market_cache.hpp"
 
@@ -175,9 +176,41 @@ const std::vector<Section>& schema() {
        {integer("trade_queue", [](GatewayConfig& c) -> auto& { return c.streams.trade_queue; }, 16, 1'000'000),
         integer("candle_queue", [](GatewayConfig& c) -> auto& { return c.streams.candle_queue; }, 4, 100'000),
         duration("poll_interval_us", [](GatewayConfig& c) -> auto& { return c.streams.poll_interval; },
-                 microseconds(50), microseconds(1'000'000))}},
+                 microseconds(50), microseconds(1'000'000)),
+        integer("executions_queue", [](GatewayConfig& c) -> auto& { return c.streams.executions_queue; }, 16, 1'000'000),
+        integer("balances_queue", [](GatewayConfig& c) -> auto& { return c.streams.balances_queue; }, 16, 1'000'000)}},
+      {"trading",
+       {text("state_dir", [](GatewayConfig& c) -> auto& { return c.trading.state_dir; }),
+        flag("cancel_all_on_stop", [](GatewayConfig& c) -> auto& { return c.trading.cancel_all_on_stop; }),
+        flag("dead_man", [](GatewayConfig& c) -> auto& { return c.trading.dead_man; }),
+        duration("dead_man_refresh_s", [](GatewayConfig& c) -> auto& { return c.trading.dead_man_refresh; },
+                 std::chrono::seconds(1), std::chrono::seconds(86'398)),
+        integer("dead_man_timeout_s", [](GatewayConfig& c) -> auto& { return c.trading.dead_man_timeout_s; }, 2, 86'399),
+        duration("reply_timeout_ms", [](GatewayConfig& c) -> auto& { return c.trading.reply_timeout; }, milliseconds(50),
+                 milliseconds(60'000)),
+        duration("default_deadline_ms", [](GatewayConfig& c) -> auto& { return c.trading.default_deadline; },
+                 milliseconds(500), milliseconds(60'000)),
+        duration("positions_refresh_s", [](GatewayConfig& c) -> auto& { return c.trading.positions_refresh; },
+                 std::chrono::seconds(1), std::chrono::seconds(3'600)),
+        duration("reconnect_min_ms", [](GatewayConfig& c) -> auto& { return c.trading.reconnect_min; }, milliseconds(10),
+                 milliseconds(600'000)),
+        duration("reconnect_max_ms", [](GatewayConfig& c) -> auto& { return c.trading.reconnect_max; }, milliseconds(10),
+                 milliseconds(600'000)),
+        {"max_notional",
+         [](const toml::node& n, GatewayConfig& c) -> std::optional<std::string> {
+           const auto v = n.value_exact<std::string>();
+           if (!v) return "expected a decimal string such as \"50000\"";
+           if (!v->empty()) {
+             const auto d = Decimal::parse(*v);
+             if (!d || d->is_negative() || d->is_zero()) return fmt::format("'{}' is not a positive decimal", *v);
+           }
+           c.trading.max_notional = *v;
+           return std::nullopt;
+         }},
+        integer("max_open_orders", [](GatewayConfig& c) -> auto& { return c.trading.max_open_orders; }, 0, 1'000'000)}},
       {"sim",
        {flag("enabled", [](GatewayConfig& c) -> auto& { return c.sim.enabled; }),
+        flag("synthetic_flow", [](GatewayConfig& c) -> auto& { return c.sim.synthetic_flow; }),
         strings("pairs", [](GatewayConfig& c) -> auto& { return c.sim.pairs; }, true),
         integer("seed", [](GatewayConfig& c) -> auto& { return c.sim.seed; }, 0, INT64_MAX),
         tier("tier", [](GatewayConfig& c) -> auto& { return c.sim.tier; }),
@@ -282,6 +315,10 @@ result<void> validate(const GatewayConfig& c, const UrlOrigins& origins) {
     return Error(errc::invalid_argument, "grpc.unix_socket: longer than a unix socket path may be (100)");
   if (c.metrics.enabled && c.grpc.port != 0 && c.metrics.port == c.grpc.port)
     return Error(errc::invalid_argument, "metrics.port: the same port as grpc.port");
+  if (c.trading.reconnect_min > c.trading.reconnect_max)
+    return Error(errc::invalid_argument, "trading.reconnect_min_ms: larger than trading.reconnect_max_ms");
+  if (c.trading.dead_man_refresh >= std::chrono::seconds(c.trading.dead_man_timeout_s))
+    return Error(errc::invalid_argument, "trading.dead_man_refresh_s: must be shorter than trading.dead_man_timeout_s");
   return {};
 }
 
@@ -293,6 +330,7 @@ std::vector<std::string> restart_needed(const GatewayConfig& a, const GatewayCon
   if (a.kraken != b.kraken) out.emplace_back("kraken");
   if (a.feed != b.feed) out.emplace_back("feed");
   if (a.streams != b.streams) out.emplace_back("streams");
+  if (a.trading != b.trading) out.emplace_back("trading");
   if (a.sim != b.sim) out.emplace_back("sim");
   if (a.log.file != b.log.file) out.emplace_back("log.file");
   return out;

@@ -10,6 +10,7 @@
 #include "kgw/feed/market_feed.hpp"
 #include "kgw/feed/reference_data_loader.hpp"
 #include "kgw/gateway/metrics.hpp"
+#include "kgw/oms/order_manager.hpp"
 #include "kgw/sim/simulator.hpp"
 
 namespace kgw::gateway {
@@ -26,6 +27,8 @@ struct Gateway::Impl {
   feed::MarketCache cache;
   std::unique_ptr<feed::MarketFeed> feed;
   std::unique_ptr<feed::MarketReader> reader;
+  std::unique_ptr<oms::OrderManager> oms;  // with an API key only
+  TradingRecord trading;
   std::unique_ptr<UpstreamMonitor> upstream;
   std::unique_ptr<MarketWatch> watch;
   std::unique_ptr<Metrics> metrics;
@@ -39,7 +42,11 @@ struct Gateway::Impl {
 
   result<GatewayEndpoints> start();
   result<feed::FeedOptions> feed_options() const;
+  result<void> start_order_manager();
   void log_summary() const;
+  void log_permissions() const;
+  // A clean stop: cancel-all if configured, then the order manager (which disarms the dead-man).
+  void stop_order_manager();
 };
 
 namespace {
@@ -85,6 +92,7 @@ result<GatewayEndpoints> Gateway::Impl::start() {
     sim::SimulatorOptions so;
     so.pairs = config.sim.pairs;
     so.seed = config.sim.seed;
+    so.synthetic_flow = config.sim.synthetic_flow;
     so.tier = config.sim.tier;
     so.rest_port = config.sim.rest_port;
     so.ws_public_port = config.sim.ws_public_port;
@@ -127,6 +135,8 @@ result<GatewayEndpoints> Gateway::Impl::start() {
   feed = std::make_unique<feed::MarketFeed>(*fo, cache, registry, clock);
   if (auto r = feed->start(); !r) return Error(r.error().code, "feed: " + r.error().message());
   reader = std::make_unique<feed::MarketReader>(cache, registry, rest.get(), clock, feed::ReaderOptions{config.feed.max_age});
+  if (api_key)
+    if (auto r = start_order_manager(); !r) return r.error();
 
   UpstreamMonitor::Sources us;
   us.feed = &feed->stats();
@@ -137,12 +147,23 @@ result<GatewayEndpoints> Gateway::Impl::start() {
   us.public_ws = endpoints.ws_public_url;
   us.private_ws = endpoints.ws_private_url;
   us.rest = endpoints.rest_url;
+  if (oms) {
+    us.private_stats = &oms->connection_stats();
+    us.private_ready = [o = oms.get()] { return o->private_session_up(); };
+    us.private_frames = [o = oms.get()] {
+      const auto* st = o->account_stats();
+      return st ? st->frames.load(std::memory_order_relaxed) : std::uint64_t{0};
+    };
+  }
   upstream = std::make_unique<UpstreamMonitor>(std::move(us), clock);
   upstream->rest_result(nullptr, 0);  // the reference data came from it
 
   watch = std::make_unique<MarketWatch>(cache, clock, config.streams.poll_interval, [this] {
     const bool changed = upstream->refresh();
-    if (changed && server) server->set_market_data_serving(upstream->public_feed_up());
+    if (changed && server) {
+      server->set_market_data_serving(upstream->public_feed_up());
+      server->set_trading_serving(upstream->private_session_up());
+    }
     return changed;
   });
 
@@ -151,6 +172,8 @@ result<GatewayEndpoints> Gateway::Impl::start() {
   backend = std::make_unique<Backend>(Backend{config, clock, registry, cache, *reader, *rest, governor, *watch, *upstream,
                                               config.sim.enabled, api_key, clock.wall_now().time_since_epoch().count(),
                                               streamed});
+  backend->oms = oms.get();
+  backend->trading = &trading;
 
   Metrics::Sources ms;
   ms.clock = &clock;
@@ -162,6 +185,7 @@ result<GatewayEndpoints> Gateway::Impl::start() {
   ms.rest_budget = [b = backend.get()] { return b->rest_budget(); };
   ms.rest_calls = [r = rest.get()] { return r->stats().calls.load(std::memory_order_relaxed); };
   ms.rest_rate_limited = [r = rest.get()] { return r->stats().rate_limited.load(std::memory_order_relaxed); };
+  ms.oms = oms.get();
   metrics = std::make_unique<Metrics>(std::move(ms));
   if (config.metrics.enabled) {
     auto port = metrics->serve(config.metrics.port);
@@ -176,7 +200,79 @@ result<GatewayEndpoints> Gateway::Impl::start() {
   endpoints.grpc_port = server->port();
   watch->start();
   log_summary();
+  // A key without the permissions the gateway needs is named at start, not at the first order.
+  if (oms) log_permissions();
   return endpoints;
+}
+
+result<void> Gateway::Impl::start_order_manager() {
+  oms::OrderManagerOptions oo;
+  oo.ws_private_url = endpoints.ws_private_url;
+  oo.entry.reply_timeout = config.trading.reply_timeout;
+  oo.entry.default_deadline = config.trading.default_deadline;
+  if (!config.trading.max_notional.empty()) {
+    auto d = Decimal::parse(config.trading.max_notional);
+    if (!d) return Error(errc::invalid_argument, "trading.max_notional: not a decimal");
+    oo.entry.limits.max_notional = *d;
+  }
+  if (config.trading.max_open_orders > 0) oo.entry.limits.max_open_orders = config.trading.max_open_orders;
+  oo.positions_refresh = config.trading.positions_refresh;
+  oo.reconnect_min = config.trading.reconnect_min;
+  oo.reconnect_max = config.trading.reconnect_max;
+  oo.state_dir = config.trading.state_dir;
+  oo.dead_man.enabled = config.trading.dead_man;
+  oo.dead_man.refresh = config.trading.dead_man_refresh;
+  oo.dead_man.timeout_s = config.trading.dead_man_timeout_s;
+  oms = std::make_unique<oms::OrderManager>(std::move(oo), *rest, registry, clock);
+  // The engine's status and a pair's reference price come from the public feed's caches.
+  oms->set_system_status_source([c = &cache] {
+    const auto s = c->status();
+    return s ? s->system : kraken::SystemStatus::unknown;
+  });
+  oms->set_reference_price_source([this](const Instrument& in) -> std::optional<Decimal> {
+    const feed::SymbolCache* c = cache.find(in.symbol);
+    if (!c || c->stale(clock.wall_now().time_since_epoch().count())) return std::nullopt;
+    const auto t = c->ticker();
+    if (!t || t->last.is_zero()) return std::nullopt;
+    return t->last;
+  });
+  if (auto r = oms->start(); !r) return Error(r.error().code, "trading." + r.error().detail);
+  return {};
+}
+
+// Kraken answers a call the key may not make with EGeneral:Permission denied: the summary names
+// what is missing in words, as Kraken's key settings call them.
+void Gateway::Impl::log_permissions() const {
+  auto denied = [](const Error& e) {
+    if (!e.kraken) return false;
+    for (const auto& s : e.kraken->errors)
+      if (s.find("Permission denied") != std::string::npos) return true;
+    return false;
+  };
+  std::vector<std::string> missing;
+  auto balance = rest->call<std::vector<kraken::AssetBalance>>([](kraken::KrakenRestClient& c) { return c.balance(); });
+  if (!balance && denied(balance.error())) missing.emplace_back("Query Funds");
+  auto open = rest->call<kraken::OrdersPage>([](kraken::KrakenRestClient& c) { return c.open_orders(); });
+  if (!open && denied(open.error())) missing.emplace_back("Query Open Orders & Trades");
+  auto token = rest->call<kraken::WebSocketsToken>([](kraken::KrakenRestClient& c) { return c.websockets_token(); });
+  if (!token && denied(token.error())) missing.emplace_back("WebSocket interface (Access WebSockets API)");
+  if (missing.empty()) {
+    spdlog::info("  api key: query, open orders and WebSocket permissions present");
+    return;
+  }
+  spdlog::error("  api key: lacks the permission(s) {}: Kraken answers EGeneral:Permission denied; "
+                "Account and Trading calls needing them fail with PERMISSION_DENIED",
+                fmt::join(missing, ", "));
+}
+
+void Gateway::Impl::stop_order_manager() {
+  if (!oms) return;
+  if (config.trading.cancel_all_on_stop) {
+    auto r = oms->wait<oms::EntryAck>([this](auto done) { oms->cancel_all(oms::Route::automatic, std::move(done)); });
+    if (r) spdlog::info("trading: cancel-all on stop cancelled {} order(s)", r->count);
+    else spdlog::error("trading: cancel-all on stop failed: {}", r.error().message());
+  }
+  oms->stop();
 }
 
 void Gateway::Impl::log_summary() const {
@@ -193,7 +289,16 @@ void Gateway::Impl::log_summary() const {
   spdlog::info("  grpc: 127.0.0.1:{}{}  metrics: {}", endpoints.grpc_port,
                endpoints.unix_socket.empty() ? "" : " unix:" + endpoints.unix_socket,
                endpoints.metrics_port ? fmt::format("http://127.0.0.1:{}/metrics", endpoints.metrics_port) : "off");
-  spdlog::info("  order manager: not built yet (Account and Trading answer UNIMPLEMENTED)");
+  if (oms)
+    spdlog::info("  trading: private ws {}, kill switch {}, dead-man {}, cancel-all on stop {}, state dir {}",
+                 endpoints.ws_private_url, oms->kill_switch().engaged ? "ENGAGED" : "off",
+                 config.trading.dead_man ? fmt::format("on ({} s, renewed every {} s)", config.trading.dead_man_timeout_s,
+                                                       config.trading.dead_man_refresh.count())
+                                         : std::string("off"),
+                 config.trading.cancel_all_on_stop ? "on" : "off",
+                 config.trading.state_dir.empty() ? "none (the kill switch is not persisted)" : config.trading.state_dir);
+  else
+    spdlog::info("  trading: off (no API key: Account and Trading answer FAILED_PRECONDITION)");
 }
 
 Gateway::Gateway(GatewayConfig config, GatewayOptions options)
@@ -218,11 +323,14 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   });
   if (s.server) s.server->shutdown_begin(grace);
   if (s.watch) s.watch->stop();
+  // Before the REST service goes: the cancel-all on stop and the dead-man's disarm use it.
+  s.stop_order_manager();
   // Calls still waiting for Kraken complete (cancelled) as the REST service goes, so the server's
   // wait below is bounded; no new call can reach it now.
   if (s.rest) s.rest->set_shutdown_grace(std::min(grace, std::chrono::milliseconds(500)));
   s.rest.reset();
   if (s.server) s.server->shutdown_wait();
+  s.oms.reset();
   if (s.feed) s.feed->stop();
   metrics_stop.join();
   if (s.sim) s.sim->stop();

@@ -1,16 +1,18 @@
 // kgw.v1.Gateway: the gateway's own state, answered from memory with no Kraken call — build and
-// configuration, upstream connections (UpstreamMonitor), cache freshness (the feed's caches),
-// the REST rate budget (the REST service's governor). The dead-man and kill-switch calls need the
-// order manager and answer with its placeholder until it exists.
+// configuration, upstream connections (UpstreamMonitor), cache freshness (the feed's and the
+// account's caches), the REST rate budget (the REST service's governor), the dead-man switch and
+// the kill switch (the order manager; engaging it cancels all orders, which does call Kraken).
+// Without an API key the dead-man and kill-switch calls are FAILED_PRECONDITION.
 
 #include <grpcpp/grpcpp.h>
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "backend.hpp"
 #include "grpc_status.hpp"
 #include "kgw/v1/gateway.grpc.pb.h"
-#include "placeholder.hpp"
 #include "proto_convert.hpp"
 #include "services.hpp"
 #include "watched_stream.hpp"
@@ -212,6 +214,22 @@ class GatewayService final : public v1::Gateway::CallbackService {
         e->set_live(b_.upstream.public_feed_up());
       }
     }
+    if (symbols.empty() && b_.oms)
+      if (auto snap = b_.oms->account()) {
+        // The account caches: one entry per kind, live while the private session's snapshots are in.
+        const std::int64_t rx = snap->freshness.last_frame.time_since_epoch().count();
+        for (v1::CacheKind kind : {v1::CACHE_KIND_BALANCES, v1::CACHE_KIND_OPEN_ORDERS, v1::CACHE_KIND_EXECUTIONS}) {
+          if (!wanted(kind)) continue;
+          v1::CacheEntry* e = resp->add_entries();
+          e->set_kind(kind);
+          e->set_live(snap->fresh());
+          e->set_receive_time_ns(rx);
+          e->set_age_ns(rx > 0 ? std::max<std::int64_t>(0, now - rx) : 0);
+          e->set_sequence(snap->cursor.sequence);
+          e->set_update_count(snap->cursor.sequence);
+          e->set_subscribed_since_time_ns(snap->freshness.since.time_since_epoch().count());
+        }
+      }
     if (symbols.empty() && wanted(v1::CACHE_KIND_INSTRUMENTS)) {
       v1::CacheEntry* e = resp->add_entries();
       e->set_kind(v1::CACHE_KIND_INSTRUMENTS);
@@ -258,20 +276,97 @@ class GatewayService final : public v1::Gateway::CallbackService {
   }
 
   ServerUnaryReactor* GetDeadManSwitch(CallbackServerContext* ctx, const v1::GetDeadManSwitchRequest*,
-                                       v1::GetDeadManSwitchResponse*) override {
-    return placeholder(ctx);
+                                       v1::GetDeadManSwitchResponse* resp) override {
+    if (auto e = b_.no_order_manager()) return fail_with(ctx, *e);
+    const oms::DeadManState d = b_.oms->dead_man();
+    const std::int64_t now = b_.now_ns();
+    if (d.enabled) {  // the gateway's keeper owns it
+      resp->set_armed(d.armed);
+      resp->set_owner(d.armed ? v1::DEAD_MAN_OWNER_GATEWAY : v1::DEAD_MAN_OWNER_UNSPECIFIED);
+      resp->set_timeout_seconds(d.armed ? static_cast<std::uint32_t>(b_.config.trading.dead_man_timeout_s) : 0);
+      if (auto t = parse_rfc3339(d.trigger_time); t && d.armed) resp->set_trigger_time_ns(t->time_since_epoch().count());
+      resp->set_keeper_interval_ns(std::chrono::nanoseconds(b_.config.trading.dead_man_refresh).count());
+      if (!d.last_error.empty()) {
+        v1::ErrorDetail* e = resp->mutable_last_error();
+        e->set_message(d.last_error);
+        e->set_classification(v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED);
+      }
+    } else {  // as the last client call left it
+      const TradingRecord& t = *b_.trading;
+      std::lock_guard lock(t.mu);
+      const bool armed = t.client_timeout_s > 0 && t.client_trigger_ns > now;
+      resp->set_armed(armed);
+      resp->set_owner(armed ? v1::DEAD_MAN_OWNER_CLIENT : v1::DEAD_MAN_OWNER_UNSPECIFIED);
+      resp->set_timeout_seconds(t.client_timeout_s);
+      resp->set_trigger_time_ns(armed ? t.client_trigger_ns : 0);
+      resp->set_last_refresh_time_ns(t.client_refresh_ns);
+      resp->set_exchange_time_ns(t.client_exchange_ns);
+      resp->set_refresh_count(t.client_refreshes);
+      resp->set_refresh_failures(t.client_failures);
+      if (t.client_error) {
+        const grpc::Status st = to_grpc_status(*t.client_error, CallKind::order_entry);
+        v1::RpcStatus rpc;
+        if (rpc.ParseFromString(st.error_details()) && rpc.details_size() == 1) (void)rpc.details(0).UnpackTo(resp->mutable_last_error());
+      }
+    }
+    resp->set_served_time_ns(now);
+    return ok(ctx);
   }
+
   ServerUnaryReactor* GetKillSwitch(CallbackServerContext* ctx, const v1::GetKillSwitchRequest*,
-                                    v1::GetKillSwitchResponse*) override {
-    return placeholder(ctx);
+                                    v1::GetKillSwitchResponse* resp) override {
+    if (auto e = b_.no_order_manager()) return fail_with(ctx, *e);
+    fill_kill_switch(*resp->mutable_state());
+    return ok(ctx);
   }
-  ServerUnaryReactor* EngageKillSwitch(CallbackServerContext* ctx, const v1::EngageKillSwitchRequest*,
-                                       v1::EngageKillSwitchResponse*) override {
-    return placeholder(ctx);
+
+  ServerUnaryReactor* EngageKillSwitch(CallbackServerContext* ctx, const v1::EngageKillSwitchRequest* req,
+                                       v1::EngageKillSwitchResponse* resp) override {
+    auto* r = ctx->DefaultReactor();
+    if (auto e = b_.no_order_manager()) {
+      r->Finish(to_grpc_status(*e));
+      return r;
+    }
+    const std::string peer = ctx->peer();
+    const bool keep = req->keep_open_orders();
+    b_.oms->engage_kill_switch(
+        req->reason(),
+        [this, r, resp, peer, keep](result<oms::EntryAck> ack) {
+          // Engaged even when the cancel-all failed: the call succeeds and says so.
+          if (!ack && !b_.oms->kill_switch().engaged) return r->Finish(to_grpc_status(ack.error()));
+          {
+            std::lock_guard lock(b_.trading->mu);
+            b_.trading->changed_by = peer;
+          }
+          b_.trading->kill_refused.store(0, std::memory_order_relaxed);
+          if (ack) {
+            resp->set_orders_cancelled(static_cast<std::int32_t>(ack->count));
+            resp->set_cancel_pending(ack->pending);
+          } else if (!keep) {
+            const grpc::Status st = to_grpc_status(ack.error(), CallKind::order_entry);
+            v1::RpcStatus rpc;
+            if (rpc.ParseFromString(st.error_details()) && rpc.details_size() == 1)
+              (void)rpc.details(0).UnpackTo(resp->mutable_cancel_error());
+          }
+          fill_kill_switch(*resp->mutable_state());
+          r->Finish(grpc::Status::OK);
+        },
+        !keep);
+    return r;
   }
-  ServerUnaryReactor* DisengageKillSwitch(CallbackServerContext* ctx, const v1::DisengageKillSwitchRequest*,
-                                          v1::DisengageKillSwitchResponse*) override {
-    return placeholder(ctx);
+
+  ServerUnaryReactor* DisengageKillSwitch(CallbackServerContext* ctx, const v1::DisengageKillSwitchRequest* req,
+                                          v1::DisengageKillSwitchResponse* resp) override {
+    if (auto e = b_.no_order_manager()) return fail_with(ctx, *e);
+    if (auto done = b_.oms->disengage_kill_switch(); !done) return fail_with(ctx, done.error());
+    {
+      std::lock_guard lock(b_.trading->mu);
+      b_.trading->disengaged_ns = b_.now_ns();
+      b_.trading->changed_by = ctx->peer();
+    }
+    spdlog::warn("gateway: kill switch disengaged by {}{}", ctx->peer(), req->reason().empty() ? "" : ": " + req->reason());
+    fill_kill_switch(*resp->mutable_state(), req->reason());
+    return ok(ctx);
   }
 
  private:
@@ -285,10 +380,16 @@ class GatewayService final : public v1::Gateway::CallbackService {
     r->Finish(to_grpc_status(e));
     return r;
   }
-  ServerUnaryReactor* placeholder(CallbackServerContext* ctx) const {
-    auto* r = ctx->DefaultReactor();
-    r->Finish(order_manager_placeholder(b_.api_key));
-    return r;
+  // The kill switch as the order manager keeps it, with what the gateway records beside it.
+  void fill_kill_switch(v1::KillSwitchState& out, const std::string& disengage_reason = {}) const {
+    const oms::KillSwitchState k = b_.oms->kill_switch();
+    out.set_engaged(k.engaged);
+    if (k.engaged) out.set_engaged_time_ns(k.since.time_since_epoch().count());
+    out.set_reason(k.engaged ? k.reason : disengage_reason);
+    std::lock_guard lock(b_.trading->mu);
+    out.set_disengaged_time_ns(b_.trading->disengaged_ns);
+    out.set_changed_by(b_.trading->changed_by.empty() && k.engaged ? "gateway" : b_.trading->changed_by);
+    out.set_orders_refused(b_.trading->kill_refused.load(std::memory_order_relaxed));
   }
 
   Backend& b_;

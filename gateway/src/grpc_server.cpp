@@ -123,9 +123,9 @@ result<std::unique_ptr<GrpcServer>> GrpcServer::start(const Options& o, Backend&
   auto* health = impl->server->GetHealthCheckService();
   health->SetServingStatus(kGateway, true);
   health->SetServingStatus(kMarketData, backend.upstream.public_feed_up());
-  // Until the order manager exists these services only refuse calls.
-  health->SetServingStatus(kAccount, false);
-  health->SetServingStatus(kTrading, false);
+  const bool trading = backend.upstream.private_session_up();
+  health->SetServingStatus(kAccount, trading);
+  health->SetServingStatus(kTrading, trading);
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
 }
 
@@ -133,6 +133,12 @@ std::uint16_t GrpcServer::port() const noexcept { return static_cast<std::uint16
 
 void GrpcServer::set_market_data_serving(bool serving) {
   if (impl_->server && !impl_->shut_down.load()) impl_->server->GetHealthCheckService()->SetServingStatus(kMarketData, serving);
+}
+
+void GrpcServer::set_trading_serving(bool serving) {
+  if (!impl_->server || impl_->shut_down.load()) return;
+  impl_->server->GetHealthCheckService()->SetServingStatus(kAccount, serving);
+  impl_->server->GetHealthCheckService()->SetServingStatus(kTrading, serving);
 }
 
 void GrpcServer::shutdown_begin(std::chrono::milliseconds grace) {

@@ -1,9 +1,10 @@
 #pragma once
 // GrpcServer: the gRPC server of kraken-gatewayd — the kgw.v1 services, the standard health
 // service (per service: MarketData serves only while the public feed is up; Account and Trading
-// not until the order manager exists) and server reflection, on 127.0.0.1:<port> and a unix
-// socket, with every call's latency observed into the metrics. A pimpl: gRPC headers stay in
-// grpc_server.cpp. start()/shutdown() from the owner; set_market_data_serving() from any thread.
+// only while the order manager's private session is up) and server reflection, on
+// 127.0.0.1:<port> and a unix socket, with every call's latency observed into the metrics. A
+// pimpl: gRPC headers stay in grpc_server.cpp. start()/shutdown() from the owner; the
+// set_*_serving() calls from any thread.
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +33,8 @@ class GrpcServer {
 
   std::uint16_t port() const noexcept;
   void set_market_data_serving(bool serving);
+  // Account and Trading.
+  void set_trading_serving(bool serving);
   // Health says NOT_SERVING, every stream ends with UNAVAILABLE, no new calls are taken, and
   // calls in flight get until `grace` to finish before they are cancelled (returns then).
   // Idempotent.

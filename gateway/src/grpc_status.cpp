@@ -73,7 +73,7 @@ std::string_view errc_name(errc e) noexcept {
     case errc::cancelled: return "cancelled";
     case errc::not_supported: return "not_supported";
     case errc::internal: return "internal";
-    case errc::blocked: return "blocked";
+    case errc::blocked: return "kill_switch";  // the contract's name: the one policy that blocks today
   }
   return "internal";
 }
@@ -89,10 +89,11 @@ Mapped map_gateway(gateway_errc e) {
     case gateway_errc::cache_miss: return {StatusCode::UNAVAILABLE, v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED};
     case gateway_errc::not_streamed: return {StatusCode::FAILED_PRECONDITION, v1::ERROR_CLASS_REJECTED};
     case gateway_errc::not_subscribed: return {StatusCode::FAILED_PRECONDITION, v1::ERROR_CLASS_REJECTED};
-    case gateway_errc::no_order_manager: return {StatusCode::UNIMPLEMENTED, v1::ERROR_CLASS_REJECTED};
+    case gateway_errc::market_closed: return {StatusCode::UNAVAILABLE, v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED};
     case gateway_errc::unimplemented: return {StatusCode::UNIMPLEMENTED, v1::ERROR_CLASS_REJECTED};
     case gateway_errc::client_too_slow: return {StatusCode::RESOURCE_EXHAUSTED, v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED};
     case gateway_errc::shutting_down: return {StatusCode::UNAVAILABLE, v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED};
+    case gateway_errc::dead_man_keeper: return {StatusCode::FAILED_PRECONDITION, v1::ERROR_CLASS_REJECTED};
   }
   return {};
 }
@@ -196,6 +197,11 @@ std::string field_of_kraken(const KrakenError& k) {
 
 }  // namespace
 
+std::string invalid_field(const Error& error) {
+  if (error.kraken && !error.kraken->errors.empty()) return field_of_kraken(*error.kraken);
+  return field_of_detail(error.detail);
+}
+
 grpc::Status to_grpc_status(const Error& error, CallKind kind, std::string field) {
   v1::ErrorDetail detail;
   Mapped m;
@@ -225,12 +231,15 @@ grpc::Status to_grpc_status(const Error& error, CallKind kind, std::string field
     if (error.kraken->throttled_until_unix)
       detail.set_retry_after_time_ns(*error.kraken->throttled_until_unix * 1'000'000'000);
   }
-  if (m.code == StatusCode::INVALID_ARGUMENT) {
-    if (field.empty()) field = from_kraken ? field_of_kraken(*error.kraken) : field_of_detail(error.detail);
+  // The request field at fault: a bad one, or one the route cannot carry.
+  if (m.code == StatusCode::INVALID_ARGUMENT || m.code == StatusCode::UNIMPLEMENTED) {
+    if (field.empty()) field = invalid_field(error);
     detail.set_field(field);
   }
   detail.set_classification(m.classification);
   detail.set_message(message);
+  // The orders to look up (an unknown outcome) or that the request used.
+  for (const auto& id : error.cl_ord_ids) detail.add_cl_ord_ids(id);
   v1::RpcStatus status;
   status.set_code(static_cast<int>(m.code));
   status.set_message(message);

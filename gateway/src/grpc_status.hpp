@@ -22,6 +22,10 @@ enum class CallKind : unsigned char { read, order_entry };
 // from Kraken's `EGeneral:Invalid arguments:<field>`.
 grpc::Status to_grpc_status(const Error& error, CallKind kind = CallKind::read, std::string field = {});
 
+// The request field an error names: the "<field>: ..." of the gateway's own detail, or the
+// <field> of Kraken's `EGeneral:Invalid arguments:<field>`; empty when it names none.
+std::string invalid_field(const Error& error);
+
 // INVALID_ARGUMENT naming `field` (the gateway's own checks, before anything is sent).
 inline grpc::Status invalid_argument(std::string field, const std::string& problem) {
   return to_grpc_status(Error(errc::invalid_argument, field + ": " + problem), CallKind::read, field);

@@ -12,6 +12,7 @@
 #include "backend.hpp"
 #include "kgw/gateway/market_watch.hpp"
 #include "kgw/gateway/upstream_monitor.hpp"
+#include "kgw/oms/order_manager.hpp"
 
 namespace kgw::gateway {
 namespace {
@@ -31,6 +32,43 @@ void add(MetricFamily& f, double value, std::vector<ClientMetric::Label> labels 
   if (f.type == MetricType::Counter) m.counter.value = value;
   else m.gauge.value = value;
   f.metric.push_back(std::move(m));
+}
+
+// The order manager's counters: its ledger by state, what order entry sent on which path and
+// how often it fell back to REST, and its private session's reconnects.
+void collect_trading(const oms::OrderManager& om, std::vector<MetricFamily>& out) {
+  if (const oms::OrderLedger* ledger = om.ledger()) {
+    auto m = family("kgw_orders", "Orders in the order manager's ledger by state", MetricType::Gauge);
+    for (auto s : {oms::EntryState::sending, oms::EntryState::accepted, oms::EntryState::closed, oms::EntryState::rejected,
+                   oms::EntryState::ambiguous, oms::EntryState::absent})
+      add(m, static_cast<double>(ledger->count(s)), {{"state", std::string(oms::to_string(s))}});
+    out.push_back(std::move(m));
+  }
+  if (const oms::OrderEntry::Stats* e = om.entry_stats()) {
+    auto sent = family("kgw_order_requests_total", "Order-entry requests sent to Kraken by path", MetricType::Counter);
+    add(sent, static_cast<double>(e->ws_sent.load(std::memory_order_relaxed)), {{"path", "ws"}});
+    add(sent, static_cast<double>(e->rest_sent.load(std::memory_order_relaxed)), {{"path", "rest"}});
+    out.push_back(std::move(sent));
+    auto counter = [&out](const char* name, const char* help, const std::atomic<std::uint64_t>& v) {
+      auto m = family(name, help, MetricType::Counter);
+      add(m, static_cast<double>(v.load(std::memory_order_relaxed)));
+      out.push_back(std::move(m));
+    };
+    counter("kgw_order_fallbacks_total", "Order-entry requests that went over REST while the private WebSocket was up",
+            e->fallbacks);
+    counter("kgw_order_unknown_outcomes_total", "Order-entry requests whose outcome was unknown (then looked up)",
+            e->ambiguous);
+    counter("kgw_order_refused_locally_total", "Orders refused by the pre-trade checks before anything was sent",
+            e->refused_locally);
+  }
+  const auto& ws = om.connection_stats();
+  auto m = family("kgw_private_reconnects_total", "Private WebSocket reconnects after a drop or a stale connection",
+                  MetricType::Counter);
+  add(m, static_cast<double>(ws.disconnects.load(std::memory_order_relaxed) + ws.stale_reconnects.load(std::memory_order_relaxed)));
+  out.push_back(std::move(m));
+  m = family("kgw_private_session_up", "1 while the private WebSocket is authenticated and subscribed", MetricType::Gauge);
+  add(m, om.private_session_up() ? 1 : 0);
+  out.push_back(std::move(m));
 }
 
 // The values other components already keep, read at scrape time.
@@ -127,6 +165,7 @@ class StateCollector final : public prometheus::Collectable {
         add(m, c.state == ConnectionState::ready ? 1 : 0, {{"upstream", std::string(to_string(c.kind))}});
       out.push_back(std::move(m));
     }
+    if (s_.oms) collect_trading(*s_.oms, out);
     if (s_.watch) {
       auto m = family("kgw_grpc_streams", "Server streams open", MetricType::Gauge);
       add(m, static_cast<double>(s_.watch->sinks()));

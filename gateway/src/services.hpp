@@ -14,8 +14,7 @@ struct Backend;
 
 std::unique_ptr<grpc::Service> make_market_data_service(Backend& backend);
 std::unique_ptr<grpc::Service> make_gateway_service(Backend& backend);
-// Registered so clients and reflection see the whole contract; every call answers with the
-// placeholder the order manager (issue #11) will replace.
+// Over the order manager; without an API key every call is FAILED_PRECONDITION.
 std::unique_ptr<grpc::Service> make_account_service(Backend& backend);
 std::unique_ptr<grpc::Service> make_trading_service(Backend& backend);
 

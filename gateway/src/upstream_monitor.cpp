@@ -38,7 +38,7 @@ UpstreamMonitor::UpstreamMonitor(Sources sources, const Clock& clock) : src_(std
   snap_.connections = {
       connection(UpstreamKind::public_ws, src_.public_ws, ConnectionState::connecting),
       connection(UpstreamKind::private_ws, src_.private_ws,
-                 src_.private_enabled ? ConnectionState::connecting : ConnectionState::disabled),
+                 src_.private_stats ? ConnectionState::connecting : ConnectionState::disabled),
       connection(UpstreamKind::rest, src_.rest, ConnectionState::connecting)};
 }
 
@@ -49,27 +49,42 @@ void UpstreamMonitor::set_state(ConnectionInfo& c, ConnectionState s, std::int64
   c.ready_since_ns = s == ConnectionState::ready ? now : 0;
 }
 
+void UpstreamMonitor::ws_state(ConnectionInfo& c, std::uint32_t up, std::uint32_t expected, std::uint64_t connects,
+                               std::uint64_t failures, bool ready, std::uint64_t& failures_seen, std::int64_t now) {
+  ConnectionState s = ConnectionState::connecting;
+  if (ready) s = ConnectionState::ready;
+  else if (up > 0) s = ConnectionState::connected;  // some shards up, others not yet; or not authenticated yet
+  else if (connects > 0 || failures > 0) s = ConnectionState::backoff;
+  set_state(c, s, now);
+  if (s == ConnectionState::ready) failures_seen = failures;
+  c.consecutive_failures = static_cast<std::uint32_t>(failures - std::min(failures, failures_seen));
+  c.reconnects = connects > expected ? connects - expected : 0;
+}
+
 bool UpstreamMonitor::refresh() {
   const std::int64_t now = clock_.wall_now().time_since_epoch().count();
   std::lock_guard lock(mu_);
   ConnectionInfo& pub = snap_.connections[0];
-  const ConnectionInfo before = pub;
+  ConnectionInfo& priv = snap_.connections[1];
+  const ConnectionState public_before = pub.state, private_before = priv.state;
   const kraken::SystemStatus status_before = snap_.exchange_status;
   if (src_.feed) {
     const auto& st = *src_.feed;
     const std::uint32_t up = st.connections_up.load(std::memory_order_relaxed);
-    const std::uint64_t connects = st.connects.load(std::memory_order_relaxed);
-    const std::uint64_t failures = st.connect_failures.load(std::memory_order_relaxed);
-    ConnectionState s = ConnectionState::connecting;
-    if (up >= src_.feed_connections) s = ConnectionState::ready;
-    else if (up > 0) s = ConnectionState::connected;  // some shards up, others not yet
-    else if (connects > 0 || failures > 0) s = ConnectionState::backoff;
-    set_state(pub, s, now);
-    if (s == ConnectionState::ready) failures_seen_ = failures;
-    pub.consecutive_failures = static_cast<std::uint32_t>(failures - std::min(failures, failures_seen_));
-    pub.reconnects = connects > src_.feed_connections ? connects - src_.feed_connections : 0;
+    ws_state(pub, up, src_.feed_connections, st.connects.load(std::memory_order_relaxed),
+             st.connect_failures.load(std::memory_order_relaxed), up >= src_.feed_connections, failures_seen_, now);
     pub.messages = st.frames.load(std::memory_order_relaxed);
     pub.subscriptions = up > 0 ? src_.feed_subscriptions : 0;
+  }
+  if (src_.private_stats) {
+    const auto& st = *src_.private_stats;
+    const std::uint32_t up = st.connections_up.load(std::memory_order_relaxed);
+    const bool ready = src_.private_ready && src_.private_ready();
+    ws_state(priv, up, 1, st.connects.load(std::memory_order_relaxed), st.connect_failures.load(std::memory_order_relaxed),
+             ready, private_failures_seen_, now);
+    priv.subscriptions = ready ? 2 : 0;  // executions and balances
+    if (src_.private_frames) priv.messages = src_.private_frames();
+    private_up_.store(ready, std::memory_order_release);
   }
   if (src_.cache) {
     if (auto status = src_.cache->status()) {
@@ -81,10 +96,12 @@ bool UpstreamMonitor::refresh() {
   }
   public_up_.store(pub.state == ConnectionState::ready, std::memory_order_release);
   // Counters move all the time; a change is a change of state or of the exchange status.
-  const bool changed = pub.state != before.state || snap_.exchange_status != status_before;
+  const bool changed = pub.state != public_before || priv.state != private_before || snap_.exchange_status != status_before;
   if (changed) {
     ++snap_.generation;
-    snap_.changed = pub.state != before.state ? std::optional<UpstreamKind>(UpstreamKind::public_ws) : std::nullopt;
+    snap_.changed = pub.state != public_before    ? std::optional<UpstreamKind>(UpstreamKind::public_ws)
+                    : priv.state != private_before ? std::optional<UpstreamKind>(UpstreamKind::private_ws)
+                                                   : std::nullopt;
   }
   return changed || rest_changed_.exchange(false, std::memory_order_acq_rel);
 }

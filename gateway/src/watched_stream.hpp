@@ -12,6 +12,7 @@
 #include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,12 @@ class WatchedStream : public grpc::ServerWriteReactor<Message>,
   }
 
   void wake() noexcept override { pump(); }
+  // From a thread that must never wait (the order manager's): writes if the stream is idle and
+  // free, else leaves a note that whoever holds the stream's lock takes up before letting go.
+  void poke() noexcept {
+    poked_.store(true);
+    pump(false);
+  }
   void close() noexcept override {
     end(to_grpc_status(fail(gateway_errc::shutting_down, "gateway shutting down")));
   }
@@ -79,6 +86,13 @@ class WatchedStream : public grpc::ServerWriteReactor<Message>,
   // nothing new to send.
   virtual bool next(Message& out) = 0;
 
+  // Runs `f` under the stream's lock, as absorb() and next() run.
+  template <class F>
+  void locked(F&& f) {
+    std::lock_guard lock(mu_);
+    f();
+  }
+
   // Ends the stream with `status` once the write in flight, if any, is done.
   void end(grpc::Status status) {
     {
@@ -89,29 +103,42 @@ class WatchedStream : public grpc::ServerWriteReactor<Message>,
   }
 
  private:
-  void pump() {
-    Message* write = nullptr;
-    std::optional<grpc::Status> finish;
-    {
-      std::lock_guard lock(mu_);
-      if (finished_) return;
-      if (!pending_) pending_ = absorb(writing_);
-      if (pending_) {
-        if (!writing_) {
-          finished_ = true;
-          finish = std::move(pending_);
-        }
-      } else if (!writing_) {
-        message_.Clear();
-        if (next(message_)) {
-          writing_ = true;
-          write = &message_;
+  // `may_wait` false: a poke, which gives up when another thread holds the lock (that thread
+  // sees poked_ after letting go and passes again).
+  void pump(bool may_wait = true) {
+    for (;;) {
+      Message* write = nullptr;
+      std::optional<grpc::Status> finish;
+      {
+        std::unique_lock lock(mu_, std::defer_lock);
+        if (may_wait) lock.lock();
+        else if (!lock.try_lock()) return;
+        poked_.exchange(false);  // this pass takes up every note left so far
+        if (finished_) return;
+        if (!pending_) pending_ = absorb(writing_);
+        if (pending_) {
+          if (!writing_) {
+            finished_ = true;
+            finish = std::move(pending_);
+          }
+        } else if (!writing_) {
+          message_.Clear();
+          if (next(message_)) {
+            writing_ = true;
+            write = &message_;
+          }
         }
       }
+      // Outside the lock: gRPC may run reactions on this thread. Callers that are not reactions
+      // (the watch, a poke) hold the stream, so it outlives this loop.
+      if (finish) {
+        this->Finish(*finish);
+        return;
+      }
+      if (write) this->StartWrite(write);
+      if (!poked_.load()) return;
+      may_wait = false;
     }
-    // Outside the lock: gRPC may run reactions on this thread.
-    if (finish) this->Finish(*finish);
-    else if (write) this->StartWrite(write);
   }
 
   MarketWatch& watch_;
@@ -121,6 +148,7 @@ class WatchedStream : public grpc::ServerWriteReactor<Message>,
   bool finished_ = false;                 // guarded by mu_: Finish called
   std::optional<grpc::Status> pending_;   // guarded by mu_: finish once the write is done
   std::shared_ptr<WatchedStream> self_;   // guarded by mu_: alive until OnDone
+  std::atomic<bool> poked_{false};        // a poke found the lock taken
 };
 
 }  // namespace kgw::gateway

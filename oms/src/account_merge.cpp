@@ -55,16 +55,6 @@ int rank(const Word<WsOrderStatus>& s) {
   }
 }
 
-// a + sign·b exactly, at the larger scale; nullopt if it does not fit.
-std::optional<Decimal> add(const Decimal& a, const Decimal& b, int sign = 1) {
-  const int scale = std::max(a.scale, b.scale);
-  const Int128 x = static_cast<Int128>(a.mantissa) * kPow10[scale - a.scale];
-  const Int128 y = static_cast<Int128>(b.mantissa) * kPow10[scale - b.scale];
-  const Int128 r = x + sign * y;
-  if (r > INT64_MAX || r < INT64_MIN) return std::nullopt;
-  return Decimal{static_cast<std::int64_t>(r), scale};
-}
-
 WallTime nonzero_time(const Decimal& seconds, std::optional<WallTime> otherwise = std::nullopt) {
   return seconds.is_zero() ? otherwise.value_or(WallTime{}) : from_unix(seconds);
 }
@@ -230,6 +220,7 @@ Balance balance_of_snapshot(const kraken::BalanceItem& b, const Balance* prev, W
   out.asset_class = b.asset_class;
   out.total = b.balance;
   out.wallets = b.wallets;
+  out.transaction.reset();
   out.stamp = Stamp{WallTime{}, received, Source::ws_snapshot};  // a snapshot carries no time
   return out;
 }
@@ -255,6 +246,7 @@ Balance balance_after_ledger(const kraken::BalanceItem& b, const Balance* prev, 
     }
   }
   out.ledger_id = b.ledger_id;
+  out.transaction = b;
   out.stamp = Stamp{b.timestamp.value_or(WallTime{}), received, Source::ws_update};
   return out;
 }

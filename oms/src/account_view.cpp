@@ -346,6 +346,7 @@ void AccountView::Writer::apply_balances_snapshot(const kraken::PrivateFrame& f,
     if (prev) {
       Balance same = *prev;
       same.stamp = next.stamp;
+      same.transaction.reset();  // a snapshot says where it is, not how it got there
       if (same == next) continue;
     }
     w.emit_balance(std::make_shared<const Balance>(std::move(next)));
@@ -358,6 +359,7 @@ void AccountView::Writer::apply_balances_snapshot(const kraken::PrivateFrame& f,
     Balance zero = *b;
     zero.total = Decimal{};
     zero.wallets.clear();
+    zero.transaction.reset();
     zero.stamp = Stamp{WallTime{}, received, Source::ws_snapshot};
     w.emit_balance(std::make_shared<const Balance>(std::move(zero)));
   }

@@ -39,9 +39,12 @@ result<LedgerEntry*> OrderLedger::begin(std::string cl_ord_id, kraken::OrderRequ
                                         MonoTime mono) {
   if (const LedgerEntry* e = find(cl_ord_id); e && !may_resend(e->state))
     return Error(errc::invalid_argument, fmt::format("cl_ord_id: '{}' is already {}", cl_ord_id, to_string(e->state)));
-  LedgerEntry& e = entries_[cl_ord_id];
+  auto [it, fresh] = entries_.try_emplace(cl_ord_id);
+  LedgerEntry& e = it->second;
+  if (!fresh) forget(e.state);  // a resend replaces the attempt known not to exist
   if (!e.order_id.empty()) by_order_id_.erase(e.order_id);
   e = LedgerEntry{};
+  counts_[static_cast<std::size_t>(EntryState::sending)].fetch_add(1, std::memory_order_relaxed);
   e.cl_ord_id = std::move(cl_ord_id);
   e.request = std::move(request);
   e.path = path;
@@ -56,7 +59,7 @@ bool OrderLedger::accepted(std::string_view cl_ord_id, std::string order_id) {
   LedgerEntry* e = get(cl_ord_id);
   if (!e) return false;
   // A late acceptance never reopens what the streams already saw closed.
-  if (e->state != EntryState::closed) e->state = EntryState::accepted;
+  if (e->state != EntryState::closed) set_state(*e, EntryState::accepted);
   if (!order_id.empty() && e->order_id != order_id) {
     e->order_id = std::move(order_id);
     by_order_id_[e->order_id] = e->cl_ord_id;
@@ -67,7 +70,7 @@ bool OrderLedger::accepted(std::string_view cl_ord_id, std::string order_id) {
 bool OrderLedger::rejected(std::string_view cl_ord_id, Error why) {
   LedgerEntry* e = get(cl_ord_id);
   if (!e) return false;
-  e->state = EntryState::rejected;
+  set_state(*e, EntryState::rejected);
   e->error = std::move(why);
   finished(e->cl_ord_id);
   return true;
@@ -76,7 +79,7 @@ bool OrderLedger::rejected(std::string_view cl_ord_id, Error why) {
 bool OrderLedger::ambiguous(std::string_view cl_ord_id, Error why) {
   LedgerEntry* e = get(cl_ord_id);
   if (!e || e->state != EntryState::sending) return false;  // the streams may already have answered
-  e->state = EntryState::ambiguous;
+  set_state(*e, EntryState::ambiguous);
   e->error = std::move(why);
   return true;
 }
@@ -84,7 +87,7 @@ bool OrderLedger::ambiguous(std::string_view cl_ord_id, Error why) {
 bool OrderLedger::absent(std::string_view cl_ord_id) {
   LedgerEntry* e = get(cl_ord_id);
   if (!e || e->state != EntryState::ambiguous) return false;
-  e->state = EntryState::absent;
+  set_state(*e, EntryState::absent);
   finished(e->cl_ord_id);
   return true;
 }
@@ -92,7 +95,7 @@ bool OrderLedger::absent(std::string_view cl_ord_id) {
 bool OrderLedger::closed(std::string_view cl_ord_id) {
   LedgerEntry* e = get(cl_ord_id);
   if (!e) return false;
-  e->state = EntryState::closed;
+  set_state(*e, EntryState::closed);
   finished(e->cl_ord_id);
   return true;
 }
@@ -108,6 +111,15 @@ bool OrderLedger::amended_by_order_id(std::string_view order_id, MonoTime mono) 
   if (LedgerEntry* e = get(it->second)) e->changed_at = mono;
   return true;
 }
+
+void OrderLedger::set_state(LedgerEntry& e, EntryState s) noexcept {
+  if (e.state == s) return;
+  forget(e.state);
+  e.state = s;
+  counts_[static_cast<std::size_t>(s)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void OrderLedger::forget(EntryState s) noexcept { counts_[static_cast<std::size_t>(s)].fetch_sub(1, std::memory_order_relaxed); }
 
 std::vector<const LedgerEntry*> OrderLedger::in_state(EntryState state) const {
   std::vector<const LedgerEntry*> out;
@@ -127,6 +139,7 @@ void OrderLedger::finished(const std::string& cl_ord_id) {
       const bool done = s == EntryState::closed || s == EntryState::rejected || s == EntryState::absent;
       if (done) {
         if (!it->second.order_id.empty()) by_order_id_.erase(it->second.order_id);
+        forget(s);
         entries_.erase(it);
       }
     }

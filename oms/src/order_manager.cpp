@@ -358,6 +358,7 @@ std::shared_ptr<AccountSubscription> OrderManager::subscribe_account(std::option
 
 const AccountViewStats* OrderManager::account_stats() const { return rt_ ? &rt_->account->stats() : nullptr; }
 const OrderEntry::Stats* OrderManager::entry_stats() const { return rt_ ? &rt_->entry->stats() : nullptr; }
+const OrderLedger* OrderManager::ledger() const { return rt_ ? &rt_->entry->ledger() : nullptr; }
 
 // After a (re)connect's snapshots: reconcile from REST, and again after a pause while it fails
 // (each failure has changed the epoch; a later success catches up from the same point).
@@ -434,7 +435,7 @@ result<void> OrderManager::persist_kill_switch(const KillSwitchState& s) {
   return {};
 }
 
-void OrderManager::engage_kill_switch(std::string reason, Done<EntryAck> done) {
+void OrderManager::engage_kill_switch(std::string reason, Done<EntryAck> done, bool cancel_open) {
   KillSwitchState s{true, reason.empty() ? std::string("engaged by an operator") : std::move(reason), clock_.wall_now()};
   if (auto ok = persist_kill_switch(s); !ok) return done(ok.error());
   {
@@ -442,7 +443,8 @@ void OrderManager::engage_kill_switch(std::string reason, Done<EntryAck> done) {
     kill_ = s;
   }
   kill_engaged_.store(true, std::memory_order_release);
-  spdlog::warn("oms: kill switch engaged ({}); cancelling all orders", s.reason);
+  spdlog::warn("oms: kill switch engaged ({}){}", s.reason, cancel_open ? "; cancelling all orders" : "; open orders kept");
+  if (!cancel_open) return done(EntryAck{});
   if (!rt_) return done(not_started());
   if (stopping_.load(std::memory_order_acquire)) return done(stopping());
   complete(rt_->io, rt_->entry->cancel_all(Route::automatic), std::move(done));

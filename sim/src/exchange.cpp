@@ -644,6 +644,7 @@ void Exchange::restate_reduce_only(AccountId id, std::size_t pair) {
     if (engines_[pair]->amend(r->order.id, a, now())) {
       if (const Order* live = engines_[pair]->find(r->order.id)) r->order = *live;
       r->descr = describe(pair, *r);
+      record_amend(*r, next_id('T'), "restated", "Position reduced");
       emit(id, ExecType::restated, *r, nullptr, "Position reduced");
     }
   }

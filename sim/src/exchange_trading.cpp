@@ -238,6 +238,7 @@ result<AddOrderResult> Exchange::place(AccountId id, const AddOrderRequest& req,
   rec->order.id = o.id;
   rec->txid = next_id('O');
   rec->last_change = now();
+  record_amend(*rec, next_id('T'), "original");
   out.txid = rec->txid;
   OrderRecord* r = rec.get();
   by_txid_[rec->txid] = o.id;
@@ -500,10 +501,28 @@ result<std::string> Exchange::amend_order(AccountId id, const AmendOrderRequest&
   r.misc = "amended";
   if (const Order* live = engines_[r.pair]->find(r.order.id)) r.order = *live;
   r.descr = describe(r.pair, r);
+  std::string amend_id = next_id('T');
+  record_amend(r, amend_id, "user");
   emit(id, ExecType::amended, r);
   for (auto* ob : observers_) ob->on_book_changed(r.pair);
   run_pending_closes();
-  return next_id('T');
+  return amend_id;
+}
+
+void Exchange::record_amend(OrderRecord& r, std::string amend_id, std::string type, std::string reason) {
+  const Order& o = r.order;
+  AmendRecord a;
+  a.amend_id = std::move(amend_id);
+  a.type = std::move(type);
+  a.reason = std::move(reason);
+  a.volume = o.volume;
+  a.remaining = o.remaining();
+  a.display = o.display;
+  if (o.has_limit || triggers_into_limit(o.type)) a.limit = o.limit;
+  if (is_triggered(o.type)) a.trigger = o.trigger;
+  a.post_only = o.post_only;
+  a.at = now();
+  r.amends.push_back(std::move(a));
 }
 
 result<EditOrderResult> Exchange::edit_order(AccountId id, const EditOrderRequest& req) {

@@ -551,6 +551,30 @@ std::string query_orders(Context& c, const Params& p, AccountId id) {
   return ok(w.str());
 }
 
+std::string order_amends(Context& c, const Params& p, AccountId id) {
+  const auto txid = p.get("order_id");
+  if (!txid || txid->empty()) return fail("EGeneral:Invalid arguments:order_id");
+  const OrderRecord* r = c.ex.find_order(id, *txid);
+  if (!r) return fail("EOrder:Unknown order");
+  const auto& in = *c.ex.instruments()[r->pair];
+  JsonWriter w;
+  w.begin_object().key("amends").begin_array();
+  for (const auto& a : r->amends) {
+    w.begin_object().field("amend_id", a.amend_id).field("amend_type", a.type);
+    w.key("order_qty").decimal_string(a.volume.value, in.qty_precision);
+    if (r->order.type == OrderType::iceberg) w.key("display_qty").decimal_string(a.display.value, in.qty_precision);
+    w.key("remaining_qty").decimal_string(a.remaining.value, in.qty_precision);
+    if (a.limit) w.key("limit_price").decimal_string(a.limit->value, in.price_precision);
+    if (a.trigger) w.key("trigger_price").decimal_string(a.trigger->value, in.price_precision);
+    if (!a.reason.empty()) w.field("reason", a.reason);
+    w.field("post_only", a.post_only);
+    w.field("timestamp", static_cast<std::int64_t>(a.at.time_since_epoch().count()));
+    w.end_object();
+  }
+  w.end_array().field("count", static_cast<std::int64_t>(r->amends.size())).end_object();
+  return ok(w.str());
+}
+
 void write_trade(JsonWriter& w, Context& c, const TradeRecord& t, bool with_ledgers) {
   const auto& in = *c.ex.instruments()[t.pair];
   const int dp = rest_price_decimals(in);
@@ -649,6 +673,7 @@ std::string handle_private(Context& c, std::string_view m, const Params& p, Acco
   if (m == "OpenOrders") return open_orders(c, p, id);
   if (m == "ClosedOrders") return closed_orders(c, p, id);
   if (m == "QueryOrders") return query_orders(c, p, id);
+  if (m == "OrderAmends") return order_amends(c, p, id);
   if (m == "TradesHistory") return trades_history(c, p, id);
   if (m == "QueryTrades") return query_trades(c, p, id);
   if (m == "GetWebSocketsToken") return ws_token(c, id);

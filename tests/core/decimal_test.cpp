@@ -140,6 +140,15 @@ TEST(Decimal, ComparesNumericallyAcrossScales) {
   EXPECT_GT(Decimal::parse("-0.1").value(), Decimal::parse("-0.11").value());
 }
 
+TEST(Decimal, AddsExactlyAtTheLargerScaleAndRefusesOverflow) {
+  const auto a = Decimal::parse("1.5").value(), b = Decimal::parse("0.25").value();
+  EXPECT_EQ(add(a, b)->to_string(), "1.75");
+  EXPECT_EQ(add(a, b, -1)->to_string(), "1.25");
+  EXPECT_EQ(add(b, a, -1)->to_string(), "-1.25");
+  EXPECT_FALSE(add(Decimal::from_fixed(INT64_MAX, 0), Decimal::from_fixed(1, 0)));
+  EXPECT_FALSE(add(Decimal::from_fixed(INT64_MAX / 10, 0), Decimal::from_fixed(1, 2)));  // rescaled: too wide
+}
+
 TEST(Fixed, NotionalUses128BitsAndGridChecksAreExact) {
   const Price p{452852};        // 45285.2 at 1 decimal
   const Qty q{125000000};       // 1.25 at 8 decimals

@@ -116,6 +116,8 @@ TEST(KrakenOrders, BadCombinationsAreRefusedNamingTheField) {
   EXPECT_EQ(detail([](auto& q) { q.cl_ord_id = "this-is-nineteen-ch"; }),
             "cl_ord_id: a UUID (36 characters with dashes, or 32 hex) or at most 18 ASCII characters");
   EXPECT_EQ(detail([](auto& q) { q.flags.fcib = q.flags.fciq = true; }), "oflags: fcib and fciq are mutually exclusive");
+  EXPECT_EQ(detail([](auto& q) { q.type = OrderType::iceberg; }), "displayvol: required for an iceberg order");
+  EXPECT_EQ(detail([](auto& q) { q.displayvol = "0.1"; }), "displayvol: only iceberg orders take one");
   // The words themselves cannot be wrong once typed; the text is refused where it is read.
   EXPECT_EQ(parse_oflags("post,postonly").error().detail, "oflags: unknown flag 'postonly'");
   EXPECT_EQ(format_oflags(parse_oflags("fciq,post").value()), "post,fciq");

@@ -21,6 +21,18 @@ std::string result_of(const std::string& fixture) {
   return r ? std::string(*r) : std::string("{}");
 }
 
+// The same for the fixtures that keep Kraken's envelope under "response" (with the request).
+std::string result_of_response(const std::string& fixture) {
+  simdjson::dom::parser dom;
+  simdjson::dom::element doc = dom.parse(test::kraken_fixture("rest/" + fixture));
+  const std::string envelope = simdjson::minify(doc["response"]);
+  simdjson::padded_string padded(envelope);
+  simdjson::ondemand::parser parser;
+  auto r = unwrap_envelope(parser, padded, nullptr);
+  EXPECT_TRUE(r) << fixture;
+  return r ? std::string(*r) : std::string("{}");
+}
+
 Decimal d(const char* s) { return Decimal::parse(s).value(); }
 
 TEST(RestTypes, TimeAndSystemStatus) {
@@ -151,6 +163,36 @@ TEST(RestTypes, TradesLedgersAndPositions) {
   EXPECT_EQ(pos[0].posstatus, "open");
   ASSERT_TRUE(pos[0].net.has_value());
   EXPECT_EQ(*pos[0].net, d("154186.9728"));  // "+154186.9728" on the wire
+}
+
+TEST(RestTypes, AClosingTradeKeepsItsPositionFields) {
+  auto t = parse_trades_history(R"({"trades":{"TA1":{"ordertxid":"O1","postxid":"TP1","pair":"XXBTZUSD","time":1688667796.8802,)"
+                                R"("type":"sell","ordertype":"limit","price":"31000.0","cost":"310.0","fee":"0.5","vol":"0.01",)"
+                                R"("margin":"62.0","leverage":"5","misc":"closing","trade_id":7,"maker":false,"posstatus":"closed",)"
+                                R"("cprice":"31000.0","ccost":"310.0","cfee":"0.5","cvol":"0.01","cmargin":"62.0","net":"+9.5",)"
+                                R"("trades":["TB2","TC3"]}},"count":1})")
+               .value();
+  ASSERT_EQ(t.trades.size(), 1u);
+  const TradeInfo& x = t.trades[0];
+  EXPECT_EQ(x.leverage, "5");
+  EXPECT_EQ(x.posstatus, "closed");
+  EXPECT_EQ(x.cprice, d("31000.0"));
+  EXPECT_EQ(x.cmargin, d("62.0"));
+  EXPECT_EQ(x.net, d("9.5"));
+  EXPECT_EQ(x.trades, (std::vector<std::string>{"TB2", "TC3"}));
+  EXPECT_FALSE(parse_trades_history(result_of("docs_TradesHistory.json")).value().trades[0].cprice);
+}
+
+TEST(RestTypes, OrderAmendsListsTheOriginalThenEachAmend) {
+  auto a = parse_order_amends(result_of_response("docs_OrderAmends.json")).value();
+  EXPECT_EQ(a.count, 3);
+  ASSERT_EQ(a.amends.size(), 3u);
+  EXPECT_EQ(a.amends[0].amend_type, "original");
+  EXPECT_EQ(a.amends[0].amend_id, "TSUN4B-EX2XN-WQ6GKG");
+  EXPECT_EQ(a.amends[1].limit_price, d("61032.7"));
+  EXPECT_EQ(a.amends[2].remaining_qty, d("0.01"));
+  EXPECT_EQ(a.amends[2].timestamp, 1724158214879659945);
+  EXPECT_FALSE(a.amends[0].display_qty);
 }
 
 TEST(RestTypes, OrderEntryResponses) {

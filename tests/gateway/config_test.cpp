@@ -63,6 +63,25 @@ TEST(GatewayConfig, AValueOfTheWrongTypeOrOutOfRangeNamesTheKeyAndLine) {
             "test.toml:2: log.level: 'loud' is not one of trace, debug, info, warn, error, critical, off");
   EXPECT_EQ(error_of("[sim]\nenabled = 1\n"), "test.toml:2: sim.enabled: expected true or false");
   EXPECT_EQ(error_of("[streams]\ntrade_queue = 2\n"), "test.toml:2: streams.trade_queue: 2 is out of range 16..1000000");
+  EXPECT_EQ(error_of("[trading]\nmax_notional = \"-5\"\n"), "test.toml:2: trading.max_notional: '-5' is not a positive decimal");
+  EXPECT_EQ(error_of("[trading]\ndead_man_timeout_s = 100000\n"),
+            "test.toml:2: trading.dead_man_timeout_s: 100000 is out of range 2..86399");
+}
+
+TEST(GatewayConfig, TheTradingSectionConfiguresTheOrderManager) {
+  auto c = parse_config("[trading]\nstate_dir = \"/var/lib/kgw\"\ncancel_all_on_stop = true\ndead_man = true\n"
+                        "dead_man_refresh_s = 10\ndead_man_timeout_s = 30\nmax_notional = \"25000\"\n",
+                        "test.toml");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->trading.state_dir, "/var/lib/kgw");
+  EXPECT_TRUE(c->trading.cancel_all_on_stop);
+  EXPECT_TRUE(c->trading.dead_man);
+  EXPECT_EQ(c->trading.dead_man_refresh, std::chrono::seconds(10));
+  EXPECT_EQ(c->trading.dead_man_timeout_s, 30);
+  EXPECT_EQ(c->trading.max_notional, "25000");
+  EXPECT_TRUE(validate(*c));
+  c->trading.dead_man_refresh = std::chrono::seconds(30);
+  EXPECT_EQ(validate(*c).error().detail, "trading.dead_man_refresh_s: must be shorter than trading.dead_man_timeout_s");
 }
 
 TEST(GatewayConfig, ATomlSyntaxErrorNamesItsLine) {

@@ -11,6 +11,7 @@
 
 #include "kgw/feed/market_cache.hpp"
 #include "kgw/gateway/gateway.hpp"
+#include "kgw/sim/exchange.hpp"
 #include "kgw/sim/simulator.hpp"
 #include "kgw/v1/account.grpc.pb.h"
 #include "kgw/v1/gateway.grpc.pb.h"
@@ -36,6 +37,20 @@ inline gateway::GatewayConfig gateway_test_config() {
   c.feed.ohlc_intervals = {1};
   c.feed.symbol_stale_after = std::chrono::milliseconds(1500);
   c.streams.poll_interval = std::chrono::microseconds(500);
+  return c;
+}
+
+// The order manager's tests: a frozen market (no synthetic flow: what the account holds changes
+// only by the test's own orders), the pro tier's rate limits, short order-entry timeouts.
+inline gateway::GatewayConfig trading_test_config() {
+  gateway::GatewayConfig c = gateway_test_config();
+  c.sim.synthetic_flow = false;
+  c.sim.tier = kraken::Tier::pro;
+  c.kraken.tier = kraken::Tier::pro;
+  c.trading.reply_timeout = std::chrono::milliseconds(500);
+  c.trading.default_deadline = std::chrono::milliseconds(1000);
+  c.trading.reconnect_min = std::chrono::milliseconds(20);
+  c.trading.reconnect_max = std::chrono::milliseconds(200);
   return c;
 }
 
@@ -65,6 +80,19 @@ class TestGateway {
           for (const auto& e : resp.entries())
             if (!e.live() && e.kind() != v1::CACHE_KIND_INSTRUMENTS) return false;
           return true;
+        },
+        limit);
+  }
+
+  // Until the order manager's private session is up and its account snapshots are in.
+  bool wait_for_trading(std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    return wait_until(
+        [&] {
+          v1::GetBalanceRequest req;
+          req.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
+          v1::GetBalanceResponse resp;
+          grpc::ClientContext ctx;
+          return account()->GetBalance(&ctx, req, &resp).ok();
         },
         limit);
   }
@@ -104,6 +132,62 @@ class SharedGatewayTest : public ::testing::Test {
   }
   static inline TestGateway* gw_ = nullptr;
 };
+
+// A suite whose tests share one gateway with the order manager running (Suite::config(): a
+// frozen simulated market unless the suite hides it).
+template <class Suite>
+class SharedTradingTest : public ::testing::Test {
+ protected:
+  static gateway::GatewayConfig config() { return trading_test_config(); }
+  static void SetUpTestSuite() {
+    gw_ = new TestGateway(Suite::config());
+    if (gw_->channel() && !gw_->wait_for_trading()) ADD_FAILURE() << "the order manager's session did not come up";
+  }
+  static void TearDownTestSuite() {
+    delete gw_;
+    gw_ = nullptr;
+  }
+  void SetUp() override {
+    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
+  }
+  static inline TestGateway* gw_ = nullptr;
+};
+
+// The simulator's truth about its demo account (the one the gateway trades with).
+inline sim::AccountId demo_account(sim::Simulator& s) {
+  return s.call([&s](sim::Exchange& ex) { return ex.account_by_key(s.endpoints().api_key)->id; });
+}
+inline std::size_t sim_open_orders(sim::Simulator& s) {
+  const auto id = demo_account(s);
+  return s.call([id](sim::Exchange& ex) { return ex.open_orders(id).size(); });
+}
+inline std::size_t sim_orders_ever(sim::Simulator& s) {
+  const auto id = demo_account(s);
+  return s.call([id](sim::Exchange& ex) { return ex.open_orders(id).size() + ex.closed_orders(id).size(); });
+}
+
+// A resting order of another account's on `pair` (a maker for the demo account to trade with).
+inline void maker_order(sim::Simulator& s, kraken::Side side, const std::string& volume, const std::string& price,
+                        const std::string& pair = "XBTUSD") {
+  s.call([&](sim::Exchange& ex) {
+    const auto* a = ex.account_by_key("maker-key");
+    sim::AccountId id = a ? a->id : ex.add_account("maker", "maker-key", Secret("c2VjcmV0"));
+    if (!a) {
+      (void)ex.deposit(id, "ZUSD", "10000000");
+      (void)ex.deposit(id, "XXBT", "100");
+      (void)ex.deposit(id, "XETH", "1000");
+    }
+    sim::AddOrderRequest r;
+    r.pair = pair;
+    r.side = side;
+    r.type = kraken::OrderType::limit;
+    r.volume = volume;
+    r.price = price;
+    auto placed = ex.add_order(id, r);
+    if (!placed) ADD_FAILURE() << "maker order: " << placed.error().message();
+    return 0;
+  });
+}
 
 // The machine-readable half of a failed call (common.proto ErrorDetail).
 inline v1::ErrorDetail error_detail(const grpc::Status& s) {

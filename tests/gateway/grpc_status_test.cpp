@@ -74,6 +74,26 @@ TEST(GrpcStatus, AnUnknownOutcomeIsUnknownForOrderEntryButRetryableForARead) {
   EXPECT_EQ(timeout.error_code(), StatusCode::UNKNOWN);
 }
 
+TEST(GrpcStatus, AnUnknownOutcomeCarriesTheClOrdIdsToLookUp) {
+  Error e(errc::unknown_outcome, "no answer from Kraken in 5000 ms");
+  e.cl_ord_ids = {"order-1", "", "order-3"};
+  const auto s = to_grpc_status(e, CallKind::order_entry);
+  EXPECT_EQ(s.error_code(), StatusCode::UNKNOWN);
+  const auto d = detail_of(s);
+  EXPECT_EQ(d.classification(), v1::ERROR_CLASS_UNKNOWN_OUTCOME);
+  ASSERT_EQ(d.cl_ord_ids_size(), 3);
+  EXPECT_EQ(d.cl_ord_ids(0), "order-1");
+  EXPECT_EQ(d.cl_ord_ids(1), "");  // an order tagged with a userref only
+  EXPECT_EQ(d.cl_ord_ids(2), "order-3");
+}
+
+TEST(GrpcStatus, TheKillSwitchIsFailedPreconditionWithItsContractName) {
+  const auto s = to_grpc_status(Error(errc::blocked, "kill switch: engaged"), CallKind::order_entry);
+  EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(detail_of(s).gateway_code(), "kill_switch");
+  EXPECT_EQ(detail_of(s).classification(), v1::ERROR_CLASS_REJECTED);
+}
+
 TEST(GrpcStatus, InvalidArgumentNamesTheFieldFromTheGatewayOrFromKraken) {
   const auto own = invalid_argument("orders[1].volume", "not on the lot grid");
   EXPECT_EQ(own.error_code(), StatusCode::INVALID_ARGUMENT);
@@ -104,7 +124,7 @@ TEST(GrpcStatus, TheGatewaysOwnRefusalsHaveTheirCodesAndNames) {
   EXPECT_EQ(miss.error_code(), StatusCode::UNAVAILABLE);
   EXPECT_EQ(detail_of(miss).classification(), v1::ERROR_CLASS_RETRYABLE_NOT_EXECUTED);
   EXPECT_EQ(to_grpc_status(fail(gateway_errc::not_streamed, "x")).error_code(), StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(to_grpc_status(fail(gateway_errc::no_order_manager, "x")).error_code(), StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(to_grpc_status(fail(gateway_errc::market_closed, "x")).error_code(), StatusCode::UNAVAILABLE);
   EXPECT_EQ(to_grpc_status(fail(gateway_errc::client_too_slow, "x")).error_code(), StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(to_grpc_status(fail(gateway_errc::shutting_down, "x")).error_code(), StatusCode::UNAVAILABLE);
 }

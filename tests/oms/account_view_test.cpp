@@ -227,6 +227,12 @@ TEST_F(AccountViewTest, LedgerUpdatesSetTheTotalAndMoveTheWalletByAmountLessFee)
   const auto usd = s->balance("ZUSD");
   EXPECT_EQ(usd->total, dec("500"));
   EXPECT_EQ(usd->wallets.at(0).balance, dec("500"));
+  // The transaction itself travels with the value, for the gateway's balances stream.
+  ASSERT_TRUE(usd->transaction);
+  EXPECT_EQ(usd->transaction->ref_id, "AGBB7L-HT5LX-J3BB4A");
+  EXPECT_EQ(usd->transaction->category, "trade");
+  EXPECT_EQ(usd->transaction->amount, dec("132.9995"));
+  EXPECT_EQ(usd->transaction->fee, dec("0.3458"));
   EXPECT_EQ(view_.stats().balance_updates.load(), 2u);
 }
 

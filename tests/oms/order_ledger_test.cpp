@@ -76,6 +76,34 @@ TEST(OrderLedger, KeepsABoundedNumberOfFinishedEntriesAndEveryUnfinishedOne) {
   EXPECT_NE(l.find("done-9"), nullptr);
 }
 
+TEST(OrderLedger, CountsEntriesPerStateThroughEveryChangeAndEviction) {
+  OrderLedger l(2);
+  auto count = [&l](EntryState s) { return l.count(s); };
+  ASSERT_TRUE(l.begin("a", order(), EntryPath::ws, kNow, kMono));
+  ASSERT_TRUE(l.begin("b", order(), EntryPath::ws, kNow, kMono));
+  EXPECT_EQ(count(EntryState::sending), 2u);
+  l.ambiguous("a", Error(errc::timeout));
+  l.accepted("b", "OB");
+  EXPECT_EQ(count(EntryState::sending), 0u);
+  EXPECT_EQ(count(EntryState::ambiguous), 1u);
+  EXPECT_EQ(count(EntryState::accepted), 1u);
+  l.absent("a");
+  ASSERT_TRUE(l.begin("a", order(), EntryPath::rest, kNow, kMono));  // the resend replaces the absent attempt
+  EXPECT_EQ(count(EntryState::absent), 0u);
+  EXPECT_EQ(count(EntryState::sending), 1u);
+  l.rejected("a", Error(errc::exchange_error));
+  l.closed("b");
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "x-" + std::to_string(i);
+    ASSERT_TRUE(l.begin(id, order(), EntryPath::ws, kNow, kMono));
+    l.rejected(id, Error(errc::exchange_error));
+  }
+  // Two finished entries are kept: the evicted ones leave the counts too.
+  EXPECT_EQ(count(EntryState::rejected) + count(EntryState::closed), 2u);
+  EXPECT_EQ(count(EntryState::sending) + count(EntryState::accepted) + count(EntryState::ambiguous), 0u);
+  EXPECT_EQ(l.size(), 2u);
+}
+
 TEST(OrderLedger, GeneratedClOrdIdsAreVersion4UuidsKrakenTakes) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {

@@ -249,6 +249,19 @@ TEST_F(OrderManagerE2E, TheKillSwitchCancelsEverythingBlocksNewOrdersAndSurvives
   EXPECT_FALSE(om_->kill_switch().engaged);
 }
 
+TEST_F(OrderManagerE2E, TheKillSwitchCanKeepOpenOrdersWhileItRefusesNewOnes) {
+  start(options());
+  ASSERT_TRUE(place(limit("buy", "0.01", "30000.0")));
+  auto engaged = ack([&](auto d) { om_->engage_kill_switch("test: pause", d, false); });
+  ASSERT_TRUE(engaged) << engaged.error().message();
+  EXPECT_EQ(engaged->count, 0);
+  EXPECT_EQ(open_orders(), 1u);
+  auto refused = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(errc::blocked));
+  ASSERT_TRUE(om_->disengage_kill_switch());
+}
+
 TEST_F(OrderManagerE2E, TheDeadManSwitchIsArmedWhileAClientIsAttachedAndDisarmedAtShutdown) {
   auto o = options();
   o.dead_man.enabled = true;

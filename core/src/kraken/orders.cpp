@@ -95,6 +95,9 @@ result<void> check(const OrderRequest& o, std::string_view where) {
     return bad(where, "cl_ord_id", "a UUID (36 characters with dashes, or 32 hex) or at most 18 ASCII characters");
   if (o.time_in_force == TimeInForce::gtd && !o.expiretm) return bad(where, "expiretm", "required with timeinforce GTD");
   if (o.flags.fcib && o.flags.fciq) return bad(where, "oflags", "fcib and fciq are mutually exclusive");
+  // An iceberg shows displayvol of its volume; other types have no visible part to set.
+  if (o.type == OrderType::iceberg && !o.displayvol) return bad(where, "displayvol", "required for an iceberg order");
+  if (o.type != OrderType::iceberg && o.displayvol) return bad(where, "displayvol", "only iceberg orders take one");
   return {};
 }
 

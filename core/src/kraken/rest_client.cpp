@@ -103,21 +103,22 @@ asio::awaitable<result<SpreadPage>> KrakenRestClient::spread(std::string pair, s
   co_return parsed(co_await t_.public_call("Spread", std::move(q)), parse_spread);
 }
 
-asio::awaitable<result<std::vector<AssetBalance>>> KrakenRestClient::balance() {
-  co_return parsed(co_await t_.private_call("Balance", {}), parse_balance);
+asio::awaitable<result<std::vector<AssetBalance>>> KrakenRestClient::balance(Params extra) {
+  co_return parsed(co_await t_.private_call("Balance", std::move(extra)), parse_balance);
 }
 
-asio::awaitable<result<std::vector<AssetBalance>>> KrakenRestClient::balance_ex() {
-  co_return parsed(co_await t_.private_call("BalanceEx", {}), parse_balance_ex);
+asio::awaitable<result<std::vector<AssetBalance>>> KrakenRestClient::balance_ex(Params extra) {
+  co_return parsed(co_await t_.private_call("BalanceEx", std::move(extra)), parse_balance_ex);
 }
 
-asio::awaitable<result<TradeBalanceInfo>> KrakenRestClient::trade_balance(std::string asset) {
+asio::awaitable<result<TradeBalanceInfo>> KrakenRestClient::trade_balance(std::string asset, Params extra) {
   Params p{{"asset", std::move(asset)}};
+  p.insert(p.end(), extra.begin(), extra.end());
   co_return parsed(co_await t_.private_call("TradeBalance", std::move(p)), parse_trade_balance);
 }
 
-asio::awaitable<result<std::vector<PositionInfo>>> KrakenRestClient::open_positions(bool docalcs) {
-  Params p;
+asio::awaitable<result<std::vector<PositionInfo>>> KrakenRestClient::open_positions(bool docalcs, Params extra) {
+  Params p = std::move(extra);
   if (docalcs) p.emplace_back("docalcs", "true");
   co_return parsed(co_await t_.private_call("OpenPositions", std::move(p)), parse_open_positions);
 }
@@ -126,16 +127,25 @@ asio::awaitable<result<LedgersPage>> KrakenRestClient::ledgers(HistoryQuery q) {
   co_return parsed(co_await t_.private_call("Ledgers", history_params(q)), parse_ledgers);
 }
 
-asio::awaitable<result<LedgersPage>> KrakenRestClient::query_ledgers(std::vector<std::string> ids) {
+asio::awaitable<result<LedgersPage>> KrakenRestClient::query_ledgers(std::vector<std::string> ids, Params extra) {
   if (ids.empty() || ids.size() > 20) co_return Error(errc::invalid_argument, "id: 1 to 20 ledger ids");
   Params p{{"id", join(ids)}};
+  p.insert(p.end(), extra.begin(), extra.end());
   co_return parsed(co_await t_.private_call("QueryLedgers", std::move(p)), parse_ledgers);
 }
 
-asio::awaitable<result<TradesHistoryPage>> KrakenRestClient::query_trades(std::vector<std::string> txids) {
+asio::awaitable<result<TradesHistoryPage>> KrakenRestClient::query_trades(std::vector<std::string> txids, Params extra) {
   if (txids.empty() || txids.size() > 20) co_return Error(errc::invalid_argument, "txid: 1 to 20 trade ids");
   Params p{{"txid", join(txids)}};
+  p.insert(p.end(), extra.begin(), extra.end());
   co_return parsed(co_await t_.private_call("QueryTrades", std::move(p)), parse_trades_history);
+}
+
+asio::awaitable<result<OrderAmendsPage>> KrakenRestClient::order_amends(std::string order_id, Params extra) {
+  if (order_id.empty()) co_return Error(errc::invalid_argument, "order_id: required");
+  Params p{{"order_id", std::move(order_id)}};
+  p.insert(p.end(), extra.begin(), extra.end());
+  co_return parsed(co_await t_.private_call("OrderAmends", std::move(p)), parse_order_amends);
 }
 
 asio::awaitable<result<CancelResponse>> KrakenRestClient::cancel_order_batch(CancelRequest c) {
@@ -156,10 +166,12 @@ asio::awaitable<result<OrdersPage>> KrakenRestClient::closed_orders(HistoryQuery
   co_return parsed(co_await t_.private_call("ClosedOrders", history_params(q)), parse_orders);
 }
 
-asio::awaitable<result<OrdersPage>> KrakenRestClient::query_orders(std::vector<std::string> txids, bool trades) {
+asio::awaitable<result<OrdersPage>> KrakenRestClient::query_orders(std::vector<std::string> txids, bool trades,
+                                                                  Params extra) {
   if (txids.empty() || txids.size() > 50) co_return Error(errc::invalid_argument, "txid: 1 to 50 order ids");
   Params p{{"txid", join(txids)}};
   if (trades) p.emplace_back("trades", "true");
+  p.insert(p.end(), extra.begin(), extra.end());
   co_return parsed(co_await t_.private_call("QueryOrders", std::move(p)), parse_orders);
 }
 

@@ -403,15 +403,20 @@ result<void> read_trade(std::string_view txid, value v, TradeInfo& t) {
   return members(v, txid, [&](std::string_view k, value x) -> result<void> {
     std::string* s = k == "ordertxid" ? &t.ordertxid : k == "postxid" ? &t.postxid : k == "pair" ? &t.pair
                    : k == "type" ? &t.type : k == "ordertype" ? &t.ordertype : k == "misc" ? &t.misc
-                   : k == "posstatus" ? &t.posstatus : nullptr;
+                   : k == "posstatus" ? &t.posstatus : k == "leverage" ? &t.leverage : nullptr;
     Decimal* d = k == "time" ? &t.time : k == "price" ? &t.price : k == "cost" ? &t.cost : k == "fee" ? &t.fee
                : k == "vol" ? &t.vol : k == "margin" ? &t.margin : nullptr;
+    std::optional<Decimal>* closed = k == "cprice" ? &t.cprice : k == "ccost" ? &t.ccost : k == "cfee" ? &t.cfee
+                                   : k == "cvol" ? &t.cvol : k == "cmargin" ? &t.cmargin : nullptr;
     if (s) KGW_TRY(*s, read_string(x, k));
     else if (d) KGW_TRY(*d, read_decimal(x, k));
+    else if (closed) KGW_TRY(*closed, read_decimal(x, k));
+    else if (k == "net") KGW_TRY(t.net, read_signed(x, k));
     else if (k == "trade_id") KGW_TRY(t.trade_id, read_int(x, k));
     else if (k == "maker") {
       if (auto e = x.get_bool().get(t.maker)) return json_error(e, k);
     } else if (k == "ledgers") KGW_TRY(t.ledgers, read_strings(x, k));
+    else if (k == "trades") KGW_TRY(t.trades, read_strings(x, k));
     return {};
   });
 }
@@ -492,6 +497,37 @@ result<std::vector<PositionInfo>> parse_open_positions(std::string_view json) {
     out.push_back(std::move(p));
     return {};
   }), std::move(out));
+}
+
+result<OrderAmendsPage> parse_order_amends(std::string_view json) {
+  OrderAmendsPage p;
+  return with_value(each_member(json, "OrderAmends", [&](std::string_view k, value v) -> result<void> {
+    if (k == "count") KGW_TRY(p.count, read_int(v, k));
+    if (k != "amends") return {};
+    array arr;
+    if (auto e = v.get_array().get(arr)) return json_error(e, k);
+    for (auto item : arr) {
+      value iv;
+      if (auto e = item.get(iv)) return json_error(e, k);
+      OrderAmendInfo a;
+      auto inner = members(iv, k, [&](std::string_view f, value x) -> result<void> {
+        std::string* s = f == "amend_id" ? &a.amend_id : f == "amend_type" ? &a.amend_type : f == "reason" ? &a.reason : nullptr;
+        std::optional<Decimal>* d = f == "order_qty" ? &a.order_qty : f == "display_qty" ? &a.display_qty
+                                  : f == "remaining_qty" ? &a.remaining_qty : f == "limit_price" ? &a.limit_price
+                                  : f == "trigger_price" ? &a.trigger_price : nullptr;
+        if (s) KGW_TRY(*s, read_string(x, f));
+        else if (d) KGW_TRY(*d, read_decimal(x, f));
+        else if (f == "timestamp") KGW_TRY(a.timestamp, read_int(x, f));
+        else if (f == "post_only") {
+          if (auto e = x.get_bool().get(a.post_only)) return json_error(e, f);
+        }
+        return {};
+      });
+      if (!inner) return inner;
+      p.amends.push_back(std::move(a));
+    }
+    return {};
+  }), std::move(p));
 }
 
 result<AddOrderResponse> parse_add_order(std::string_view json) {

@@ -94,6 +94,9 @@ struct Decimal {
   friend bool operator==(const Decimal& a, const Decimal& b) noexcept { return (a <=> b) == 0; }
 };
 
+// a + sign·b exactly, at the larger of the two scales; nullopt when it does not fit int64.
+std::optional<Decimal> add(const Decimal& a, const Decimal& b, int sign = 1) noexcept;
+
 // A mantissa at an instrument's precision. The precision lives with the instrument, not with
 // every value, so these are 8 bytes and compare as integers. Tag keeps prices and quantities from
 // being mixed up.

@@ -62,14 +62,40 @@ struct StreamsConfig {
   // are not affected). Kraken sends trades in bursts: keep trade_queue well above one.
   std::size_t trade_queue = 4096;
   std::size_t candle_queue = 1024;
+  // Per client: the order manager's account events (StreamExecutions, StreamBalances) not yet
+  // taken; a client that lets its queue fill has its stream ended the same way.
+  std::size_t executions_queue = 4096;
+  std::size_t balances_queue = 1024;
   // How often the stream fan-out looks at the caches for new values.
   std::chrono::microseconds poll_interval{1'000};
 
   bool operator==(const StreamsConfig&) const = default;
 };
 
+// The order manager (with an API key, or --sim): order entry, the kill switch, the dead-man
+// switch and the account caches.
+struct TradingConfig {
+  std::string state_dir;                // the kill switch survives a restart here; empty: not persisted
+  bool cancel_all_on_stop = false;      // cancel every open order on a clean stop (SIGTERM)
+  // The gateway keeps Kraken's dead-man switch (CancelAllOrdersAfter) armed while a trading
+  // client has StreamExecutions open, renewing it every dead_man_refresh.
+  bool dead_man = false;
+  std::chrono::seconds dead_man_refresh{20};
+  int dead_man_timeout_s = 60;
+  std::chrono::milliseconds reply_timeout{5'000};     // a WS order request unanswered this long: outcome unknown
+  std::chrono::milliseconds default_deadline{5'000};  // Kraken's deadline for orders sent without one
+  std::chrono::seconds positions_refresh{30};         // OpenPositions polling (WS v2 has no positions channel)
+  // The private WebSocket's reconnect backoff after a drop (doubling from min to max).
+  std::chrono::milliseconds reconnect_min{250}, reconnect_max{30'000};
+  std::string max_notional;            // largest order value in its quote currency; empty: none
+  std::size_t max_open_orders = 0;     // open orders across pairs; 0: Kraken's per-pair limit only
+
+  bool operator==(const TradingConfig&) const = default;
+};
+
 struct SimConfig {
   bool enabled = false;            // --sim: run kraken-sim in process and trade against it
+  bool synthetic_flow = true;      // false: a frozen market (no synthetic orders or trades)
   std::vector<std::string> pairs;  // empty: the simulator's default pairs
   std::uint64_t seed = 1;
   kraken::Tier tier = kraken::Tier::intermediate;
@@ -93,6 +119,7 @@ struct GatewayConfig {
   KrakenConfig kraken;
   FeedConfig feed;
   StreamsConfig streams;
+  TradingConfig trading;
   SimConfig sim;
   LogConfig log;
 

@@ -16,10 +16,11 @@ enum class gateway_errc : int {
   cache_miss,           // CACHE_ONLY and no fresh cached value: UNAVAILABLE
   not_streamed,         // CACHE_ONLY on a read no stream covers: FAILED_PRECONDITION
   not_subscribed,       // a stream for a pair/interval/depth the feed is not subscribed to: FAILED_PRECONDITION
-  no_order_manager,     // a trading or account call before the order manager exists: UNIMPLEMENTED
+  market_closed,        // the engine's or the pair's status refuses this order now (cancel_only, post_only, maintenance): UNAVAILABLE
   unimplemented,        // valid, but this gateway does not serve it (yet): UNIMPLEMENTED
   client_too_slow,      // a stream client let its bounded queue fill: RESOURCE_EXHAUSTED
   shutting_down,        // the gateway is stopping: UNAVAILABLE
+  dead_man_keeper,      // CancelAllOrdersAfter while the gateway's own dead-man keeper owns the switch: FAILED_PRECONDITION
 };
 
 const boost::system::error_category& gateway_category() noexcept;

@@ -1,8 +1,8 @@
 #pragma once
 // Metrics: the daemon's Prometheus registry and its /metrics endpoint on loopback. RPC latency
 // histograms per method and status code are observed by the gRPC server; everything the feed,
-// the REST service and the upstream monitor already count (cache ages, reconnects, checksum
-// failures, rate-limit headroom) is read when scraped, so no hot path writes a metric twice.
+// the REST service, the order manager and the upstream monitor already count (cache ages,
+// reconnects, checksum failures, rate-limit headroom, orders by state) is read when scraped, so no hot path writes a metric twice.
 // Thread safety: observe_rpc() from any thread; serve() and the destructor from the owner.
 
 #include <cstdint>
@@ -16,6 +16,10 @@
 #include "kgw/core/error.hpp"
 #include "kgw/feed/market_cache.hpp"
 #include "kgw/feed/market_feed.hpp"
+
+namespace kgw::oms {
+class OrderManager;
+}
 
 namespace kgw::gateway {
 
@@ -35,6 +39,8 @@ class Metrics {
     const MarketWatch* watch = nullptr;
     std::function<RestBudget()> rest_budget;
     std::function<std::uint64_t()> rest_calls, rest_rate_limited;
+    // Orders by ledger state, order-entry paths and fallbacks, private reconnects; null: no key.
+    const oms::OrderManager* oms = nullptr;
   };
 
   explicit Metrics(Sources sources);

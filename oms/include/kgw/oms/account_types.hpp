@@ -88,6 +88,9 @@ struct Balance {
   Decimal total;                              // across wallets
   std::vector<kraken::BalanceWallet> wallets;  // from the snapshot, moved by each ledger entry's amount − fee
   std::string ledger_id;                      // the last ledger transaction applied
+  // That transaction as Kraken sent it (type, ref_id, amount, fee, wallet...), for consumers that
+  // relay the balances channel's updates; absent for a value from a snapshot.
+  std::optional<kraken::BalanceItem> transaction;
   Stamp stamp;
   friend bool operator==(const Balance&, const Balance&) = default;
 };

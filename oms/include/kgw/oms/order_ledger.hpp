@@ -4,8 +4,10 @@
 // ledger already holds is answered from the ledger (the existing order, the attempt in flight, or
 // "outcome unknown" while an AMBIGUOUS one is being looked up) instead of being sent twice; only
 // an order known not to exist (REJECTED, or an ambiguity resolved as ABSENT) may be sent again.
-// Owned by the order manager; used on its thread only.
+// Owned by the order manager; used on its thread only (count() excepted).
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -75,10 +77,19 @@ class OrderLedger {
   // Entries in `state` (e.g. every ambiguous one, after a reconnect).
   std::vector<const LedgerEntry*> in_state(EntryState state) const;
   std::size_t size() const noexcept { return entries_.size(); }
+  // How many entries are in `state` now. The one member any thread may call (metrics).
+  std::size_t count(EntryState state) const noexcept {
+    return counts_[static_cast<std::size_t>(state)].load(std::memory_order_relaxed);
+  }
 
  private:
   LedgerEntry* get(std::string_view cl_ord_id);
   void finished(const std::string& cl_ord_id);
+  void set_state(LedgerEntry& e, EntryState s) noexcept;
+  void forget(EntryState s) noexcept;
+
+  // Entries per state, kept with every change so other threads can read them without the map.
+  std::array<std::atomic<std::size_t>, 6> counts_{};
 
   std::size_t keep_finished_;
   std::map<std::string, LedgerEntry, std::less<>> entries_;

@@ -103,9 +103,10 @@ class OrderManager {
   void batch_add(std::string pair, std::vector<kraken::OrderRequest> orders, bool validate,
                  std::optional<std::string> deadline, Route route, Done<BatchResult> done);
 
-  // Kill switch: engaging it cancels all orders and refuses new ones (place, amend, edit, batch)
-  // until it is disengaged; the state is persisted first, so a restart keeps it.
-  void engage_kill_switch(std::string reason, Done<EntryAck> done);
+  // Kill switch: engaging it cancels all orders (unless `cancel_open` is false) and refuses new
+  // ones (place, amend, edit, batch) until it is disengaged; the state is persisted first, so a
+  // restart keeps it. A failed cancel-all leaves it engaged (done gets the error).
+  void engage_kill_switch(std::string reason, Done<EntryAck> done, bool cancel_open = true);
   result<void> disengage_kill_switch();
   KillSwitchState kill_switch() const;
 
@@ -123,6 +124,8 @@ class OrderManager {
                                                          std::function<void()> wake = {});
   const AccountViewStats* account_stats() const;
   const OrderEntry::Stats* entry_stats() const;
+  // The order ledger; from another thread only its count() (metrics: orders by state).
+  const OrderLedger* ledger() const;
 
   // The private session is connected and its executions subscription acknowledged.
   bool private_session_up() const noexcept { return authenticated_.load(std::memory_order_acquire); }

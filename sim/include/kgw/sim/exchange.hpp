@@ -100,6 +100,17 @@ struct EditOrderResult {
   int orders_cancelled = 0;
 };
 
+// One entry of an order's amend history (REST OrderAmends): the order as it stood after it.
+struct AmendRecord {
+  std::string amend_id;
+  std::string type;    // original | user | restated
+  std::string reason;  // restated: why
+  Qty volume, remaining, display;
+  std::optional<Price> limit, trigger;
+  bool post_only = false;
+  WallTime at{};
+};
+
 // Everything the query endpoints and the executions channel need about one order.
 struct OrderRecord {
   std::string txid;
@@ -126,6 +137,7 @@ struct OrderRecord {
   std::int64_t held = 0;          // amount currently held
   WallTime last_change{};         // creation or last amend (rate-limit penalties)
   WallTime starttm{};             // scheduled start (epoch 0: none); status pending until then
+  std::vector<AmendRecord> amends;  // the original entry first, then each amend
 };
 
 // An open margin position (OpenPositions). Opened by a fill of an order with leverage, reduced
@@ -312,6 +324,8 @@ class Exchange {
   result<AddOrderResult> place(AccountId id, const AddOrderRequest& req, bool charge_add);
   result<AddOrderResult> settle_position(AccountId id, std::size_t pair, const AddOrderRequest& req);
   std::string next_id(char prefix);
+  // Appends the order as it stands now to its amend history.
+  void record_amend(OrderRecord& r, std::string amend_id, std::string type, std::string reason = {});
   result<Order> build_order(AccountId id, std::size_t pair, const AddOrderRequest& req, OrderRecord& rec);
   result<Price> parse_price(std::size_t pair, Side side, std::string_view text, std::string_view field, bool allow_relative,
                             PriceOffset* offset_out) const;

@@ -57,20 +57,24 @@ class KrakenRestClient {
   boost::asio::awaitable<result<SpreadPage>> spread(std::string pair, std::optional<std::int64_t> since = {});
 
   // Account.
-  boost::asio::awaitable<result<std::vector<AssetBalance>>> balance();
-  boost::asio::awaitable<result<std::vector<AssetBalance>>> balance_ex();
-  boost::asio::awaitable<result<TradeBalanceInfo>> trade_balance(std::string asset = "ZUSD");
-  boost::asio::awaitable<result<std::vector<PositionInfo>>> open_positions(bool docalcs = true);
+  // `extra`: further documented parameters (rebase_multiplier, txid, consolidation, trades, ...).
+  boost::asio::awaitable<result<std::vector<AssetBalance>>> balance(Params extra = {});
+  boost::asio::awaitable<result<std::vector<AssetBalance>>> balance_ex(Params extra = {});
+  boost::asio::awaitable<result<TradeBalanceInfo>> trade_balance(std::string asset = "ZUSD", Params extra = {});
+  boost::asio::awaitable<result<std::vector<PositionInfo>>> open_positions(bool docalcs = true, Params extra = {});
   boost::asio::awaitable<result<LedgersPage>> ledgers(HistoryQuery q);
-  boost::asio::awaitable<result<LedgersPage>> query_ledgers(std::vector<std::string> ids);  // ≤ 20
+  boost::asio::awaitable<result<LedgersPage>> query_ledgers(std::vector<std::string> ids, Params extra = {});  // ≤ 20
   boost::asio::awaitable<result<WebSocketsToken>> websockets_token();
 
   // Orders and trades.
   boost::asio::awaitable<result<OrdersPage>> open_orders(Params filters = {});
   boost::asio::awaitable<result<OrdersPage>> closed_orders(HistoryQuery q);
-  boost::asio::awaitable<result<OrdersPage>> query_orders(std::vector<std::string> txids, bool trades = false);
+  boost::asio::awaitable<result<OrdersPage>> query_orders(std::vector<std::string> txids, bool trades = false,
+                                                          Params extra = {});
   boost::asio::awaitable<result<TradesHistoryPage>> trades_history(HistoryQuery q);
-  boost::asio::awaitable<result<TradesHistoryPage>> query_trades(std::vector<std::string> txids);  // ≤ 20
+  boost::asio::awaitable<result<TradesHistoryPage>> query_trades(std::vector<std::string> txids, Params extra = {});  // ≤ 20
+  // The amend history of one order (the "original" entry first).
+  boost::asio::awaitable<result<OrderAmendsPage>> order_amends(std::string order_id, Params extra = {});
   // Every page of ClosedOrders / TradesHistory / Ledgers (newest first), deduplicated by id, at
   // most `max_pages` pages of 50; errc::overflow if more remain (never a silently partial list).
   boost::asio::awaitable<result<std::vector<OrderInfo>>> all_closed_orders(HistoryQuery q, int max_pages = 20);

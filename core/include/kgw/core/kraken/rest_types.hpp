@@ -133,11 +133,14 @@ struct OrdersPage {
 };
 
 struct TradeInfo {
-  std::string txid, ordertxid, postxid, pair, type, ordertype, misc, posstatus;
+  std::string txid, ordertxid, postxid, pair, type, ordertype, misc, posstatus, leverage;
   Decimal time, price, cost, fee, vol, margin;
   std::int64_t trade_id = 0;
   bool maker = false;
   std::vector<std::string> ledgers;
+  // A trade that closed (part of) a position: the closed part, and the closing trades.
+  std::optional<Decimal> cprice, ccost, cfee, cvol, cmargin, net;
+  std::vector<std::string> trades;
 };
 struct TradesHistoryPage {
   std::vector<TradeInfo> trades;
@@ -157,6 +160,18 @@ struct PositionInfo {
   std::string txid, ordertxid, posstatus, pair, type, ordertype, terms, rollovertm, misc, oflags;
   Decimal time, cost, fee, vol, vol_closed, margin;
   std::optional<Decimal> value, net;  // with docalcs
+};
+
+// One entry of OrderAmends `amends` (the "original" entry first).
+struct OrderAmendInfo {
+  std::string amend_id, amend_type, reason;
+  std::optional<Decimal> order_qty, display_qty, remaining_qty, limit_price, trigger_price;
+  bool post_only = false;
+  std::int64_t timestamp = 0;  // Kraken's nanoseconds
+};
+struct OrderAmendsPage {
+  std::vector<OrderAmendInfo> amends;
+  std::int64_t count = 0;
 };
 
 struct AddOrderResponse {
@@ -192,6 +207,7 @@ result<TradesHistoryPage> parse_trades_history(std::string_view result_json);
 // Ledgers ({"ledger":{...},"count"}) and QueryLedgers ({id:...}).
 result<LedgersPage> parse_ledgers(std::string_view result_json);
 result<std::vector<PositionInfo>> parse_open_positions(std::string_view result_json);
+result<OrderAmendsPage> parse_order_amends(std::string_view result_json);
 result<AddOrderResponse> parse_add_order(std::string_view result_json);
 result<EditOrderResponse> parse_edit_order(std::string_view result_json);
 result<std::string> parse_amend_order(std::string_view result_json);  // amend_id
