@@ -24,7 +24,7 @@
 
 #include "kgw/core/log.hpp"
 #include "kgw/gateway/config.hpp"
-#include "kgw/gateway/credentials.hpp"
+#include "kgw/core/kraken/api_key.hpp"
 #include "kgw/gateway/gateway.hpp"
 
 namespace {
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   auto config = read_config(config_path, o);
   if (!config) return fail(config.error().detail, 2);
   // Credentials are checked even with --sim, so a bad key file is found before going live.
-  auto creds = kgw::gateway::load_credentials(kgw::gateway::credential_sources(key_file));
+  auto creds = kgw::kraken::load_credentials(kgw::kraken::credential_sources(key_file));
   if (!creds) return fail(creds.error().detail, 2);
   if (check_config) {
     std::printf("config ok: %s; %s; api key: %s\n", config->name.empty() ? "built-in defaults" : config->name.c_str(),

@@ -235,11 +235,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kgw-oms: --ws-private-url: %s\n", u.error().detail.c_str());
     return 2;
   }
-  auto credentials = key_file.empty() ? kgw::kraken::api_key_from_environment()
-                                      : kgw::kraken::read_api_key_file(key_file).map([](auto c) { return std::optional(std::move(c)); });
+  auto credentials = kgw::kraken::load_credentials(kgw::kraken::credential_sources(key_file));
   if (!credentials || !*credentials) {
     std::fprintf(stderr, "kgw-oms: %s\n",
-                 credentials ? "no API key: give --key-file, or set KRAKEN_API_KEY and KRAKEN_API_SECRET"
+                 credentials ? "no API key: give --key-file, set KRAKEN_API_KEY and KRAKEN_API_SECRET, or a systemd credential"
                              : credentials.error().detail.c_str());
     return 2;
   }
@@ -251,7 +250,7 @@ int main(int argc, char** argv) {
 
   kgw::kraken::RestTransportOptions ro;
   ro.http.base_url = rest;
-  ro.credentials = std::move(**credentials);
+  ro.credentials = std::move((*credentials)->credentials);
   ro.governor.tier = *kgw::kraken::parse_tier(tier);
   if (!state_dir.empty()) ro.nonce_state_file = state_dir + "/nonce";
   auto svc = kgw::kraken::KrakenRestService::start(std::move(ro), clock);

@@ -1,10 +1,10 @@
 #pragma once
-// A Kraken API key for the command-line tools (kgw-oms), taken as the daemon takes it: from a key
-// file (the key on line 1, the base64 secret Kraken issued on line 2, nothing after; refused when
-// group or others may access the file) or from the environment (KRAKEN_API_KEY and
-// KRAKEN_API_SECRET, both or neither). The values are Secrets from the moment they are read;
-// errors say where a key came from and what is wrong with it, never the value.
-// Start-up code only (reads a file and the environment).
+// A Kraken API key and secret, for the daemon and the command-line tools alike, from exactly one
+// of (first found wins): `--key-file PATH` (key on line 1, base64 secret on line 2; refused
+// when group or others may read it), the environment (KRAKEN_API_KEY and KRAKEN_API_SECRET, both or neither), or a
+// systemd credential (LoadCredential=kraken-api:PATH, same two-line form, found in
+// $CREDENTIALS_DIRECTORY). Never from the TOML config. Values are Secrets from the moment they
+// are read; errors name the source, never the value. Start-up code only (reads files).
 
 #include <optional>
 #include <string>
@@ -14,12 +14,25 @@
 
 namespace kgw::kraken {
 
-// errc::invalid_argument naming `--key-file PATH`: missing, not a regular file, readable by
-// group or others, not two lines, an empty key, a secret that is not base64.
-result<RestCredentials> read_api_key_file(const std::string& path);
+struct CredentialSources {
+  std::string key_file;                     // --key-file; empty: none
+  std::optional<std::string> env_key, env_secret;  // KRAKEN_API_KEY / KRAKEN_API_SECRET as set
+  std::string credentials_directory;        // $CREDENTIALS_DIRECTORY; empty: none
+};
 
-// nullopt when neither variable is set; errc::invalid_argument when only one is, or a value is
-// unusable as above.
-result<std::optional<RestCredentials>> api_key_from_environment();
+// The sources as this process sees them (the environment read here).
+CredentialSources credential_sources(std::string key_file);
+
+inline constexpr const char* kSystemdCredentialName = "kraken-api";
+
+struct LoadedCredentials {
+  RestCredentials credentials;
+  std::string origin;  // "--key-file /etc/kgw/key", "environment", "systemd credential kraken-api"
+};
+
+// nullopt when no source holds credentials (public data only). Errors (errc::invalid_argument):
+// an unreadable or too open key file, a missing line, a secret that is not base64, only one of
+// the two environment variables.
+result<std::optional<LoadedCredentials>> load_credentials(const CredentialSources& sources);
 
 }  // namespace kgw::kraken
