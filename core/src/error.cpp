@@ -96,6 +96,8 @@ ErrorClass classify_kraken_error(std::string_view error) noexcept {
   return ErrorClass::rejected;
 }
 
+bool kraken_token_refused(std::string_view error) noexcept { return starts_with(squeeze(error), "EAPI:Invalidtoken"); }
+
 KrakenError KrakenError::from_strings(std::vector<std::string> strings) {
   KrakenError k;
   k.errors = std::move(strings);

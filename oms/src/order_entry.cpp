@@ -32,10 +32,6 @@ bool may_have_executed(const Error& e) {
   return e.kraken && e.kraken->classification == ErrorClass::unknown_outcome;
 }
 
-// Kraken refused the session's token (PROTOCOL.md §2.3: it stays valid while the connection
-// lives, but a token Kraken revoked is refused before the request is looked at).
-bool token_refused(std::string_view error) { return error.rfind("EAPI:Invalid token", 0) == 0; }
-
 void log_failure(std::exception_ptr e) {
   if (!e) return;
   try {
@@ -146,7 +142,7 @@ asio::awaitable<result<OrderEntry::OwnedReply>> OrderEntry::ws_request(std::stri
   ++stats_.ws_sent;
   co_await w->timer.async_wait(kUseTuple);
   waiting_.erase(req_id);
-  if (w->reply && !w->reply->success && token_refused(w->reply->error) && hooks_.ws_token_refused) hooks_.ws_token_refused();
+  if (w->reply && !w->reply->success && kraken_token_refused(w->reply->error) && hooks_.ws_token_refused) hooks_.ws_token_refused();
   if (w->reply) co_return std::move(*w->reply);
   if (w->lost) co_return Error(errc::connection_closed, "the private WebSocket closed before Kraken answered");
   co_return Error(errc::timeout, fmt::format("no answer from Kraken in {} ms", opt_.reply_timeout.count()));
@@ -154,7 +150,7 @@ asio::awaitable<result<OrderEntry::OwnedReply>> OrderEntry::ws_request(std::stri
 
 bool OrderEntry::falls_back(const result<OwnedReply>& reply, Route route) {
   if (route != Route::automatic) return false;
-  return reply ? !reply->success && token_refused(reply->error) : reply.error().is(errc::queue_full);
+  return reply ? !reply->success && kraken_token_refused(reply->error) : reply.error().is(errc::queue_full);
 }
 
 result<EntryPath> OrderEntry::choose(Route route, const result<std::string>& ws_frame) {

@@ -49,6 +49,13 @@ TEST(KrakenErrorClassification, MatchesTheGatewayTable) {
   for (const auto& r : rows) EXPECT_EQ(classify_kraken_error(r.error), r.expected) << r.error;
 }
 
+TEST(KrakenError, ARefusedSessionTokenIsRecognisedInEitherSpacing) {
+  EXPECT_TRUE(kraken_token_refused("EAPI:Invalid token"));
+  EXPECT_TRUE(kraken_token_refused("EAPI: Invalid token"));
+  EXPECT_FALSE(kraken_token_refused("EAPI:Invalid key"));
+  EXPECT_FALSE(kraken_token_refused("EGeneral:Invalid arguments"));
+}
+
 TEST(KrakenError, KeepsStringsVerbatimAndParsesTheThrottleTimestamp) {
   auto k = KrakenError::from_strings({"EService: Throttled: 1700000123"});
   EXPECT_EQ(k.classification, ErrorClass::retryable_not_executed);

@@ -76,6 +76,9 @@ struct KrakenError {
 
 // Classifies one Kraken error string (`EAPI:Invalid nonce`, `EService:Busy`, ...).
 ErrorClass classify_kraken_error(std::string_view error) noexcept;
+// `EAPI:Invalid token`: Kraken refused a private WebSocket request's session token before looking
+// at the request (PROTOCOL.md §2.3): nothing was done, and the session needs a fresh token.
+bool kraken_token_refused(std::string_view error) noexcept;
 
 // The error half of result<T>: a code, a short human detail (never a secret), and Kraken's
 // error[] when the exchange said something.
