@@ -391,6 +391,7 @@ def trade(t: trading_pb2.Trade) -> Dict[str, Any]:
 
 _V2_TIME_FIELDS = {"time_ns": "timestamp", "effective_time_ns": "effective_time", "expire_time_ns": "expire_time"}
 _V2_DASHED = {"OrderType"}  # v2 spells order types with dashes ("stop-loss-limit")
+_V2_UPPER = {"TimeInForce"}  # and time in force in capitals ("GTC")
 
 
 def _v2_enum(field: _descriptor.FieldDescriptor, value: int) -> str:
@@ -400,8 +401,10 @@ def _v2_enum(field: _descriptor.FieldDescriptor, value: int) -> str:
     v = enum.values_by_number.get(value)
     if v is None:
         return ""
-    text = v.name[len(_prefix(enum)):].lower()
-    return text.replace("_", "-") if enum.name in _V2_DASHED else text
+    text = v.name[len(_prefix(enum)):]
+    if enum.name in _V2_UPPER:
+        return text
+    return text.lower().replace("_", "-") if enum.name in _V2_DASHED else text.lower()
 
 
 def v2_item(msg: Any) -> Dict[str, Any]:
@@ -479,6 +482,7 @@ def ohlc_event(e: market_data_pb2.OhlcEvent) -> Dict[str, Any]:
             "vwap": k.vwap,
             "interval_begin": rfc3339(k.time_ns, 9),
             "interval": k.interval_minutes,
+            "timestamp": rfc3339(k.time_ns + k.interval_minutes * 60 * 1_000_000_000),
             "committed": k.committed,
         }
         for k in e.candles
