@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import math
+import re
 from typing import Any, Iterable, List, Optional, Union
 
 from kgw.v1 import common_pb2
 
 Number = Union[str, int, float, decimal.Decimal]
+_PLAIN = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 
 
 def decimal_text(value: Any, what: str, *, allow_relative: bool = False) -> str:
@@ -35,11 +37,7 @@ def decimal_text(value: Any, what: str, *, allow_relative: bool = False) -> str:
             body = body[1:]
         if allow_relative and body.endswith("%"):
             body = body[:-1]
-        try:
-            d = decimal.Decimal(body)
-        except decimal.InvalidOperation:
-            raise ValueError(f"{what}: {value!r} is not a decimal number") from None
-        if not d.is_finite() or "e" in body.lower():
+        if not _PLAIN.match(body):
             raise ValueError(f"{what}: {value!r} is not a plain decimal number")
         return text
     if isinstance(value, float):
