@@ -52,6 +52,8 @@ class Connection:
         if timeout <= 0:
             raise ValueError(f"timeout: must be positive, not {timeout!r}")
         self.addr = addr or default_address()
+        if self.addr.startswith("unix:") and len(self.addr[5:].encode()) > 107:
+            raise ValueError(f"addr: a unix socket path has at most 107 bytes, not {len(self.addr[5:].encode())}")
         self.timeout = timeout
         self.policy = _POLICIES[read]
         self.channel = grpc.insecure_channel(self.addr)

@@ -139,8 +139,9 @@ def error_from_rpc(err: grpc.RpcError, addr: str) -> Exception:
     code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
     message = (err.details() if hasattr(err, "details") else "") or ""
     detail = _detail(err)
-    if detail is None and code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        # No ErrorDetail: the answer did not come from the gateway but from the channel.
+    if detail is None and code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                                   grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL):
+        # No ErrorDetail (the gateway sends one with every failure): the channel failed.
         what = "did not answer in time" if code == grpc.StatusCode.DEADLINE_EXCEEDED else "cannot be reached"
         return GatewayUnavailableError(
             f"kraken-gatewayd at {addr} {what} (is it running there, or is Kraken(addr=...) needed?): "

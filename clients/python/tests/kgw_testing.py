@@ -92,21 +92,25 @@ class Process:
             self.proc.stdout.close()
 
 
-def test_config(workdir: str) -> str:
+def daemon_config(workdir: str, frozen_market: bool = False) -> str:
     """config/sim.toml for the tests: the Pro verification tier (Kraken's REST counter decays
     twice as fast as Intermediate's), so suites that read a lot through REST wait less for
-    budget; everything else as shipped."""
+    budget; with ``frozen_market`` no synthetic orders or trades (the book is the test's own);
+    everything else as shipped."""
     with open(os.path.join(SOURCE_DIR, "config", "sim.toml"), encoding="utf-8") as f:
         text = f.read()
-    path = os.path.join(workdir, "sim-pro.toml")
+    text = text.replace('tier = "intermediate"', 'tier = "pro"') + '\n[kraken]\ntier = "pro"\n'
+    if frozen_market:
+        text = re.sub(r"(?m)^synthetic_flow = true", "synthetic_flow = false", text)
+    path = os.path.join(workdir, "sim-test.toml")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(text.replace('tier = "intermediate"', 'tier = "pro"') + '\n[kraken]\ntier = "pro"\n')
+        f.write(text)
     return path
 
 
-def sim_daemon(workdir: str, *extra: str, config: Optional[str] = None) -> Process:
+def sim_daemon(workdir: str, *extra: str, frozen_market: bool = False) -> Process:
     """``kraken-gatewayd --sim`` on ephemeral ports, its socket in ``workdir``."""
-    argv = [GATEWAYD, "--config", config or test_config(workdir), "--sim",
+    argv = [GATEWAYD, "--config", daemon_config(workdir, frozen_market), "--sim",
             "--grpc-port", "0", "--metrics-port", "0", "--unix-socket", os.path.join(workdir, "gw.sock"),
             "--sim-rest-port", "0", "--sim-ws-port", "0", "--sim-ws-private-port", "0", "--sim-admin-port", "0",
             *extra]
@@ -126,6 +130,7 @@ class DaemonTestCase(unittest.TestCase):
     ``cls.addr`` (the unix socket), ``cls.tcp`` (the TCP address), ``cls.admin`` (sim-admin URL)."""
 
     daemon_args: List[str] = []
+    frozen_market = False
     daemon: Process
     workdir: str
     addr: str
@@ -136,7 +141,7 @@ class DaemonTestCase(unittest.TestCase):
     def setUpClass(cls) -> None:
         cls.workdir = tempfile.mkdtemp(prefix=f"kgw-py-{cls.__name__}-")
         try:
-            cls.daemon = sim_daemon(cls.workdir, *cls.daemon_args)
+            cls.daemon = sim_daemon(cls.workdir, *cls.daemon_args, frozen_market=cls.frozen_market)
         except Exception:
             shutil.rmtree(cls.workdir, ignore_errors=True)
             raise
@@ -258,3 +263,16 @@ class ShapeAssertions(unittest.TestCase):
     def assertShape(self, fixture_name: str, ours: Any, decimal_strings: bool = False) -> None:
         problems = shape_problems(fixture(fixture_name), ours, decimal_strings=decimal_strings)
         self.assertEqual(problems, [], f"{fixture_name}:\n" + "\n".join(problems) + f"\nours: {json.dumps(ours)[:1500]}")
+
+
+def run_worker(args: List[str], launcher: bool = True, timeout: float = 60.0, cwd: Optional[str] = None,
+               env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """The worker runner as a user starts it: the build's ``kgw-worker`` launcher (with a clean
+    environment: no PYTHONPATH, nothing installed), or ``python3 -m kraken_gateway.worker``."""
+    if launcher:
+        argv = [WORKER, *args]
+        base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KGW_ADDR")}
+    else:
+        argv = [PYTHON, "-m", "kraken_gateway.worker", *args]
+        base = {k: v for k, v in os.environ.items() if k != "KGW_ADDR"}
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=cwd, env={**base, **(env or {})})
