@@ -300,7 +300,8 @@ def descr_text(side: str, volume: str, pair: market_data_pb2.AssetPair, ordertyp
                leverage: str = "") -> str:
     """Kraken's ``descr.order`` sentence ("buy 1.25000000 XBTUSD @ limit 30010.0"), for answers
     that do not carry it (WebSocket routes and cache answers)."""
-    text = f"{side} {padded(volume, pair.lot_decimals)} {pair.altname or pair.pair} @ {ordertype}"
+    # Kraken writes the order type with spaces here ("@ stop loss 56503.0").
+    text = f"{side} {padded(volume, pair.lot_decimals)} {pair.altname or pair.pair} @ {ordertype.replace('-', ' ')}"
     if price and ordertype != "market":
         text += f" {padded(price, pair.pair_decimals)}"
     if leverage and leverage != "none":

@@ -63,6 +63,22 @@ class Trading(DaemonTestCase, ShapeAssertions):
         tx = ioc["txid"][0]
         self.assertEqual(wait_until(lambda: self.rest.query_orders(tx)[tx]["status"] == "canceled", every=0.5), True)
 
+    def test_place_order_triggered_types_gtd_and_validate(self) -> None:
+        stop = self.k.place_order("XBTUSD", "sell", "0.0002", ordertype="stop-loss", price=self.far_bid())
+        self.assertEqual(stop["descr"]["order"], f"sell 0.00020000 XBTUSD @ stop loss {self.far_bid()}")
+        tp = self.k.place_order("XBTUSD", "sell", "0.0002", ordertype="take-profit-limit",
+                                price=str(self.bid * 2), price2=str(self.bid * 2))
+        gtd = self.k.place_order("XBTUSD", "buy", "0.0002", ordertype="limit", price=self.far_bid(),
+                                 time_in_force="GTD", expire_time="+3600")
+        got = self.rest.query_orders([stop["txid"][0], tp["txid"][0], gtd["txid"][0]])
+        self.assertEqual([o["descr"]["ordertype"] for o in got.values()], ["stop-loss", "take-profit-limit", "limit"])
+        self.assertEqual({o["status"] for o in got.values()}, {"open"})
+        g = got[gtd["txid"][0]]
+        self.assertAlmostEqual(g["expiretm"] - g["opentm"], 3600, delta=2)
+        checked = self.k.place_order("XBTUSD", "buy", "0.0002", ordertype="limit", price=self.far_bid(), validate=True)
+        self.assertNotIn("txid", checked)
+        self.assertEqual(len(self.rest.get_orders()["open"]), 3)
+
     def test_place_order_with_leverage_opens_a_margin_position(self) -> None:
         self.k.place_order("XBTUSD", "buy", "0.0004", leverage=2)
         positions = wait_until(lambda: self.k.get_positions(), 40, 0.2)
