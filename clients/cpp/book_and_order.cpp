@@ -5,8 +5,13 @@
 // exit status 0, or 1 with the gateway's message (and Kraken's error strings) on stderr.
 //
 //   kgw-example-strategy [--addr unix:PATH|HOST:PORT] [--pair BTC/USD]
+//
+// --addr defaults as the Python client's does: $KGW_ADDR, else the daemon's unix socket
+// ($RUNTIME_DIRECTORY or $XDG_RUNTIME_DIR, then kraken-gatewayd.sock; else
+// /tmp/kraken-gatewayd-<uid>.sock).
 
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -71,10 +76,20 @@ std::string text_of(std::int64_t units, int decimals) {
   return digits;
 }
 
+std::string default_address() {
+  if (const char* a = std::getenv("KGW_ADDR"); a && *a) return a;
+  for (const char* var : {"RUNTIME_DIRECTORY", "XDG_RUNTIME_DIR"})
+    if (const char* dir = std::getenv(var); dir && *dir) {
+      std::string d(dir);
+      return "unix:" + d.substr(0, d.find(':')) + "/kraken-gatewayd.sock";
+    }
+  return "unix:/tmp/kraken-gatewayd-" + std::to_string(::getuid()) + ".sock";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string addr = "127.0.0.1:50051", pair = "BTC/USD";
+  std::string addr = default_address(), pair = "BTC/USD";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if ((a == "--addr" || a == "--pair") && i + 1 < argc) (a == "--addr" ? addr : pair) = argv[++i];
