@@ -5,7 +5,9 @@
 set -euo pipefail
 
 # libgrpc++-dev also carries grpc++_reflection (server reflection) and the health service;
-# prometheus-cpp-dev the /metrics endpoint (civetweb); libsystemd-dev sd_notify.
+# prometheus-cpp-dev the /metrics endpoint (civetweb); libsystemd-dev sd_notify;
+# protobuf-compiler-grpc also grpc_python_plugin (the Python client's stubs); python3-venv,
+# -pip, -setuptools and -wheel the test of `pip install --no-build-isolation ./clients/python`.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache openssl
   libboost1.81-dev libssl-dev zlib1g-dev
@@ -13,7 +15,7 @@ PACKAGES=(
   libgrpc++-dev libgrpc-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev
-  python3 python3-grpcio python3-protobuf
+  python3 python3-grpcio python3-protobuf python3-venv python3-pip python3-setuptools python3-wheel
 )
 
 missing=()
