@@ -153,9 +153,26 @@ class ExecutionsStream final : public AccountStream<v1::ExecutionsEvent> {
   bool next(v1::ExecutionsEvent& out) override {
     std::size_t items = 0;
     std::int64_t received = 0;
-    while (items < kPerMessage) {
+    // A fill from the executions stream is followed by its order's new state: Kraken sends the
+    // two as one `trade` item, and so does this stream (a fill found by REST stands alone).
+    v1::Execution* fill_item = nullptr;
+    while (items < kPerMessage || fill_item) {
       auto e = take();
       if (!e) break;
+      if (fill_item) {
+        const bool its_order = e->kind == EventKind::order && e->order->order_id == fill_item->order_id() &&
+                               e->order->last_exec.value == kraken::ExecType::trade;
+        fill_item = nullptr;
+        if (its_order) {
+          cursor_ = e->cursor;
+          fill(*out.mutable_executions(out.executions_size() - 1), *e->order, b_.registry);  // adds the order's fields
+          continue;
+        }
+        if (items >= kPerMessage) {  // the next message's
+          held_ = std::move(e);
+          break;
+        }
+      }
       if (e->kind == EventKind::start || e->kind == EventKind::reset) {
         const bool fresh = e->kind == EventKind::reset || !e->resumed;
         if (!fresh) {  // resumed: the events after the client's cursor follow
@@ -180,7 +197,8 @@ class ExecutionsStream final : public AccountStream<v1::ExecutionsEvent> {
         received = e->order->stamp.received.time_since_epoch().count();
         ++items;
       } else if (e->kind == EventKind::fill && wanted(e->fill->symbol)) {
-        fill(*out.add_executions(), *e->fill, b_.registry);
+        fill_item = out.add_executions();
+        fill(*fill_item, *e->fill, b_.registry);
         received = e->fill->stamp.received.time_since_epoch().count();
         ++items;
       }

@@ -158,12 +158,10 @@ class Streams(DaemonTestCase, ShapeAssertions):
         txid = self.k.place_order("XBTUSD", "buy", "0.0002")["txid"][0]
         trade = executions.until(lambda m: any(x.get("order_id") == txid and x.get("exec_type") == "trade"
                                                for x in m["data"]))[-1]
-        # The gateway sends a fill as two "trade" items, the fill's fields and the order's state
-        # after it, where Kraken sends one item with both: merged here before comparing.
-        item: Dict[str, Any] = {}
-        for x in trade["data"]:
-            if x["exec_type"] == "trade" and x["order_id"] == txid:
-                item.update(x)
+        # One "trade" item per fill, with the fill's fields and the order's state, as Kraken sends.
+        items = [x for x in trade["data"] if x["exec_type"] == "trade" and x["order_id"] == txid]
+        self.assertEqual(len(items), 1, trade)
+        item: Dict[str, Any] = items[0]
         docs = fixture("ws_v2/docs_executions_update_trade.json")
         del docs["data"][0]["order_userref"]  # only orders placed with a userref carry it
         self.assertEqual(shape_problems(docs, {**trade, "data": [item]}, decimal_strings=True), [])
