@@ -270,9 +270,13 @@ asio::awaitable<result<AddOrderResponse>> KrakenRestClient::add_order(OrderReque
     co_await t_.sleep_for(permit->wait);
   }
   auto body = co_await t_.private_call("AddOrder", std::move(*params), Priority::add);
-  if (!body && body.error().kraken)
-    for (const auto& e : body.error().kraken->errors)
-      if (e == "EOrder:Rate limit exceeded") t_.governor().on_trading_rate_limited(counter_key(p.pair));
+  if (!body) {
+    // result::error() returns a copy: hold it while its strings are read.
+    const Error failure = body.error();
+    if (failure.kraken)
+      for (const auto& e : failure.kraken->errors)
+        if (e == "EOrder:Rate limit exceeded") t_.governor().on_trading_rate_limited(counter_key(p.pair));
+  }
   co_return parsed_order_entry("AddOrder", std::move(body), parse_add_order);
 }
 
