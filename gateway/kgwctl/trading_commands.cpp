@@ -115,15 +115,18 @@ bool order_options(const Args& a, Order& o) {
 }
 
 int place(Context& c, const Args& a) {
-  if (a.positional.size() != 4) return usage("place: SIDE ORDER_TYPE PAIR VOLUME (e.g. buy limit BTC/USD 0.01 --price 30000)");
+  // The SDK's place_order(pair, side, volume, ordertype="market", price=None, ...).
+  if (a.positional.size() != 3) return usage("place: PAIR SIDE VOLUME [--type TYPE] (e.g. XBTUSD buy 0.01 --type limit --price 30000)");
+  if (!a.get("type") && (a.get("price") || a.get("price2")))
+    return usage("place: --price without --type would be a market order; say --type limit (or another type)");
   v1::PlaceOrderRequest req;
   v1::Side side{};
   v1::OrderType type{};
-  if (!word_option(a.positional[0], "SIDE", side) || !word_option(a.positional[1], "ORDER_TYPE", type)) return 2;
+  if (!word_option(a.positional[1], "SIDE", side) || !word_option(a.get("type").value_or("market"), "--type", type)) return 2;
   req.set_side(side);
   req.set_order_type(type);
-  req.set_pair(a.positional[2]);
-  req.set_volume(a.positional[3]);
+  req.set_pair(a.positional[0]);
+  req.set_volume(a.positional[2]);
   if (!order_options(a, req) || !time_option(a, "deadline", *req.mutable_deadline())) return 2;
   req.set_validate(a.has("validate"));
   v1::Route route{};
@@ -134,6 +137,8 @@ int place(Context& c, const Args& a) {
       c, [&](grpc::ClientContext& ctx, auto& resp) { return s->PlaceOrder(&ctx, req, &resp); },
       [](const v1::PlaceOrderResponse& r) {
         if (r.validated_only()) std::printf("validated by Kraken (not placed) via %s\n", route_text(r.route()).c_str());
+        else if (r.existing())
+          std::printf("already placed %s cl_ord_id %s (nothing sent)\n", r.order_id().c_str(), r.cl_ord_id().c_str());
         else
           std::printf("placed %s cl_ord_id %s via %s in %s\n", r.order_id().c_str(), r.cl_ord_id().c_str(),
                       route_text(r.route()).c_str(), duration_text(r.round_trip_ns()).c_str());
@@ -417,6 +422,9 @@ int watch_executions(Context& c, const Args& a, const std::vector<std::string>& 
 }
 
 std::vector<Command> trading_commands() {
+  std::vector<OptionSpec> place_flags = {
+      {"type", "market (the default), limit, stop-loss, take-profit, stop-loss-limit, take-profit-limit, trailing-stop, "
+               "trailing-stop-limit, iceberg or settle-position"}};
   const std::vector<OptionSpec> order_flags = {
       {"price", "limit price, or trigger price of stop/take-profit types (+/-/# offsets, % suffix)"},
       {"price2", "limit price of the -limit types"},
@@ -436,8 +444,9 @@ std::vector<Command> trading_commands() {
       {"reduce-only", "only reduce a margin position", true},
       {"validate", "Kraken validates it; nothing is placed", true},
   };
+  place_flags.insert(place_flags.end(), order_flags.begin(), order_flags.end());
   return {
-      {"place", "place an order: SIDE ORDER_TYPE PAIR VOLUME", "SIDE TYPE PAIR VOLUME", true, order_flags, place},
+      {"place", "place an order: PAIR SIDE VOLUME [--type TYPE]", "PAIR SIDE VOLUME", true, place_flags, place},
       {"edit", "cancel-and-replace an order (prefer amend)", "TXID PAIR", true,
        {{"volume", "new volume"},
         {"price", "new price"},

@@ -73,6 +73,7 @@ class TradingService final : public v1::Trading::CallbackService {
       for (const auto& w : p->warnings) resp->add_warnings(w);
       resp->set_route(route_of(p->path));
       resp->set_validated_only(p->validated);
+      resp->set_existing(p->existing);
       resp->set_exchange_receive_time_ns(ns_of(p->time_in));
       resp->set_exchange_send_time_ns(ns_of(p->time_out));
       r->Finish(grpc::Status::OK);
