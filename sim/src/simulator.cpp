@@ -175,7 +175,14 @@ result<SimulatorEndpoints> Simulator::start() {
   s.rest = std::make_unique<KrakenRestApi>(*s.ex, *s.md, *s.tokens, s.faults);
   s.rest->set_limits(options_.limits.value_or(kraken::tier_limits(options_.tier)));
   s.ws_public = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{false});
-  s.ws_private = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{true});
+  KrakenWsApi::Options private_options{true};
+  private_options.defer = [&s](std::chrono::microseconds after, std::function<void()> fn) {
+    auto timer = std::make_shared<asio::steady_timer>(s.io, after);
+    timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+      if (!ec) fn();
+    });
+  };
+  s.ws_private = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, private_options);
 
   std::vector<AccountSpec> accounts = options_.accounts;
   if (accounts.empty()) accounts.push_back(demo_account(options_.seed));
