@@ -1,0 +1,117 @@
+#pragma once
+// The end-to-end bench's measurement core: paced (open-loop) calls whose latency is measured
+// from each call's intended send time, so a stall is charged to every call it delayed
+// (coordinated omission), and the rows that hold the results. Percentiles are nearest-rank over
+// every sample kept (v[ceil(p*n)-1], the rule of ../shared/FLOORS.md), so figures compare with
+// the floors measured there. Single-threaded helpers; a row is a plain value.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace kgw::bench {
+
+using Clock = std::chrono::steady_clock;
+
+// One row of the report: a latency distribution in microseconds, or a note saying why there are
+// no numbers (a skipped step never gets invented figures).
+struct Row {
+  std::string name;
+  std::string transport;  // "tcp", "unix", "process", "http", ...
+  std::size_t count = 0;
+  double p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
+  std::size_t failures = 0;  // calls that did not succeed (left out of the percentiles)
+  std::string note;          // what else the reader needs: a rate, a split, or "skipped: ..."
+  bool skipped = false;
+};
+
+// Nearest-rank quantile of sorted samples: v[ceil(q*n)-1].
+inline double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+inline Row summarize(std::string name, std::string transport, std::vector<double> us, std::size_t failures = 0,
+                     std::string note = {}) {
+  Row r;
+  r.name = std::move(name);
+  r.transport = std::move(transport);
+  std::sort(us.begin(), us.end());
+  r.count = us.size();
+  r.failures = failures;
+  r.note = std::move(note);
+  if (us.empty()) {
+    r.skipped = true;
+    if (r.note.empty()) r.note = "no samples";
+    return r;
+  }
+  r.p50_us = quantile(us, 0.50);
+  r.p90_us = quantile(us, 0.90);
+  r.p99_us = quantile(us, 0.99);
+  r.p999_us = quantile(us, 0.999);
+  r.max_us = us.back();
+  return r;
+}
+
+inline Row skipped_row(std::string name, std::string transport, std::string why) {
+  Row r;
+  r.name = std::move(name);
+  r.transport = std::move(transport);
+  r.skipped = true;
+  r.note = "skipped: " + std::move(why);
+  return r;
+}
+
+inline double to_us(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// The schedule of an open-loop client: one intended send time every 1/rate seconds. wait()
+// returns the next one, having slept until shortly before it and yielded the rest: a sleep on
+// these machines overshoots by ~60-90 us (FLOORS.md), which would otherwise be charged to the
+// call. When the previous call ran past the intended time, wait() returns at once and the
+// latency still counts from the intended time.
+class Schedule {
+ public:
+  explicit Schedule(double rate_per_s)
+      : interval_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_per_s))),
+        next_(Clock::now() + interval_) {}
+
+  Clock::time_point wait() {
+    const auto intended = next_;
+    next_ += interval_;
+    constexpr auto kSpin = std::chrono::microseconds(200);
+    if (Clock::now() < intended - kSpin) std::this_thread::sleep_until(intended - kSpin);
+    while (Clock::now() < intended) std::this_thread::yield();
+    return intended;
+  }
+
+ private:
+  Clock::duration interval_;
+  Clock::time_point next_;
+};
+
+// `warmup` then `count` calls of `call()` (returns true on success) at `rate_per_s`; the
+// latency of each measured call, from its intended send time to its return, in microseconds.
+template <class Call>
+Row paced(std::string name, std::string transport, std::size_t warmup, std::size_t count, double rate_per_s, Call&& call,
+          std::string note = {}) {
+  std::vector<double> us;
+  us.reserve(count);
+  std::size_t failures = 0;
+  for (std::size_t i = 0; i < warmup; ++i) (void)call();
+  Schedule schedule(rate_per_s);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto intended = schedule.wait();
+    const bool ok = call();
+    const auto done = Clock::now();
+    if (ok) us.push_back(to_us(done - intended));
+    else ++failures;
+  }
+  return summarize(std::move(name), std::move(transport), std::move(us), failures, std::move(note));
+}
+
+}  // namespace kgw::bench

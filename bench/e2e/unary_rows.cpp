@@ -1,0 +1,80 @@
+// Rows 1 and 2 (and the gateway's side of row 5): the bare gRPC echo floor and the cached reads,
+// over TCP and the unix socket, interleaved so that both see the same machine; then the same
+// cached read with 2.5 ms of exchange latency injected (a cached read never waits for Kraken).
+
+#include <fmt/format.h>
+
+#include "e2e.hpp"
+#include "echo.grpc.pb.h"
+
+namespace kgw::bench {
+namespace {
+
+constexpr auto kDeadline = std::chrono::seconds(5);
+
+template <class Req, class Resp, class Fn>
+bool unary(Fn&& fn, const Req& req) {
+  Resp resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
+  return fn(&ctx, req, &resp).ok();
+}
+
+}  // namespace
+
+Row echo_row(const Options& o, bool uds, std::size_t warm, std::size_t count, double rate, const std::string& label) {
+  auto stub = kgw::bench::Echo::NewStub(own_channel(uds ? o.echo_unix : o.echo_tcp, 1));
+  kgw::bench::EchoRequest ping;
+  ping.set_msg("hello-kraken");
+  auto fn = [&](auto* c, const auto& rq, auto* rs) { return stub->Ping(c, rq, rs); };
+  return paced("echo (floor)" + label, uds ? "unix" : "tcp", warm, count, rate,
+               [&] { return unary<kgw::bench::EchoRequest, kgw::bench::EchoReply>(fn, ping); },
+               fmt::format("{:.0f}/s open loop", rate));
+}
+
+void run_unary_rows(const Options& o, Daemon& d, Report& report) {
+  if (o.echo_tcp.empty()) report.notes.push_back("the echo server did not start: no floor rows");
+  const std::size_t warm = o.n(500, 20), count = o.n(5000, 100);
+  const double rate = 1000;  // calls/s: well under one client's ~5.6k/s capacity (FLOORS.md §2)
+
+  v1::GetTickerRequest ticker;
+  ticker.add_pairs("BTC/USD");
+  ticker.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
+  v1::GetOrderBookRequest book;
+  book.set_pair("BTC/USD");
+  book.set_depth(10);
+  book.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
+  v1::GetBalanceRequest balance;
+  balance.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
+
+  const std::string note = fmt::format("{:.0f}/s open loop", rate);
+  for (const bool uds : {false, true}) {
+    const std::string transport = uds ? "unix" : "tcp";
+    auto md = v1::MarketData::NewStub(d.channel(uds, 2));
+    auto acct = v1::Account::NewStub(d.channel(uds, 3));
+    auto ticker_fn = [&](auto* c, const auto& rq, auto* rs) { return md->GetTicker(c, rq, rs); };
+    auto book_fn = [&](auto* c, const auto& rq, auto* rs) { return md->GetOrderBook(c, rq, rs); };
+    auto balance_fn = [&](auto* c, const auto& rq, auto* rs) { return acct->GetBalance(c, rq, rs); };
+    if (!o.echo_tcp.empty()) report.rows.push_back(echo_row(o, uds, warm, count, rate, ""));
+    report.rows.push_back(paced("GetTicker cached", transport, warm, count, rate,
+                                [&] { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(ticker_fn, ticker); }, note));
+    report.rows.push_back(paced("GetOrderBook d10 cached", transport, warm, count, rate,
+                                [&] { return unary<v1::GetOrderBookRequest, v1::GetOrderBookResponse>(book_fn, book); }, note));
+    report.rows.push_back(paced("GetBalance cached", transport, warm, count, rate,
+                                [&] { return unary<v1::GetBalanceRequest, v1::GetBalanceResponse>(balance_fn, balance); }, note));
+  }
+}
+
+// Row 5, the gateway's side: the cached read while the exchange answers 2.5 ms late.
+void run_cached_read_under_latency(const Options& o, Daemon& d, Report& report) {
+  auto md = v1::MarketData::NewStub(d.channel(false, 4));
+  v1::GetTickerRequest ticker;
+  ticker.add_pairs("BTC/USD");
+  ticker.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
+  auto fn = [&](auto* c, const auto& rq, auto* rs) { return md->GetTicker(c, rq, rs); };
+  report.rows.push_back(paced("GetTicker cached @2.5ms exchange", "tcp", o.n(200, 10), o.n(3000, 50), 1000,
+                              [&] { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(fn, ticker); },
+                              "1000/s open loop; sim REST and WS private +2.5 ms"));
+}
+
+}  // namespace kgw::bench
