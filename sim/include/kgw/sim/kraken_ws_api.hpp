@@ -55,7 +55,7 @@ class KrakenWsApi final : public Exchange::Observer {
     std::chrono::milliseconds heartbeat{1000};
     // Runs `fn` on this API's thread `after` from now (Faults::ws_private_delay). Empty: the
     // delay fault is not available and messages leave at once.
-    std::function<void(std::chrono::microseconds after, std::function<void()> fn)> defer;
+    std::function<void(std::chrono::microseconds after, std::function<void()> fn)> defer{};
   };
 
   KrakenWsApi(Exchange& ex, MarketData& md, TokenStore& tokens, Faults& faults, Options options);
