@@ -82,9 +82,11 @@ void run_ccxt_rows(const Options& o, Report& report) {
   for (const bool delayed : {false, true}) {
     if (delayed) test::sim_admin_post(admin, "/rest/delay?us=2500");
     const std::string suffix = delayed ? " @2.5ms exchange" : "";
-    report.rows.push_back(ccxt_row(o, "ccxt fetchTicker" + suffix, sim, "fetchTicker", o.n(300, 5), reads, 300,
-                                   fmt::format("300/s open loop, ccxt {}, Node {}", kCcxtVersion,
-                                               last_line(test::run_process("node --version").out))));
+    // Below what one client can do: 2.5 ms of latency caps a sequential client near 350 calls/s.
+    const double rate = delayed ? 100 : 300;
+    report.rows.push_back(ccxt_row(o, "ccxt fetchTicker" + suffix, sim, "fetchTicker", o.n(300, 5), delayed ? reads / 3 : reads,
+                                   rate, fmt::format("{:.0f}/s open loop, ccxt {}, Node {}", rate, kCcxtVersion,
+                                                     last_line(test::run_process("node --version").out))));
     report.rows.push_back(ccxt_row(o, "ccxt createOrder" + suffix, sim, "createOrder", o.n(10, 2), orders, 30,
                                    "30/s open loop, post-only limit buys over 3 pairs"));
   }

@@ -25,6 +25,7 @@ namespace kgw::bench {
 struct Options {
   bool quick = false;           // a smoke test: a few samples per row, seconds in all
   bool ccxt = true;             // false: the ccxt rows say "skipped: --no-ccxt"
+  bool whole_exchange = true;   // false: no row 7
   std::string out_json;         // where e2e.json goes
   std::string work_dir;         // sockets, configs, logs of this run (removed at the end)
   std::string node_dir;         // npm's ccxt is installed here (in the build tree)
@@ -103,6 +104,9 @@ Row echo_row(const Options& o, bool uds, std::size_t warm, std::size_t count, do
 void run_cached_read_under_latency(const Options& o, Daemon& d, Report& report);
 // Row 6: RSS with 20 pairs at depth 100, start to ready.
 void run_footprint_rows(const Options& o, Report& report);
+
+// Row 7: ~1,500 pairs on one daemon against kraken-sim --synthetic-pairs.
+void run_whole_exchange_rows(const Options& o, Report& report);
 
 // The 1-minute load average now.
 double load_average();

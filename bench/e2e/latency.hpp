@@ -94,23 +94,30 @@ class Schedule {
   Clock::time_point next_;
 };
 
-// `warmup` then `count` calls of `call()` (returns true on success) at `rate_per_s`; the
-// latency of each measured call, from its intended send time to its return, in microseconds.
+// `warmup` then `count` calls of `call(error)` (returns true on success, else may say why in
+// `error`) at `rate_per_s`; the latency of each measured call, from its intended send time to
+// its return, in microseconds. The first failure's reason goes into the row's note.
 template <class Call>
 Row paced(std::string name, std::string transport, std::size_t warmup, std::size_t count, double rate_per_s, Call&& call,
           std::string note = {}) {
   std::vector<double> us;
   us.reserve(count);
   std::size_t failures = 0;
-  for (std::size_t i = 0; i < warmup; ++i) (void)call();
+  std::string error, first_error;
+  for (std::size_t i = 0; i < warmup; ++i) (void)call(error);
   Schedule schedule(rate_per_s);
   for (std::size_t i = 0; i < count; ++i) {
     const auto intended = schedule.wait();
-    const bool ok = call();
+    const bool ok = call(error);
     const auto done = Clock::now();
-    if (ok) us.push_back(to_us(done - intended));
-    else ++failures;
+    if (ok) {
+      us.push_back(to_us(done - intended));
+    } else {
+      ++failures;
+      if (first_error.empty()) first_error = error.empty() ? "?" : error;
+    }
   }
+  if (!first_error.empty()) note += (note.empty() ? "first failure: " : "; first failure: ") + first_error;
   return summarize(std::move(name), std::move(transport), std::move(us), failures, std::move(note));
 }
 

@@ -12,12 +12,15 @@ namespace {
 
 constexpr auto kDeadline = std::chrono::seconds(5);
 
+// One call; false with the status in `error` when it failed.
 template <class Req, class Resp, class Fn>
-bool unary(Fn&& fn, const Req& req) {
+bool unary(Fn&& fn, const Req& req, std::string& error) {
   Resp resp;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
-  return fn(&ctx, req, &resp).ok();
+  const auto st = fn(&ctx, req, &resp);
+  if (!st.ok()) error = std::to_string(st.error_code()) + " " + st.error_message();
+  return st.ok();
 }
 
 }  // namespace
@@ -28,7 +31,7 @@ Row echo_row(const Options& o, bool uds, std::size_t warm, std::size_t count, do
   ping.set_msg("hello-kraken");
   auto fn = [&](auto* c, const auto& rq, auto* rs) { return stub->Ping(c, rq, rs); };
   return paced("echo (floor)" + label, uds ? "unix" : "tcp", warm, count, rate,
-               [&] { return unary<kgw::bench::EchoRequest, kgw::bench::EchoReply>(fn, ping); },
+               [&](std::string& e) { return unary<kgw::bench::EchoRequest, kgw::bench::EchoReply>(fn, ping, e); },
                fmt::format("{:.0f}/s open loop", rate));
 }
 
@@ -57,11 +60,11 @@ void run_unary_rows(const Options& o, Daemon& d, Report& report) {
     auto balance_fn = [&](auto* c, const auto& rq, auto* rs) { return acct->GetBalance(c, rq, rs); };
     if (!o.echo_tcp.empty()) report.rows.push_back(echo_row(o, uds, warm, count, rate, ""));
     report.rows.push_back(paced("GetTicker cached", transport, warm, count, rate,
-                                [&] { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(ticker_fn, ticker); }, note));
+                                [&](std::string& e) { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(ticker_fn, ticker, e); }, note));
     report.rows.push_back(paced("GetOrderBook d10 cached", transport, warm, count, rate,
-                                [&] { return unary<v1::GetOrderBookRequest, v1::GetOrderBookResponse>(book_fn, book); }, note));
+                                [&](std::string& e) { return unary<v1::GetOrderBookRequest, v1::GetOrderBookResponse>(book_fn, book, e); }, note));
     report.rows.push_back(paced("GetBalance cached", transport, warm, count, rate,
-                                [&] { return unary<v1::GetBalanceRequest, v1::GetBalanceResponse>(balance_fn, balance); }, note));
+                                [&](std::string& e) { return unary<v1::GetBalanceRequest, v1::GetBalanceResponse>(balance_fn, balance, e); }, note));
   }
 }
 
@@ -73,7 +76,7 @@ void run_cached_read_under_latency(const Options& o, Daemon& d, Report& report) 
   ticker.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
   auto fn = [&](auto* c, const auto& rq, auto* rs) { return md->GetTicker(c, rq, rs); };
   report.rows.push_back(paced("GetTicker cached @2.5ms exchange", "tcp", o.n(200, 10), o.n(3000, 50), 1000,
-                              [&] { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(fn, ticker); },
+                              [&](std::string& e) { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(fn, ticker, e); },
                               "1000/s open loop; sim REST and WS private +2.5 ms"));
 }
 
