@@ -122,7 +122,7 @@ ohlc_intervals = []
 ticker_trigger = "trades"
 
 [log]
-level = "warn"
+level = "error"  # the drop below makes every connection log a warning
 file = "{}/whole.log"
 )",
                                          sim.line("rest"), sim.line("ws-public"), sim.line("ws-private"), list, o.work_dir);
