@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +120,38 @@ Row paced(std::string name, std::string transport, std::size_t warmup, std::size
   }
   if (!first_error.empty()) note += (note.empty() ? "first failure: " : "; first failure: ") + first_error;
   return summarize(std::move(name), std::move(transport), std::move(us), failures, std::move(note));
+}
+
+// Several kinds of call on one schedule, taken in turn (a, b, c, a, b, c, ...): `count` of each
+// at `rate_per_s` in all. Interleaved, every kind meets the same stalls of this shared machine,
+// so their ratios compare like with like even in the tail. One row per call, in order.
+inline std::vector<Row> paced_in_turn(const std::vector<std::string>& names, const std::string& transport, std::size_t warmup,
+                                      std::size_t count, double rate_per_s,
+                                      const std::vector<std::function<bool(std::string&)>>& calls, const std::string& note) {
+  const std::size_t k = calls.size();
+  std::vector<std::vector<double>> us(k);
+  std::vector<std::size_t> failures(k, 0);
+  std::vector<std::string> first_error(k);
+  std::string error;
+  for (std::size_t i = 0; i < warmup * k; ++i) (void)calls[i % k](error);
+  Schedule schedule(rate_per_s);
+  for (std::size_t i = 0; i < count * k; ++i) {
+    const std::size_t which = i % k;
+    const auto intended = schedule.wait();
+    const bool ok = calls[which](error);
+    const auto done = Clock::now();
+    if (ok) {
+      us[which].push_back(to_us(done - intended));
+    } else {
+      ++failures[which];
+      if (first_error[which].empty()) first_error[which] = error.empty() ? "?" : error;
+    }
+  }
+  std::vector<Row> rows;
+  for (std::size_t j = 0; j < k; ++j)
+    rows.push_back(summarize(names[j], transport, std::move(us[j]), failures[j],
+                             first_error[j].empty() ? note : note + "; first failure: " + first_error[j]));
+  return rows;
 }
 
 }  // namespace kgw::bench

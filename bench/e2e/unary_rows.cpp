@@ -1,5 +1,6 @@
 // Rows 1 and 2 (and the gateway's side of row 5): the bare gRPC echo floor and the cached reads,
-// over TCP and the unix socket, interleaved so that both see the same machine; then the same
+// over TCP and the unix socket, taken in turn on one schedule so that all see the same machine
+// (the same stalls); then the same
 // cached read with 2.5 ms of exchange latency injected (a cached read never waits for Kraken).
 
 #include <fmt/format.h>
@@ -50,7 +51,7 @@ void run_unary_rows(const Options& o, Daemon& d, Report& report) {
   v1::GetBalanceRequest balance;
   balance.mutable_read()->set_policy(v1::READ_POLICY_CACHE_ONLY);
 
-  const std::string note = fmt::format("{:.0f}/s open loop", rate);
+  const std::string note = fmt::format("{:.0f}/s open loop, the calls in turn", rate);
   for (const bool uds : {false, true}) {
     const std::string transport = uds ? "unix" : "tcp";
     auto md = v1::MarketData::NewStub(d.channel(uds, 2));
@@ -58,13 +59,24 @@ void run_unary_rows(const Options& o, Daemon& d, Report& report) {
     auto ticker_fn = [&](auto* c, const auto& rq, auto* rs) { return md->GetTicker(c, rq, rs); };
     auto book_fn = [&](auto* c, const auto& rq, auto* rs) { return md->GetOrderBook(c, rq, rs); };
     auto balance_fn = [&](auto* c, const auto& rq, auto* rs) { return acct->GetBalance(c, rq, rs); };
-    if (!o.echo_tcp.empty()) report.rows.push_back(echo_row(o, uds, warm, count, rate, ""));
-    report.rows.push_back(paced("GetTicker cached", transport, warm, count, rate,
-                                [&](std::string& e) { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(ticker_fn, ticker, e); }, note));
-    report.rows.push_back(paced("GetOrderBook d10 cached", transport, warm, count, rate,
-                                [&](std::string& e) { return unary<v1::GetOrderBookRequest, v1::GetOrderBookResponse>(book_fn, book, e); }, note));
-    report.rows.push_back(paced("GetBalance cached", transport, warm, count, rate,
-                                [&](std::string& e) { return unary<v1::GetBalanceRequest, v1::GetBalanceResponse>(balance_fn, balance, e); }, note));
+    std::vector<std::string> names;
+    std::vector<std::function<bool(std::string&)>> calls;
+    std::unique_ptr<kgw::bench::Echo::Stub> echo;
+    kgw::bench::EchoRequest ping;
+    ping.set_msg("hello-kraken");
+    auto ping_fn = [&](auto* c, const auto& rq, auto* rs) { return echo->Ping(c, rq, rs); };
+    if (!o.echo_tcp.empty()) {
+      echo = kgw::bench::Echo::NewStub(own_channel(uds ? o.echo_unix : o.echo_tcp, 1));
+      names.push_back("echo (floor)");
+      calls.push_back([&](std::string& e) { return unary<kgw::bench::EchoRequest, kgw::bench::EchoReply>(ping_fn, ping, e); });
+    }
+    names.push_back("GetTicker cached");
+    calls.push_back([&](std::string& e) { return unary<v1::GetTickerRequest, v1::GetTickerResponse>(ticker_fn, ticker, e); });
+    names.push_back("GetOrderBook d10 cached");
+    calls.push_back([&](std::string& e) { return unary<v1::GetOrderBookRequest, v1::GetOrderBookResponse>(book_fn, book, e); });
+    names.push_back("GetBalance cached");
+    calls.push_back([&](std::string& e) { return unary<v1::GetBalanceRequest, v1::GetBalanceResponse>(balance_fn, balance, e); });
+    for (auto& row : paced_in_turn(names, transport, warm, count, rate, calls, note)) report.rows.push_back(std::move(row));
   }
 }
 
