@@ -166,13 +166,19 @@ void run_order_rows(const Options& o, Daemon& d, Report& report, const std::stri
   const double calls = after.count - before.count;
   if (calls > 0 && !upstream.empty()) {
     const double server_us = (after.sum - before.sum) / calls * 1e6;
+    // The same timer on a cached read, which never leaves its gRPC thread: what a call costs the
+    // server without the hand-off to the order manager's thread and back.
+    const Metric ticker = rpc_metric(d.process().line("metrics"), "/kgw.v1.MarketData/GetTicker");
+    const double ticker_us = ticker.count > 0 ? ticker.sum / ticker.count * 1e6 : 0;
+    if (ticker_us > 0) report.footprint["getticker_server_mean_us"] = ticker_us;
     report.footprint["placeorder_server_mean_us" + label] = server_us;
     report.footprint["placeorder_gateway_internal_mean_us" + label] = server_us - rt_mean;
     report.notes.push_back(fmt::format(
         "PlaceOrder{}: the daemon's own call timer (kgw_rpc_duration_seconds, {} calls) says {:.1f} us "
         "per call on the server, of which {:.1f} us is the upstream round trip: {:.1f} us gateway-internal "
-        "(mean; includes the hop to the order manager's thread and back)",
-        label, static_cast<long>(calls), server_us, rt_mean, server_us - rt_mean));
+        "(mean; includes the hop to the order manager's thread and back); a cached GetTicker costs the same timer "
+        "{:.1f} us ({} calls), with no hop",
+        label, static_cast<long>(calls), server_us, rt_mean, server_us - rt_mean, ticker_us, static_cast<long>(ticker.count)));
   }
 }
 
