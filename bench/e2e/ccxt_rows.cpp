@@ -68,8 +68,8 @@ void run_ccxt_rows(const Options& o, Report& report) {
     for (const auto& [name, mode] : rows) report.rows.push_back(skipped_row(name, "http", why));
     return;
   }
-  test::ChildProcess sim({o.sim, "--rest-port", "0", "--ws-port", "0", "--ws-private-port", "0", "--admin-port", "0",
-                          "--tier", "pro"},
+  test::ChildProcess sim(leashed(o, {o.sim, "--rest-port", "0", "--ws-port", "0", "--ws-private-port", "0", "--admin-port", "0",
+                                     "--tier", "pro"}),
                          std::chrono::seconds(30));
   if (!sim.ready()) {
     for (const auto& [name, mode] : rows) report.rows.push_back(skipped_row(name, "http", "kraken-sim did not start"));

@@ -67,7 +67,7 @@ Daemon::Daemon(const Options& o, const std::string& name, const std::string& con
   std::ofstream(path) << config_toml;
   const auto t0 = Clock::now();
   // stderr goes to the log file too (config [log]); only warnings reach the terminal.
-  proc_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{o.gatewayd, "--config", path, "--sim"},
+  proc_ = std::make_unique<test::ChildProcess>(leashed(o, {o.gatewayd, "--config", path, "--sim"}),
                                                std::chrono::seconds(60));
   start_to_ready_ = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
   if (!proc_->ready()) return;
@@ -75,6 +75,11 @@ Daemon::Daemon(const Options& o, const std::string& name, const std::string& con
   if (grpc.size() >= 1) tcp_ = grpc[0];
   if (grpc.size() >= 2) unix_ = grpc[1];
   admin_ = proc_->line("sim-admin");
+}
+
+std::vector<std::string> leashed(const Options& o, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), o.leash);
+  return argv;
 }
 
 std::shared_ptr<grpc::Channel> own_channel(const std::string& target, int id) {

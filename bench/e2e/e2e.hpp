@@ -30,6 +30,7 @@ struct Options {
   std::string work_dir;         // sockets, configs, logs of this run (removed at the end)
   std::string node_dir;         // npm's ccxt is installed here (in the build tree)
   std::string gatewayd, echo_server, sim;  // executables
+  std::string leash;            // kgw-bench-leash: every child is started through it
   std::string ccxt_script;      // bench/e2e/ccxt_client.cjs
   std::string echo_tcp, echo_unix;  // the running echo server (the floor), once started
 
@@ -76,6 +77,9 @@ class Daemon {
   std::chrono::microseconds start_to_ready_{0};
   std::string tcp_, unix_, admin_;
 };
+
+// argv for a child of the harness: through kgw-bench-leash, so it stops if the harness dies.
+std::vector<std::string> leashed(const Options& o, std::vector<std::string> argv);
 
 // A channel of its own (own subchannel, own TCP connection), like a separate strategy process.
 std::shared_ptr<grpc::Channel> own_channel(const std::string& target, int id);

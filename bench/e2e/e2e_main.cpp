@@ -193,6 +193,7 @@ int main(int argc, char** argv) {
   o.gatewayd = KGW_GATEWAYD_EXE;
   o.echo_server = KGW_ECHO_EXE;
   o.sim = KGW_SIM_EXE;
+  o.leash = KGW_LEASH_EXE;
   o.ccxt_script = KGW_CCXT_SCRIPT;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
     run_footprint_rows(o, report);
   }
   // The floor: its own process, built like the daemon's server, up for the daemon's rows.
-  kgw::test::ChildProcess echo({o.echo_server, "--unix-socket", o.work_dir + "/echo.sock", "--lifetime-s", "900"},
+  kgw::test::ChildProcess echo(leashed(o, {o.echo_server, "--unix-socket", o.work_dir + "/echo.sock", "--lifetime-s", "900"}),
                           std::chrono::seconds(20));
   if (const auto addr = echo.values("grpc"); echo.ready() && addr.size() == 2) {
     o.echo_tcp = addr[0];

@@ -89,8 +89,8 @@ std::pair<std::size_t, std::size_t> books_live(v1::Gateway::Stub& gw, std::int64
 void run_whole_exchange_rows(const Options& o, Report& report) {
   const std::size_t synthetic = o.n(1478, 100);  // + the 22-pair catalogue: 1,500 pairs
   const std::size_t pairs = synthetic + catalogue_pairs().size();
-  test::ChildProcess sim({o.sim, "--rest-port", "0", "--ws-port", "0", "--ws-private-port", "0", "--admin-port", "0",
-                          "--tier", "pro", "--synthetic-pairs", std::to_string(synthetic), "--log-level", "warn"},
+  test::ChildProcess sim(leashed(o, {o.sim, "--rest-port", "0", "--ws-port", "0", "--ws-private-port", "0", "--admin-port", "0",
+                                     "--tier", "pro", "--synthetic-pairs", std::to_string(synthetic), "--log-level", "warn"}),
                          std::chrono::seconds(120));
   if (!sim.ready()) {
     report.rows.push_back(skipped_row("whole exchange: every book re-validated after a total disconnect", "ws",
@@ -129,7 +129,7 @@ file = "{}/whole.log"
   const std::string path = o.work_dir + "/whole.toml";
   std::ofstream(path) << config;
   const auto t0 = Clock::now();
-  test::ChildProcess d({o.gatewayd, "--config", path}, std::chrono::seconds(120));
+  test::ChildProcess d(leashed(o, {o.gatewayd, "--config", path}), std::chrono::seconds(120));
   if (!d.ready()) {
     report.rows.push_back(skipped_row("whole exchange: every book re-validated after a total disconnect", "ws",
                                       "the daemon did not start against kraken-sim --synthetic-pairs"));
