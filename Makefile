@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run sim selfcheck test bench asan tsan clean help
+.PHONY: all deps configure build run sim selfcheck test bench bench-e2e asan tsan clean help
 
 all: build
 
@@ -14,7 +14,8 @@ help:
 	@echo "make sim    - the same, but kraken-sim (the Kraken simulator) alone"
 	@echo "make selfcheck - core library checks on Kraken's reference data"
 	@echo "make test   - install deps, build, run every test (ctest)"
-	@echo "make bench  - build and run the micro benchmarks (release)"
+	@echo "make bench  - build and run the micro benchmarks and the end-to-end bench (release)"
+	@echo "make bench-e2e - the end-to-end latency bench alone (BENCH_E2E_ARGS='--quick' for a smoke run)"
 	@echo "make asan | make tsan - build and test under AddressSanitizer+UBSan / ThreadSanitizer"
 
 deps:
@@ -45,11 +46,19 @@ sim: build
 selfcheck: build
 	$(BUILD_DIR)/gateway/kgw-selfcheck --shared-dir $(CURDIR)/../shared
 
-# Every bench executable bench/CMakeLists.txt builds (one per module: core, feed, sim, ...).
+# Every bench executable bench/CMakeLists.txt builds (one per module: core, feed, sim, ...),
+# then the end-to-end bench.
 bench: build
 	@set -e; for b in $(BUILD_DIR)/bench/kgw_*_bench; do \
 	  echo "== $$b"; $$b --benchmark_repetitions=3 --benchmark_report_aggregates_only=true; \
 	done
+	$(BUILD_DIR)/bench/e2e/kgw-bench-e2e $(BENCH_E2E_ARGS)
+
+# The end-to-end latency bench (bench/README.md): the daemon against the gRPC floor and ccxt,
+# in one run of about 3 minutes; writes $(BUILD_DIR)/bench/e2e.json and prints a table.
+BENCH_E2E_ARGS ?=
+bench-e2e: build
+	$(BUILD_DIR)/bench/e2e/kgw-bench-e2e $(BENCH_E2E_ARGS)
 
 asan:
 	$(MAKE) test PRESET=asan

@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--admin-port", o.admin_port, "admin/fault API port (0 = ephemeral)")->capture_default_str();
   app.add_option("--pairs", pairs, "comma-separated pairs in any Kraken spelling, from the 22-pair catalogue (default: the five default pairs)");
+  app.add_option("--synthetic-pairs", o.synthetic_pairs,
+                 "add this many synthetic pairs (S0001/USD, ...) to the catalogue: Kraken's whole market is ~1,500")
+      ->capture_default_str();
   app.add_option("--seed", o.seed, "seed of the synthetic market and of ids")->capture_default_str();
   app.add_option("--tier", tier, "rate-limit tier: starter | intermediate | pro")
       ->check([](const std::string& s) {

@@ -105,7 +105,7 @@ HttpServerResponse AdminApi::on_http(const HttpServerRequest& req) {
     return json_response(200, w.take());
   }
   static constexpr std::string_view kActions[] = {
-      "/status", "/pair/status", "/ws/drop", "/ws/stall", "/rest/delay", "/rest/http_status", "/rest/error",
+      "/status", "/pair/status", "/ws/drop", "/ws/stall", "/rest/delay", "/ws/private/delay", "/rest/http_status", "/rest/error",
       "/rest/drop_response", "/ws/drop_response", "/book/corrupt_checksum", "/tokens/invalidate", "/restart",
       "/deposit"};
   if (std::find(std::begin(kActions), std::end(kActions), path) == std::end(kActions))
@@ -175,11 +175,15 @@ HttpServerResponse AdminApi::on_http(const HttpServerRequest& req) {
     }
     return ok();
   }
-  if (path == "/rest/delay") {
+  if (path == "/rest/delay" || path == "/ws/private/delay") {
+    // `ms`, or `us` for sub-millisecond exchange latency (Kraken's best path is ~2.5 ms).
     const auto ms = a.integer("ms", 0, kMaxDelayMs);
-    if (!ms && !a.problem()) a.note("ms: required");
+    const auto us = a.integer("us", 0, kMaxDelayMs * 1000);
+    if (ms && us) a.note("ms and us: give one");
+    if (!ms && !us && !a.problem()) a.note("ms: required (or us)");
     if (auto p = a.problem()) return bad(*p);
-    f.rest_delay = std::chrono::milliseconds(*ms);
+    const std::chrono::microseconds d = ms ? std::chrono::microseconds(*ms * 1000) : std::chrono::microseconds(*us);
+    (path == "/rest/delay" ? f.rest_delay : f.ws_private_delay) = d;
     return ok();
   }
   if (path == "/rest/http_status") {

@@ -1,5 +1,9 @@
 #include "kgw/sim/default_market.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
+
 namespace kgw::sim {
 namespace {
 
@@ -108,6 +112,41 @@ std::vector<Instrument> catalogue_instruments() {
            pair("XETHZEUR", "ETHEUR", "ETH/EUR", "XETH", "ZEUR", 2, 5, "0.002", "0.5", 1, {2, 3, 4, 5}, 2000, 1500),
        })
     out.push_back(in);
+  return out;
+}
+
+namespace {
+std::string synthetic_code(std::size_t i) { return fmt::format("S{:04}", i + 1); }
+}  // namespace
+
+std::vector<Asset> synthetic_assets(std::size_t n) {
+  std::vector<Asset> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string code = synthetic_code(i);
+    out.push_back(asset(code.c_str(), code.c_str(), 8, 5, "0.03"));
+  }
+  return out;
+}
+
+std::vector<Instrument> synthetic_instruments(std::size_t n) {
+  std::vector<Instrument> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string code = synthetic_code(i), key = code + "USD", ws = code + "/USD";
+    out.push_back(pair(key.c_str(), key.c_str(), ws.c_str(), code.c_str(), "ZUSD", 4, 8, "1", "0.5", 1, {}, 0, 0));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> synthetic_reference_prices(std::size_t n) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(n);
+  // 0.5 .. ~500: a price of 0.5 * 1.0047^(i mod 1470), four decimals.
+  for (std::size_t i = 0; i < n; ++i) {
+    const double px = 0.5 * std::pow(1.0047, static_cast<double>(i % 1470));
+    out.emplace_back(synthetic_code(i) + "USD", fmt::format("{:.4f}", px));
+  }
   return out;
 }
 

@@ -135,6 +135,15 @@ KrakenWsApi::Conn* KrakenWsApi::find(std::uint64_t id) {
 void KrakenWsApi::send(Conn& c, std::string text) {
   c.last_sent = ex_.now();
   ++sent_;
+  if (opt_.authenticated && faults_.ws_private_delay.count() > 0 && opt_.defer) {
+    // Every message gets the same delay, so they still leave in order. A weak pointer: a
+    // connection that closes meanwhile simply gets nothing.
+    faults_.count("ws_private_delay");
+    opt_.defer(faults_.ws_private_delay, [client = std::weak_ptr<WsClient>(c.client), t = std::move(text)]() mutable {
+      if (auto live = client.lock()) live->send(std::move(t));
+    });
+    return;
+  }
   c.client->send(std::move(text));
 }
 

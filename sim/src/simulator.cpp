@@ -150,10 +150,18 @@ result<SimulatorEndpoints> Simulator::start() {
   // Reference data: the default pairs, or the subset asked for (any spelling).
   std::vector<Instrument> instruments = default_instruments();
   std::vector<Asset> assets = default_assets();
-  if (!options_.pairs.empty()) {
-    // Picked from the larger catalogue; the default market stays the five pairs.
+  if (options_.synthetic_pairs > 0) {
     instruments = catalogue_instruments();
     assets = catalogue_assets();
+    for (auto& a : synthetic_assets(options_.synthetic_pairs)) assets.push_back(std::move(a));
+    for (auto& in : synthetic_instruments(options_.synthetic_pairs)) instruments.push_back(std::move(in));
+  }
+  if (!options_.pairs.empty()) {
+    // Picked from the larger catalogue; the default market stays the five pairs.
+    if (options_.synthetic_pairs == 0) {
+      instruments = catalogue_instruments();
+      assets = catalogue_assets();
+    }
     InstrumentRegistry reg;
     if (auto r = reg.load(assets, instruments); !r) return r.error();
     std::vector<Instrument> picked;
@@ -174,8 +182,15 @@ result<SimulatorEndpoints> Simulator::start() {
   s.tokens = std::make_unique<TokenStore>(options_.seed);
   s.rest = std::make_unique<KrakenRestApi>(*s.ex, *s.md, *s.tokens, s.faults);
   s.rest->set_limits(options_.limits.value_or(kraken::tier_limits(options_.tier)));
-  s.ws_public = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{false});
-  s.ws_private = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{true});
+  s.ws_public = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, KrakenWsApi::Options{.authenticated = false});
+  KrakenWsApi::Options private_options{.authenticated = true};
+  private_options.defer = [&s](std::chrono::microseconds after, std::function<void()> fn) {
+    auto timer = std::make_shared<asio::steady_timer>(s.io, after);
+    timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+      if (!ec) fn();
+    });
+  };
+  s.ws_private = std::make_unique<KrakenWsApi>(*s.ex, *s.md, *s.tokens, s.faults, private_options);
 
   std::vector<AccountSpec> accounts = options_.accounts;
   if (accounts.empty()) accounts.push_back(demo_account(options_.seed));
@@ -185,7 +200,9 @@ result<SimulatorEndpoints> Simulator::start() {
       if (auto r = s.ex->deposit(id, asset, amount); !r)
         return Error(errc::invalid_argument, fmt::format("account '{}': {}", a.name, r.error().message()));
   }
-  for (const auto& [key, px] : default_reference_prices())
+  auto reference = default_reference_prices();
+  for (auto& p : synthetic_reference_prices(options_.synthetic_pairs)) reference.push_back(std::move(p));
+  for (const auto& [key, px] : reference)
     if (auto idx = s.ex->pair_index(key)) {
       auto m = parse_fixed(px, s.ex->instruments()[*idx]->price_precision);
       if (m) s.md->seed_last(*idx, Price{*m});
@@ -193,6 +210,16 @@ result<SimulatorEndpoints> Simulator::start() {
   if (options_.synthetic_flow) {
     SyntheticFlow::Config fc;
     fc.seed = options_.seed;
+    if (options_.synthetic_pairs > 0) {
+      // The synthetic pairs' start prices (the flow knows only the catalogue's).
+      std::map<std::string, std::string, std::less<>> mids;
+      for (auto& [key, px] : synthetic_reference_prices(options_.synthetic_pairs)) mids.emplace(key, px);
+      for (const auto& in : s.ex->instruments()) {
+        SyntheticFlow::PairConfig pc{.pair = in->rest_key};
+        if (auto it = mids.find(in->rest_key); it != mids.end()) pc.mid = it->second;
+        fc.pairs.push_back(std::move(pc));
+      }
+    }
     try {
       s.flow = std::make_unique<SyntheticFlow>(*s.ex, fc);
       s.flow->seed_book();

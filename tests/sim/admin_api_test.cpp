@@ -58,6 +58,8 @@ TEST_F(AdminApiTest, RefusesValuesItCannotUseWithA400NamingTheParameter) {
       {"/ws/drop?peer=999999", "peer: no open WebSocket peer 999999"},
       {"/ws/drop?peer=-3", "peer: must be an integer"},
       {"/rest/delay?ms=5&msec=7", "unknown parameter 'msec'"},
+      {"/rest/delay?ms=5&us=7", "ms and us: give one"},
+      {"/ws/private/delay?us=-1", "us: must be an integer"},
       {"/tokens/invalidate?all=yes", "unknown parameter 'all'"},
       {"/deposit?api_key=nobody&asset=ZUSD&amount=1", "api_key: unknown account key"},
   };
@@ -70,6 +72,7 @@ TEST_F(AdminApiTest, RefusesValuesItCannotUseWithA400NamingTheParameter) {
   const Faults f = faults();
   EXPECT_EQ(f.http_status_count, 0);
   EXPECT_EQ(f.rest_delay.count(), 0);
+  EXPECT_EQ(f.ws_private_delay.count(), 0);
   EXPECT_EQ(f.rest_drop_response_count, 0);
   EXPECT_TRUE(f.corrupt_checksum.empty());
   EXPECT_TRUE(f.rest_error.empty());
@@ -79,6 +82,7 @@ TEST_F(AdminApiTest, RefusesValuesItCannotUseWithA400NamingTheParameter) {
 TEST_F(AdminApiTest, GoodValuesArmTheFaultsTheySay) {
   EXPECT_EQ(post("/rest/http_status?code=503&count=2").status, 200);
   EXPECT_EQ(post("/rest/delay?ms=25").status, 200);
+  EXPECT_EQ(post("/ws/private/delay?us=2500").status, 200);
   EXPECT_EQ(post("/rest/error?error=EService:Busy&count=3").status, 200);
   EXPECT_EQ(post("/book/corrupt_checksum?symbol=XBTUSD&count=4").status, 200);  // any spelling
   EXPECT_EQ(post("/ws/drop_response").status, 200);                               // count defaults to 1
@@ -86,7 +90,8 @@ TEST_F(AdminApiTest, GoodValuesArmTheFaultsTheySay) {
   const Faults f = faults();
   EXPECT_EQ(f.http_status, 503u);
   EXPECT_EQ(f.http_status_count, 2);
-  EXPECT_EQ(f.rest_delay.count(), 25);
+  EXPECT_EQ(f.rest_delay, std::chrono::milliseconds(25));
+  EXPECT_EQ(f.ws_private_delay, std::chrono::microseconds(2500));
   EXPECT_EQ(f.rest_error, "EService:Busy");
   EXPECT_EQ(f.rest_error_count, 3);
   ASSERT_EQ(f.corrupt_checksum.count("BTC/USD"), 1u);  // keyed by the v2 symbol the feed sees

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -217,6 +218,34 @@ TEST_F(WsApi, AddOrderOverWsStreamsExecutionsAndBalancesInSequence) {
   EXPECT_EQ(exec_types, (std::vector<std::string>{"pending_new", "new", "trade", "filled"}));
   for (std::size_t i = 1; i < exec_seq.size(); ++i) EXPECT_EQ(exec_seq[i], exec_seq[i - 1] + 1);
   EXPECT_EQ(bal_seq.size(), 2u);  // BTC and USD legs of the trade
+}
+
+TEST_F(WsApi, ThePrivateDelayFaultHoldsEveryAuthenticatedMessageBackInOrder) {
+  std::vector<std::pair<std::chrono::microseconds, std::function<void()>>> deferred;
+  KrakenWsApi::Options o{.authenticated = true};
+  o.defer = [&deferred](std::chrono::microseconds after, std::function<void()> fn) { deferred.emplace_back(after, std::move(fn)); };
+  KrakenWsApi auth{ex_, md_, tokens_, faults_, o};
+  limit(mm_, Side::sell, "0.5", "30010.0");
+  auto c = connect(auth, 2);
+  auth.on_message(c, R"({"method":"subscribe","params":{"channel":"executions","token":")" + token_ + R"("}})");
+  c->out.clear();
+  faults_.ws_private_delay = std::chrono::microseconds(2500);
+  auth.on_message(c, R"({"method":"add_order","params":{"order_type":"limit","side":"buy","order_qty":0.2,"symbol":"BTC/USD","limit_price":30010.0,"cl_ord_id":"ws-1","token":")" +
+                         token_ + R"("},"req_id":5})");
+  EXPECT_TRUE(c->out.empty());  // nothing leaves before the delay
+  ASSERT_FALSE(deferred.empty());
+  for (auto& [after, fn] : deferred) {
+    EXPECT_EQ(after, std::chrono::microseconds(2500));
+    fn();
+  }
+  ASSERT_EQ(c->out.size(), deferred.size());
+  const auto ack = std::find_if(c->out.begin(), c->out.end(),
+                                [](const std::string& m) { return m.find(R"("method":"add_order","req_id":5)") != std::string::npos; });
+  EXPECT_NE(ack, c->out.end());
+  EXPECT_EQ(faults_.fired["ws_private_delay"], deferred.size());
+  // The public endpoint is not delayed.
+  auto pubc = connect(pub_, 3);
+  EXPECT_EQ(pubc->out.size(), 1u);
 }
 
 TEST_F(WsApi, TradingErrorsCarryKrakensStringsAndEchoReqId) {

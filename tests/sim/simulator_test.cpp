@@ -233,6 +233,29 @@ TEST(SimulatorTls, ServesHttpsAndWssWithASelfSignedCertificateClientsCanVerify) 
   EXPECT_EQ(status, 200u);
 }
 
+TEST(SimulatorSynthetic, AddsTheSyntheticCatalogueAfterTheCatalogueWithTwoSidedBooks) {
+  SimulatorOptions o;
+  o.synthetic_pairs = 30;
+  o.seed = 3;
+  Simulator sim(o);
+  auto ep = sim.start();
+  ASSERT_TRUE(ep) << ep.error().message();
+  const auto out = sim.call([](Exchange& ex) {
+    const auto idx = ex.pair_index("S0030/USD");
+    std::vector<BookLevel> bids, asks;
+    if (idx) {
+      ex.engine(*idx).top(Side::buy, 1, bids);
+      ex.engine(*idx).top(Side::sell, 1, asks);
+    }
+    return std::tuple{ex.instruments().size(), ex.instruments().back()->symbol, bids.size(), asks.size()};
+  });
+  sim.stop();
+  EXPECT_EQ(std::get<0>(out), 22u + 30u);
+  EXPECT_EQ(std::get<1>(out), "S0030/USD");
+  EXPECT_EQ(std::get<2>(out), 1u);  // the synthetic flow seeded its ladder
+  EXPECT_EQ(std::get<3>(out), 1u);
+}
+
 TEST_F(SimulatorE2E, AdminDropsWebSocketsAndDelaysRestAndCountsBoth) {
   auto out = run([this]() -> asio::awaitable<std::pair<std::string, unsigned>> {
     net::WsOptions wo;

@@ -11,8 +11,12 @@
 namespace kgw::sim {
 
 struct Faults {
-  // REST: answer late.
-  std::chrono::milliseconds rest_delay{0};
+  // REST: answer late (microseconds, so that Kraken's ~2.5 ms best-path round trip can be
+  // modelled on loopback; the admin API takes `ms` or `us`).
+  std::chrono::microseconds rest_delay{0};
+  // WS, authenticated endpoint: every message it sends (order acks with their time_in/time_out,
+  // executions, balances) leaves this much later, in order: exchange latency on the order path.
+  std::chrono::microseconds ws_private_delay{0};
   // REST: the next N requests get this HTTP status (e.g. 502) and an HTML-ish body.
   unsigned http_status = 0;
   int http_status_count = 0;
@@ -27,7 +31,7 @@ struct Faults {
   // WS: the next book message of this symbol carries a wrong checksum.
   std::map<std::string, int> corrupt_checksum;  // v2 symbol -> remaining count
 
-  // How many times each fault fired: "rest_delay", "http_status", "rest_error",
+  // How many times each fault fired: "rest_delay", "ws_private_delay", "http_status", "rest_error",
   // "rest_drop_response", "ws_drop_response", "corrupt_checksum", "ws_drop", "ws_stall",
   // "token_invalidate", "status", "restart".
   std::map<std::string, std::uint64_t> fired;

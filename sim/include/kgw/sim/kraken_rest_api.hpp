@@ -21,7 +21,7 @@ struct RestReply {
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
-  std::chrono::milliseconds delay{0};
+  std::chrono::microseconds delay{0};
   bool drop = false;  // processed, but close the connection instead of answering
 };
 

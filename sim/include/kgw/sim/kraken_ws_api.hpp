@@ -53,6 +53,9 @@ class KrakenWsApi final : public Exchange::Observer {
   struct Options {
     bool authenticated = false;  // the ws-auth endpoint: private channels and trading methods
     std::chrono::milliseconds heartbeat{1000};
+    // Runs `fn` on this API's thread `after` from now (Faults::ws_private_delay). Empty: the
+    // delay fault is not available and messages leave at once.
+    std::function<void(std::chrono::microseconds after, std::function<void()> fn)> defer{};
   };
 
   KrakenWsApi(Exchange& ex, MarketData& md, TokenStore& tokens, Faults& faults, Options options);

@@ -39,7 +39,7 @@ struct HttpServerResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   // Fault: the answer leaves this much later. Later requests pipelined on the same connection
   // wait behind it, as HTTP/1.1 requires answers in request order.
-  std::chrono::milliseconds delay{0};
+  std::chrono::microseconds delay{0};
   // Fault: the request was processed but the connection is closed without an answer, which the
   // client must treat as an unknown outcome.
   bool drop = false;

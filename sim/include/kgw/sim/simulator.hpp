@@ -27,6 +27,9 @@ struct SimulatorOptions {
   std::uint16_t rest_port = 0, ws_public_port = 0, ws_private_port = 0, admin_port = 0;  // 0: ephemeral
   bool tls_self_signed = false;
   std::vector<std::string> pairs;  // empty: the default pairs
+  // > 0: the market is the 22-pair catalogue plus this many synthetic pairs (default_market.hpp),
+  // all traded by the synthetic flow; `pairs` then picks from that set when given.
+  std::size_t synthetic_pairs = 0;
   std::uint64_t seed = 1;
   kraken::Tier tier = kraken::Tier::intermediate;  // rate limits of the REST and trading counters
   // Instead of the tier's limits: a venue that allows more than any tier (tests that reconnect
