@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <sstream>
 
@@ -95,6 +96,79 @@ TEST(Daemon, PrintsItsInterfaceLinesThenReadyAndStopsOnSigtermWithinTheDeadline)
   EXPECT_FALSE(std::filesystem::exists(dir / "gw.sock"));
 }
 
+TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndAnOrderInFlight) {
+  TempDir dir;
+  ChildProcess d(sim_daemon(dir), std::chrono::seconds(60));
+  ASSERT_TRUE(d.ready()) << d.how_it_ended();
+  auto channel = grpc::CreateChannel(d.values("grpc").at(0), grpc::InsecureChannelCredentials());
+  auto trading = v1::Trading::NewStub(channel);
+  auto account = v1::Account::NewStub(channel);
+  auto gateway = v1::Gateway::NewStub(channel);
+  auto market = v1::MarketData::NewStub(channel);
+  ASSERT_TRUE(wait_until([&] {
+    v1::GetBalanceRequest req;
+    *req.mutable_read() = read_policy(v1::READ_POLICY_CACHE_ONLY);
+    return call(*account, &v1::Account::Stub::GetBalance, req).ok();
+  }, std::chrono::seconds(20)));
+  auto resting = call(*trading, &v1::Trading::Stub::PlaceOrder, limit_order("stop-resting", "10000.0"));
+  ASSERT_TRUE(resting.ok()) << resting.status.error_message();
+
+  // Three streams open, each past its first message.
+  grpc::ClientContext executions_ctx, balances_ctx, ticker_ctx;
+  for (auto* ctx : {&executions_ctx, &balances_ctx, &ticker_ctx}) with_deadline(*ctx, std::chrono::seconds(30));
+  auto executions = trading->StreamExecutions(&executions_ctx, {});
+  auto balances = account->StreamBalances(&balances_ctx, {});
+  v1::StreamTickerRequest ticker_req;
+  ticker_req.add_pairs("BTC/USD");
+  auto ticker = market->StreamTicker(&ticker_ctx, ticker_req);
+  v1::ExecutionsEvent ee;
+  v1::BalancesEvent be;
+  v1::TickerEvent te;
+  ASSERT_TRUE(executions->Read(&ee));
+  ASSERT_TRUE(balances->Read(&be));
+  ASSERT_TRUE(ticker->Read(&te));
+
+  // An order in flight over REST, which the simulator holds for 8 s: longer than the stop deadline.
+  const std::string admin = d.line("sim-admin");
+  ASSERT_EQ(sim_admin_post(admin, "/rest/delay?ms=8000"), 200u);
+  const auto sent_before = call(*gateway, &v1::Gateway::Stub::GetRateBudget, v1::GetRateBudgetRequest{}).response.rest().calls_sent();
+  auto in_flight_req = limit_order("stop-in-flight", "10000.0");
+  in_flight_req.set_route(v1::ROUTE_REST);
+  auto in_flight = std::async(std::launch::async, [&] {
+    grpc::ClientContext ctx;
+    with_deadline(ctx, std::chrono::seconds(30));
+    v1::PlaceOrderResponse r;
+    return trading->PlaceOrder(&ctx, in_flight_req, &r);
+  });
+  ASSERT_TRUE(wait_until([&] {
+    return call(*gateway, &v1::Gateway::Stub::GetRateBudget, v1::GetRateBudgetRequest{}).response.rest().calls_sent() > sent_before;
+  }));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(d.pid(), SIGTERM);
+  ASSERT_TRUE(wait_until([&] { return !d.alive(); }, std::chrono::seconds(10)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));  // config/sim.toml: 5 s
+  EXPECT_EQ(d.how_it_ended(), "exit 0");
+  // Every stream was ended, and the order in flight was answered with its outcome unknown (it
+  // had been sent) and the cl_ord_id to look up, not the server's UNAVAILABLE ("not executed").
+  while (executions->Read(&ee)) {
+  }
+  while (balances->Read(&be)) {
+  }
+  while (ticker->Read(&te)) {
+  }
+  EXPECT_EQ(executions->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(balances->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ticker->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_EQ(in_flight.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  const grpc::Status order = in_flight.get();
+  EXPECT_EQ(order.error_code(), grpc::StatusCode::UNKNOWN) << order.error_message();
+  const v1::ErrorDetail detail = error_detail(order);
+  EXPECT_EQ(detail.classification(), v1::ERROR_CLASS_UNKNOWN_OUTCOME);
+  ASSERT_EQ(detail.cl_ord_ids_size(), 1);
+  EXPECT_EQ(detail.cl_ord_ids(0), "stop-in-flight");
+}
+
 TEST(Daemon, AConfigErrorStopsItNamingTheKeyAndLine) {
   TempDir dir;
   const std::string bad = dir.write("bad.toml", "[grpc]\nport = 50051\nprot = 1\n");
@@ -156,14 +230,33 @@ TEST(Daemon, CredentialsNeverReachTheLogsTheErrorsOrTheMetrics) {
   EXPECT_EQ(failed.status, 1);
   EXPECT_TRUE(contains(failed.out, "EAPI:Invalid key")) << failed.out;
   seen += failed.out;
+  // The key signs the order manager's calls: balances, an order, the executions, a cancel.
   {
     auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
     grpc::ClientContext ctx;
+    with_deadline(ctx);
     v1::GetBalanceResponse r;
     const auto s = v1::Account::NewStub(channel)->GetBalance(&ctx, {}, &r);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-    seen += s.error_message() + s.error_details();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    seen += r.DebugString();
   }
+  const auto placed = kgwctl(addr, "--json place buy limit XBTUSD 0.01 --price 30000 --cl-ord-id secret-test-1");
+  EXPECT_EQ(placed.status, 0) << placed.out;
+  EXPECT_TRUE(contains(placed.out, "\"cl_ord_id\":\"secret-test-1\"")) << placed.out;
+  seen += placed.out;
+  seen += kgwctl(addr, "--json orders").out;
+  seen += kgwctl(addr, "--json watch executions --count 1").out;
+  seen += kgwctl(addr, "--json gateway kill-switch").out;
+  // Kraken refusing the key on a private call: its words reach the caller, the key does not.
+  ASSERT_EQ(sim_admin_post(ep->admin, "/rest/error?error=EAPI:Invalid%20key&count=1"), 200u);
+  const auto denied = kgwctl(addr, "--route rest balance");
+  EXPECT_EQ(denied.status, 1);
+  EXPECT_TRUE(contains(denied.out, "PERMISSION_DENIED")) << denied.out;
+  EXPECT_TRUE(contains(denied.out, "EAPI:Invalid key")) << denied.out;
+  seen += denied.out;
+  const auto cancelled = kgwctl(addr, "--json cancel-all");
+  EXPECT_EQ(cancelled.status, 0) << cancelled.out;
+  seen += cancelled.out;
   const std::string metrics = d.line("metrics");
   const auto page = http_request(metrics.substr(0, metrics.size() - 8), net::HttpMethod::get, "/metrics");
   ASSERT_TRUE(page);
