@@ -279,6 +279,16 @@ TEST_F(AccountE2E, ClosedOrdersTradesAndTheLedgerShowAFill) {
   for (const auto& e : l.response.entries())
     if (e.refid() == t.trade_txid()) ++of_the_trade;
   EXPECT_EQ(of_the_trade, 2) << l.response.ShortDebugString();  // the BTC bought, the USD paid
+  v1::QueryLedgersRequest by_id;
+  for (const auto& e : l.response.entries())
+    if (e.refid() == t.trade_txid()) by_id.add_ids(e.ledger_id());
+  auto ql = call(*account_, &AccountStub::QueryLedgers, by_id);
+  ASSERT_TRUE(ql.ok()) << ql.status.error_message();
+  ASSERT_EQ(ql.response.entries_size(), 2);
+  for (const auto& e : ql.response.entries()) {
+    EXPECT_EQ(e.refid(), t.trade_txid());
+    EXPECT_EQ(e.type(), "trade");
+  }
 }
 
 TEST_F(AccountE2E, PositionsAndTheTradeBalanceAreServedAndAgreeAcrossSources) {
@@ -294,6 +304,17 @@ TEST_F(AccountE2E, PositionsAndTheTradeBalanceAreServedAndAgreeAcrossSources) {
   auto tb = call(*account_, &AccountStub::GetTradeBalance, v1::GetTradeBalanceRequest{});
   ASSERT_TRUE(tb.ok()) << tb.status.error_message();
   EXPECT_EQ(tb.response.meta().source(), v1::READ_SOURCE_REST);
+  EXPECT_FALSE(tb.response.equivalent_balance().empty());
+  // The extended balances list the assets Balance does.
+  auto ex = call(*account_, &AccountStub::GetBalanceEx, v1::GetBalanceExRequest{});
+  ASSERT_TRUE(ex.ok()) << ex.status.error_message();
+  v1::GetBalanceRequest plain;
+  *plain.mutable_read() = read_policy(v1::READ_POLICY_REST_ONLY);
+  auto b = call(*account_, &AccountStub::GetBalance, plain);
+  ASSERT_TRUE(b.ok()) << b.status.error_message();
+  std::map<std::string, std::string> extended;
+  for (const auto& e : ex.response.balances()) extended[e.asset()] = e.balance();
+  EXPECT_EQ(extended, by_asset(b.response));
 }
 
 // Reads one message, or fails the test when the stream ends.

@@ -191,6 +191,20 @@ TEST_F(TradingE2E, AmendOrderChangesPriceAndQuantityAndKeepsTheOrderId) {
   EXPECT_EQ(o.volume, "0.02000000");
   EXPECT_EQ(sim_open_orders(gw_->sim()), 1u);
   EXPECT_EQ(sim_orders_ever(gw_->sim()), ever);  // amended in place, not replaced
+  // Kraken's amend history: the original, then each amend.
+  v1::GetOrderAmendsRequest history;
+  history.set_order_id(id);
+  auto h = call(*trading_, &Stub::GetOrderAmends, history);
+  ASSERT_TRUE(h.ok()) << h.status.error_message();
+  ASSERT_EQ(h.response.amends_size(), 3) << h.response.ShortDebugString();
+  EXPECT_EQ(h.response.count(), 3);
+  EXPECT_EQ(h.response.amends(0).amend_type(), "original");
+  EXPECT_EQ(h.response.amends(1).amend_type(), "user");
+  EXPECT_EQ(h.response.amends(1).amend_id(), a.response.amend_id());
+  EXPECT_EQ(h.response.amends(1).limit_price(), "31000.0");
+  EXPECT_EQ(h.response.amends(2).amend_id(), b.response.amend_id());
+  EXPECT_EQ(h.response.amends(2).limit_price(), "32000.0");
+  EXPECT_EQ(h.response.meta().source(), v1::READ_SOURCE_REST);
 }
 
 TEST_F(TradingE2E, EditOrderReplacesTheOrderWithANewOne) {

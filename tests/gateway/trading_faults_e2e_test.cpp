@@ -49,7 +49,23 @@ class TradingFaultsE2E : public SharedTradingTest<TradingFaultsE2E> {
 };
 
 TEST_F(TradingFaultsE2E, WithThePrivateWebSocketDownOrdersAndReadsGoOverRestAndSaySo) {
+  grpc::ClientContext watch_ctx;
+  with_deadline(watch_ctx, std::chrono::seconds(20));
+  auto gateway = gw_->gateway();
+  auto watch = gateway->StreamUpstreamStatus(&watch_ctx, {});
+  v1::UpstreamStatusEvent u;
+  ASSERT_TRUE(watch->Read(&u));
+  ASSERT_EQ(u.connections_size(), 3);
+  EXPECT_EQ(u.connections(1).state(), v1::CONNECTION_STATE_READY);
+
   ASSERT_EQ(gw_->admin("/ws/drop"), 200u);
+  // The upstream stream says which connection changed.
+  bool private_down = false;
+  while (!private_down && watch->Read(&u))
+    private_down = u.changed() == v1::UPSTREAM_KIND_PRIVATE_WS && u.connections(1).state() != v1::CONNECTION_STATE_READY;
+  EXPECT_TRUE(private_down);
+  watch_ctx.TryCancel();
+  (void)watch->Finish();
   ASSERT_TRUE(wait_until([&] { return private_state() != v1::CONNECTION_STATE_READY; }));
 
   auto a = call(*trading_, &Stub::PlaceOrder, limit_order("gw-fallback-1"));
