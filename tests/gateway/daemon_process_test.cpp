@@ -337,5 +337,44 @@ TEST_F(Kgwctl, ExitsNonZeroWithTheGatewaysErrorOrAUsageProblem) {
   EXPECT_TRUE(contains(down.out, "UNAVAILABLE")) << down.out;
 }
 
+TEST_F(Kgwctl, PlacesAmendsListsWatchesAndCancelsOrdersAndDrivesTheKillSwitch) {
+  ASSERT_TRUE(wait_until([&] { return kgwctl(addr_, "--route cache balance").status == 0; }, std::chrono::seconds(20)));
+  const auto placed = kgwctl(addr_, "--json place buy limit BTC/USD 0.01 --price 10000 --cl-ord-id ctl-1");
+  EXPECT_EQ(placed.status, 0) << placed.out;
+  EXPECT_TRUE(contains(placed.out, "\"cl_ord_id\":\"ctl-1\"")) << placed.out;
+  EXPECT_TRUE(contains(placed.out, "\"route\":\"ROUTE_WS\"")) << placed.out;
+  const auto amended = kgwctl(addr_, "--json amend --cl-ord-id ctl-1 --limit-price 10100");
+  EXPECT_EQ(amended.status, 0) << amended.out;
+  EXPECT_TRUE(contains(amended.out, "\"amend_id\":")) << amended.out;
+  ASSERT_TRUE(wait_until([&] {
+    const auto orders = kgwctl(addr_, "--json orders BTC/USD");
+    return orders.status == 0 && contains(orders.out, "\"cl_ord_id\":\"ctl-1\"") && contains(orders.out, "10100.0");
+  }));
+  const auto watch = kgwctl(addr_, "--json watch executions --count 1");
+  EXPECT_EQ(watch.status, 0) << watch.out;
+  EXPECT_EQ(std::count(watch.out.begin(), watch.out.end(), '\n'), 1) << watch.out;
+  EXPECT_TRUE(contains(watch.out, "STREAM_MESSAGE_TYPE_SNAPSHOT")) << watch.out;
+  EXPECT_TRUE(contains(watch.out, "\"cl_ord_id\":\"ctl-1\"")) << watch.out;
+  const auto cancelled = kgwctl(addr_, "--json cancel --cl-ord-id ctl-1");
+  EXPECT_EQ(cancelled.status, 0) << cancelled.out;
+  EXPECT_TRUE(contains(cancelled.out, "\"count\":1")) << cancelled.out;
+
+  const auto bad = kgwctl(addr_, "place buy limit BTC/USD lots --price 10000");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_TRUE(contains(bad.out, "INVALID_ARGUMENT: volume:")) << bad.out;
+  EXPECT_EQ(kgwctl(addr_, "place buy limit BTC/USD").status, 2);  // VOLUME missing
+
+  EXPECT_EQ(kgwctl(addr_, "gateway kill-switch engage --reason ctl-test").status, 0);
+  const auto refused = kgwctl(addr_, "place buy limit BTC/USD 0.01 --price 10000");
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(contains(refused.out, "FAILED_PRECONDITION")) << refused.out;
+  const auto state = kgwctl(addr_, "--json gateway kill-switch");
+  EXPECT_TRUE(contains(state.out, "\"engaged\":true")) << state.out;
+  EXPECT_EQ(kgwctl(addr_, "gateway kill-switch disengage").status, 0);
+  const auto again = kgwctl(addr_, "--json place buy limit BTC/USD 0.01 --price 10000");
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(kgwctl(addr_, "cancel-all").status, 0);
+}
+
 }  // namespace
 }  // namespace kgw::test
