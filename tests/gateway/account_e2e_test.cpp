@@ -515,6 +515,21 @@ TEST_F(AccountE2E, BadInputToAccountCallsIsRefusedNamingTheFieldAndNothingReache
   expect_field(call(*account_, &AccountStub::GetPositions, positions).status, "read.policy");
   v1::QueryLedgersRequest ledgers;
   expect_field(call(*account_, &AccountStub::QueryLedgers, ledgers).status, "ids");
+  ledgers.add_ids("LAAAAA-BBBBB-CCCCCC");
+  ledgers.add_ids("");
+  expect_field(call(*account_, &AccountStub::QueryLedgers, ledgers).status, "ids[1]");
+  v1::GetLedgersRequest history;
+  history.add_assets("NOPE");
+  expect_field(call(*account_, &AccountStub::GetLedgers, history).status, "assets[0]");
+  history.clear_assets();
+  history.set_type(static_cast<v1::LedgerType>(99));
+  expect_field(call(*account_, &AccountStub::GetLedgers, history).status, "type");
+  v1::GetTradeBalanceRequest trade_balance;
+  trade_balance.set_asset("NOPE");
+  expect_field(call(*account_, &AccountStub::GetTradeBalance, trade_balance).status, "asset");
+  v1::GetBalanceExRequest extended;
+  extended.set_rebase_multiplier("triple");
+  expect_field(call(*account_, &AccountStub::GetBalanceEx, extended).status, "rebase_multiplier");
   {
     v1::StreamBalancesRequest req;
     req.set_resume_after_epoch(1);
