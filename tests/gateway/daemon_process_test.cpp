@@ -96,7 +96,7 @@ TEST(Daemon, PrintsItsInterfaceLinesThenReadyAndStopsOnSigtermWithinTheDeadline)
   EXPECT_FALSE(std::filesystem::exists(dir / "gw.sock"));
 }
 
-TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndAnOrderInFlight) {
+TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndOrdersInFlight) {
   TempDir dir;
   ChildProcess d(sim_daemon(dir), std::chrono::seconds(60));
   ASSERT_TRUE(d.ready()) << d.how_it_ended();
@@ -127,30 +127,41 @@ TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndAnOrderInFlight) {
   ASSERT_TRUE(balances->Read(&be));
   ASSERT_TRUE(ticker->Read(&te));
 
-  // An order in flight over REST, which the simulator holds for 8 s: longer than the stop deadline.
+  // Two orders in flight: one over REST, which the simulator holds for 8 s, and one over the
+  // WebSocket, which it holds still (the connection stalled): both longer than the deadline.
   const std::string admin = d.line("sim-admin");
   ASSERT_EQ(sim_admin_post(admin, "/rest/delay?ms=8000"), 200u);
-  auto in_flight_req = limit_order("stop-in-flight", "10000.0");
-  in_flight_req.set_route(v1::ROUTE_REST);
-  auto in_flight = std::async(std::launch::async, [&] {
-    grpc::ClientContext ctx;
-    with_deadline(ctx, std::chrono::seconds(30));
-    v1::PlaceOrderResponse r;
-    return trading->PlaceOrder(&ctx, in_flight_req, &r);
-  });
-  // In flight once order entry has sent it (its metric counts it as it goes).
+  ASSERT_EQ(sim_admin_post(admin, "/ws/stall?on=true"), 200u);
+  auto send = [&trading](const std::string& cl_ord_id, v1::Route route) {
+    return std::async(std::launch::async, [&trading, cl_ord_id, route] {
+      auto req = limit_order(cl_ord_id, "10000.0");
+      req.set_route(route);
+      grpc::ClientContext ctx;
+      with_deadline(ctx, std::chrono::seconds(30));
+      v1::PlaceOrderResponse r;
+      return trading->PlaceOrder(&ctx, req, &r);
+    });
+  };
+  auto over_rest = send("stop-flight-rest", v1::ROUTE_REST);
+  auto over_ws = send("stop-flight-ws", v1::ROUTE_WS);
+  // In flight once order entry has sent them (its metric counts each as it goes; the resting
+  // order went over the WebSocket).
   const std::string metrics = d.line("metrics");
+  std::string page;
   ASSERT_TRUE(wait_until([&] {
-    const auto page = http_request(metrics.substr(0, metrics.size() - 8), net::HttpMethod::get, "/metrics");
-    return page && contains(page->body, "kgw_order_requests_total{path=\"rest\"} 1");
-  }));
+    const auto p = http_request(metrics.substr(0, metrics.size() - 8), net::HttpMethod::get, "/metrics");
+    page = p ? p->body : std::string();
+    return contains(page, "kgw_order_requests_total{path=\"rest\"} 1") &&
+           contains(page, "kgw_order_requests_total{path=\"ws\"} 2");
+  })) << page.substr(page.find("kgw_order"), 600)
+     << (over_rest.wait_for(std::chrono::seconds(0)) == std::future_status::ready ? over_rest.get().error_message() : "");
 
   const auto t0 = std::chrono::steady_clock::now();
   ::kill(d.pid(), SIGTERM);
   ASSERT_TRUE(wait_until([&] { return !d.alive(); }, std::chrono::seconds(10)));
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));  // config/sim.toml: 5 s
   EXPECT_EQ(d.how_it_ended(), "exit 0");
-  // Every stream was ended, and the order in flight was answered with its outcome unknown (it
+  // Every stream was ended, and each order in flight was answered with its outcome unknown (it
   // had been sent) and the cl_ord_id to look up, not the server's UNAVAILABLE ("not executed").
   while (executions->Read(&ee)) {
   }
@@ -161,13 +172,16 @@ TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndAnOrderInFlight) {
   EXPECT_EQ(executions->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(balances->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(ticker->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  ASSERT_EQ(in_flight.wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  const grpc::Status order = in_flight.get();
-  EXPECT_EQ(order.error_code(), grpc::StatusCode::UNKNOWN) << order.error_message();
-  const v1::ErrorDetail detail = error_detail(order);
-  EXPECT_EQ(detail.classification(), v1::ERROR_CLASS_UNKNOWN_OUTCOME);
-  ASSERT_EQ(detail.cl_ord_ids_size(), 1);
-  EXPECT_EQ(detail.cl_ord_ids(0), "stop-in-flight");
+  for (auto [order, cl_ord_id] : {std::pair{&over_rest, "stop-flight-rest"}, std::pair{&over_ws, "stop-flight-ws"}}) {
+    ASSERT_EQ(order->wait_for(std::chrono::seconds(30)), std::future_status::ready) << cl_ord_id;
+    const grpc::Status st = order->get();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNKNOWN) << cl_ord_id << ": " << st.error_message();
+    if (st.error_code() != grpc::StatusCode::UNKNOWN) continue;
+    const v1::ErrorDetail detail = error_detail(st);
+    EXPECT_EQ(detail.classification(), v1::ERROR_CLASS_UNKNOWN_OUTCOME);
+    ASSERT_EQ(detail.cl_ord_ids_size(), 1);
+    EXPECT_EQ(detail.cl_ord_ids(0), cl_ord_id);
+  }
 }
 
 TEST(Daemon, AConfigErrorStopsItNamingTheKeyAndLine) {
