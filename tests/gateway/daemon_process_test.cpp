@@ -255,7 +255,7 @@ TEST(Daemon, CredentialsNeverReachTheLogsTheErrorsOrTheMetrics) {
     EXPECT_TRUE(s.ok()) << s.error_message();
     seen += r.DebugString();
   }
-  const auto placed = kgwctl(addr, "--json place buy limit XBTUSD 0.01 --price 30000 --cl-ord-id secret-test-1");
+  const auto placed = kgwctl(addr, "--json place XBTUSD buy 0.01 --type limit --price 30000 --cl-ord-id secret-test-1");
   EXPECT_EQ(placed.status, 0) << placed.out;
   EXPECT_TRUE(contains(placed.out, "\"cl_ord_id\":\"secret-test-1\"")) << placed.out;
   seen += placed.out;
@@ -354,7 +354,7 @@ TEST_F(Kgwctl, ExitsNonZeroWithTheGatewaysErrorOrAUsageProblem) {
 
 TEST_F(Kgwctl, PlacesAmendsListsWatchesAndCancelsOrdersAndDrivesTheKillSwitch) {
   ASSERT_TRUE(wait_until([&] { return kgwctl(addr_, "--route cache balance").status == 0; }, std::chrono::seconds(20)));
-  const auto placed = kgwctl(addr_, "--json place buy limit BTC/USD 0.01 --price 10000 --cl-ord-id ctl-1");
+  const auto placed = kgwctl(addr_, "--json place BTC/USD buy 0.01 --type limit --price 10000 --cl-ord-id ctl-1");
   EXPECT_EQ(placed.status, 0) << placed.out;
   EXPECT_TRUE(contains(placed.out, "\"cl_ord_id\":\"ctl-1\"")) << placed.out;
   EXPECT_TRUE(contains(placed.out, "\"route\":\"ROUTE_WS\"")) << placed.out;
@@ -374,19 +374,20 @@ TEST_F(Kgwctl, PlacesAmendsListsWatchesAndCancelsOrdersAndDrivesTheKillSwitch) {
   EXPECT_EQ(cancelled.status, 0) << cancelled.out;
   EXPECT_TRUE(contains(cancelled.out, "\"count\":1")) << cancelled.out;
 
-  const auto bad = kgwctl(addr_, "place buy limit BTC/USD lots --price 10000");
+  const auto bad = kgwctl(addr_, "place BTC/USD buy lots --type limit --price 10000");
   EXPECT_EQ(bad.status, 1);
   EXPECT_TRUE(contains(bad.out, "INVALID_ARGUMENT: volume:")) << bad.out;
-  EXPECT_EQ(kgwctl(addr_, "place buy limit BTC/USD").status, 2);  // VOLUME missing
+  EXPECT_EQ(kgwctl(addr_, "place BTC/USD buy").status, 2);                 // VOLUME missing
+  EXPECT_EQ(kgwctl(addr_, "place BTC/USD buy 0.01 --price 10000").status, 2);  // a price, but no --type
 
   EXPECT_EQ(kgwctl(addr_, "gateway kill-switch engage --reason ctl-test").status, 0);
-  const auto refused = kgwctl(addr_, "place buy limit BTC/USD 0.01 --price 10000");
+  const auto refused = kgwctl(addr_, "place BTC/USD buy 0.01 --type limit --price 10000");
   EXPECT_EQ(refused.status, 1);
   EXPECT_TRUE(contains(refused.out, "FAILED_PRECONDITION")) << refused.out;
   const auto state = kgwctl(addr_, "--json gateway kill-switch");
   EXPECT_TRUE(contains(state.out, "\"engaged\":true")) << state.out;
   EXPECT_EQ(kgwctl(addr_, "gateway kill-switch disengage").status, 0);
-  const auto again = kgwctl(addr_, "--json place buy limit BTC/USD 0.01 --price 10000");
+  const auto again = kgwctl(addr_, "--json place BTC/USD buy 0.01 --type limit --price 10000");
   EXPECT_EQ(again.status, 0) << again.out;
   EXPECT_EQ(kgwctl(addr_, "cancel-all").status, 0);
 }

@@ -114,6 +114,7 @@ TEST_F(TradingE2E, AnOrderOverRestSaysSoAndCarriesKrakensDescription) {
 TEST_F(TradingE2E, ADuplicateClOrdIdIsAnsweredWithTheExistingOrderAndNothingIsPlacedTwice) {
   auto first = place(limit_order("gw-dup-1"));
   ASSERT_TRUE(first.ok()) << first.status.error_message();
+  EXPECT_FALSE(first.response.existing());
   const auto ever = sim_orders_ever(gw_->sim());
   for (v1::Route route : {v1::ROUTE_AUTO, v1::ROUTE_REST}) {
     auto req = limit_order("gw-dup-1");
@@ -122,6 +123,7 @@ TEST_F(TradingE2E, ADuplicateClOrdIdIsAnsweredWithTheExistingOrderAndNothingIsPl
     ASSERT_TRUE(again.ok()) << again.status.error_message();
     EXPECT_EQ(again.response.order_id(), first.response.order_id());
     EXPECT_EQ(again.response.cl_ord_id(), "gw-dup-1");
+    EXPECT_TRUE(again.response.existing());
   }
   EXPECT_EQ(sim_orders_ever(gw_->sim()), ever);
   EXPECT_EQ(sim_orders_with(gw_->sim(), "gw-dup-1"), 1u);
