@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "backend.hpp"
@@ -50,6 +52,9 @@ struct Gateway::Impl {
 };
 
 namespace {
+
+// At stop, between a call's REST call being abandoned and the server cancelling the call.
+constexpr std::chrono::milliseconds kAnswerBeforeCancel{250};
 
 std::string unix_socket_path(const GrpcConfig& g) {
   if (g.unix_socket == "none") return {};
@@ -208,6 +213,9 @@ result<GatewayEndpoints> Gateway::Impl::start() {
 result<void> Gateway::Impl::start_order_manager() {
   oms::OrderManagerOptions oo;
   oo.ws_private_url = endpoints.ws_private_url;
+  // A peer that has not answered the close handshake within a second will not: the stop deadline
+  // (5 s by default) must not go to it.
+  oo.ws.close_timeout = std::chrono::milliseconds(1'000);
   oo.entry.reply_timeout = config.trading.reply_timeout;
   oo.entry.default_deadline = config.trading.default_deadline;
   if (!config.trading.max_notional.empty()) {
@@ -321,17 +329,42 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   std::thread metrics_stop([&s] {
     if (s.metrics) s.metrics->stop();
   });
-  if (s.server) s.server->shutdown_begin(grace);
+  // The public feed too (a silent peer holds its close handshake for seconds): nothing below
+  // needs it, only its caches, which stay.
+  std::thread feed_stop([&s] {
+    if (s.feed) s.feed->stop();
+  });
+  if (s.server) s.server->shutdown_begin(grace + kAnswerBeforeCancel);
   if (s.watch) s.watch->stop();
-  // Before the REST service goes: the cancel-all on stop and the dead-man's disarm use it.
+  // gRPC calls waiting for Kraken (an order over REST or the WebSocket, a read) get the grace;
+  // then their REST calls and WebSocket requests complete as unknown outcomes, so Kraken cannot
+  // hold the stop past its deadline, and each call ends with its own status (an order: UNKNOWN
+  // with its cl_ord_id) a little before the server would cancel it (UNAVAILABLE, which would
+  // wrongly say "not executed").
+  std::mutex mu;
+  std::condition_variable cv;
+  bool calls_done = false;
+  std::thread cutoff([&] {
+    std::unique_lock lock(mu);
+    if (cv.wait_for(lock, grace, [&] { return calls_done; })) return;
+    if (s.oms) s.oms->abandon_replies();
+    if (!s.rest) return;
+    if (const auto n = s.rest->abandon_in_flight()) spdlog::warn("stop: {} REST call(s) still waiting for Kraken end as unknown outcomes", n);
+  });
+  if (s.server) s.server->shutdown_wait();
+  {
+    std::lock_guard lock(mu);
+    calls_done = true;
+  }
+  cv.notify_all();
+  cutoff.join();
+  // No gRPC call runs any more. Before the REST service goes: the cancel-all on stop and the
+  // dead-man's disarm use it.
   s.stop_order_manager();
-  // Calls still waiting for Kraken complete (cancelled) as the REST service goes, so the server's
-  // wait below is bounded; no new call can reach it now.
   if (s.rest) s.rest->set_shutdown_grace(std::min(grace, std::chrono::milliseconds(500)));
   s.rest.reset();
-  if (s.server) s.server->shutdown_wait();
   s.oms.reset();
-  if (s.feed) s.feed->stop();
+  feed_stop.join();
   metrics_stop.join();
   if (s.sim) s.sim->stop();
 }

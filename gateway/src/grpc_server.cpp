@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <thread>
 
 #include "backend.hpp"
 #include "kgw/gateway/metrics.hpp"
@@ -84,6 +85,10 @@ struct GrpcServer::Impl {
   int port = 0;
   std::atomic<bool> shut_down{false};
   bool waited = false;
+  // grpc::Server::Shutdown returns only once every callback call has finished, and a unary call
+  // waiting for Kraken finishes when its REST call completes: it runs here, so that the owner
+  // can stop the REST service meanwhile.
+  std::thread stopper;
 };
 
 GrpcServer::GrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -146,12 +151,15 @@ void GrpcServer::shutdown_begin(std::chrono::milliseconds grace) {
   impl_->server->GetHealthCheckService()->Shutdown();
   // Streams never end on their own: end them now, so Shutdown only waits for unary calls.
   impl_->backend->watch.stop();
-  impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
+  impl_->stopper = std::thread([server = impl_->server.get(), deadline = std::chrono::system_clock::now() + grace] {
+    server->Shutdown(deadline);
+  });
 }
 
 void GrpcServer::shutdown_wait() {
   if (!impl_->server || impl_->waited) return;
   impl_->waited = true;
+  if (impl_->stopper.joinable()) impl_->stopper.join();
   impl_->server->Wait();
   if (!impl_->unix_socket.empty()) ::unlink(impl_->unix_socket.c_str());
 }

@@ -36,11 +36,11 @@ class GrpcServer {
   // Account and Trading.
   void set_trading_serving(bool serving);
   // Health says NOT_SERVING, every stream ends with UNAVAILABLE, no new calls are taken, and
-  // calls in flight get until `grace` to finish before they are cancelled (returns then).
+  // calls in flight get until `grace` to finish before they are cancelled. Returns at once.
   // Idempotent.
   void shutdown_begin(std::chrono::milliseconds grace);
-  // Waits until every call has finished: a cancelled call still waiting for Kraken finishes when
-  // its REST call completes, so stop the REST service between the two.
+  // Waits until every call has finished: a call still waiting for Kraken (even a cancelled one)
+  // finishes when its REST call completes, so shut the REST service down before waiting here.
   void shutdown_wait();
 
  private:

@@ -25,8 +25,12 @@ using grpc::ServerUnaryReactor;
 using kraken::KrakenRestClient;
 using kraken::Params;
 
+// A read's failure. Its fields are named as the contract names them already: the renames of
+// contract_field() are order entry's (REST AddOrder's `type` is PlaceOrder's side), and applied
+// here they turned GetTradesHistory's `type` into "side" and GetOrderAmends' `order_id` into
+// "txid".
 ServerUnaryReactor* finish(ServerUnaryReactor* r, const Error& e) {
-  r->Finish(to_grpc_status(in_contract_terms(e), CallKind::read, contract_field(invalid_field(e))));
+  r->Finish(to_grpc_status(e, CallKind::read));
   return r;
 }
 

@@ -286,6 +286,11 @@ void OrderManager::stop() {
   stopping_.store(false, std::memory_order_release);
 }
 
+void OrderManager::abandon_replies() {
+  if (!rt_) return;
+  asio::post(rt_->io, [e = rt_->entry.get()] { e->on_session_lost(); });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Order entry: each call runs as a coroutine on the oms thread.
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <sstream>
 
@@ -95,6 +96,94 @@ TEST(Daemon, PrintsItsInterfaceLinesThenReadyAndStopsOnSigtermWithinTheDeadline)
   EXPECT_FALSE(std::filesystem::exists(dir / "gw.sock"));
 }
 
+TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndOrdersInFlight) {
+  TempDir dir;
+  ChildProcess d(sim_daemon(dir), std::chrono::seconds(60));
+  ASSERT_TRUE(d.ready()) << d.how_it_ended();
+  auto channel = grpc::CreateChannel(d.values("grpc").at(0), grpc::InsecureChannelCredentials());
+  auto trading = v1::Trading::NewStub(channel);
+  auto account = v1::Account::NewStub(channel);
+  auto market = v1::MarketData::NewStub(channel);
+  ASSERT_TRUE(wait_until([&] {
+    v1::GetBalanceRequest req;
+    *req.mutable_read() = read_policy(v1::READ_POLICY_CACHE_ONLY);
+    return call(*account, &v1::Account::Stub::GetBalance, req).ok();
+  }, std::chrono::seconds(20)));
+  auto resting = call(*trading, &v1::Trading::Stub::PlaceOrder, limit_order("stop-resting", "10000.0"));
+  ASSERT_TRUE(resting.ok()) << resting.status.error_message();
+
+  // Three streams open, each past its first message.
+  grpc::ClientContext executions_ctx, balances_ctx, ticker_ctx;
+  for (auto* ctx : {&executions_ctx, &balances_ctx, &ticker_ctx}) with_deadline(*ctx, std::chrono::seconds(30));
+  auto executions = trading->StreamExecutions(&executions_ctx, {});
+  auto balances = account->StreamBalances(&balances_ctx, {});
+  v1::StreamTickerRequest ticker_req;
+  ticker_req.add_pairs("BTC/USD");
+  auto ticker = market->StreamTicker(&ticker_ctx, ticker_req);
+  v1::ExecutionsEvent ee;
+  v1::BalancesEvent be;
+  v1::TickerEvent te;
+  ASSERT_TRUE(executions->Read(&ee));
+  ASSERT_TRUE(balances->Read(&be));
+  ASSERT_TRUE(ticker->Read(&te));
+
+  // Two orders in flight: one over REST, which the simulator holds for 8 s, and one over the
+  // WebSocket, which it holds still (the connection stalled): both longer than the deadline.
+  const std::string admin = d.line("sim-admin");
+  ASSERT_EQ(sim_admin_post(admin, "/rest/delay?ms=8000"), 200u);
+  ASSERT_EQ(sim_admin_post(admin, "/ws/stall?on=true"), 200u);
+  auto send = [&trading](const std::string& cl_ord_id, v1::Route route) {
+    return std::async(std::launch::async, [&trading, cl_ord_id, route] {
+      auto req = limit_order(cl_ord_id, "10000.0");
+      req.set_route(route);
+      grpc::ClientContext ctx;
+      with_deadline(ctx, std::chrono::seconds(30));
+      v1::PlaceOrderResponse r;
+      return trading->PlaceOrder(&ctx, req, &r);
+    });
+  };
+  auto over_rest = send("stop-flight-rest", v1::ROUTE_REST);
+  auto over_ws = send("stop-flight-ws", v1::ROUTE_WS);
+  // In flight once order entry has sent them (its metric counts each as it goes; the resting
+  // order went over the WebSocket).
+  const std::string metrics = d.line("metrics");
+  std::string page;
+  ASSERT_TRUE(wait_until([&] {
+    const auto p = http_request(metrics.substr(0, metrics.size() - 8), net::HttpMethod::get, "/metrics");
+    page = p ? p->body : std::string();
+    return contains(page, "kgw_order_requests_total{path=\"rest\"} 1") &&
+           contains(page, "kgw_order_requests_total{path=\"ws\"} 2");
+  })) << page.substr(page.find("kgw_order"), 600)
+     << (over_rest.wait_for(std::chrono::seconds(0)) == std::future_status::ready ? over_rest.get().error_message() : "");
+
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(d.pid(), SIGTERM);
+  ASSERT_TRUE(wait_until([&] { return !d.alive(); }, std::chrono::seconds(10)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));  // config/sim.toml: 5 s
+  EXPECT_EQ(d.how_it_ended(), "exit 0");
+  // Every stream was ended, and each order in flight was answered with its outcome unknown (it
+  // had been sent) and the cl_ord_id to look up, not the server's UNAVAILABLE ("not executed").
+  while (executions->Read(&ee)) {
+  }
+  while (balances->Read(&be)) {
+  }
+  while (ticker->Read(&te)) {
+  }
+  EXPECT_EQ(executions->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(balances->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ticker->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  for (auto [order, cl_ord_id] : {std::pair{&over_rest, "stop-flight-rest"}, std::pair{&over_ws, "stop-flight-ws"}}) {
+    ASSERT_EQ(order->wait_for(std::chrono::seconds(30)), std::future_status::ready) << cl_ord_id;
+    const grpc::Status st = order->get();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNKNOWN) << cl_ord_id << ": " << st.error_message();
+    if (st.error_code() != grpc::StatusCode::UNKNOWN) continue;
+    const v1::ErrorDetail detail = error_detail(st);
+    EXPECT_EQ(detail.classification(), v1::ERROR_CLASS_UNKNOWN_OUTCOME);
+    ASSERT_EQ(detail.cl_ord_ids_size(), 1);
+    EXPECT_EQ(detail.cl_ord_ids(0), cl_ord_id);
+  }
+}
+
 TEST(Daemon, AConfigErrorStopsItNamingTheKeyAndLine) {
   TempDir dir;
   const std::string bad = dir.write("bad.toml", "[grpc]\nport = 50051\nprot = 1\n");
@@ -156,14 +245,33 @@ TEST(Daemon, CredentialsNeverReachTheLogsTheErrorsOrTheMetrics) {
   EXPECT_EQ(failed.status, 1);
   EXPECT_TRUE(contains(failed.out, "EAPI:Invalid key")) << failed.out;
   seen += failed.out;
+  // The key signs the order manager's calls: balances, an order, the executions, a cancel.
   {
     auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
     grpc::ClientContext ctx;
+    with_deadline(ctx);
     v1::GetBalanceResponse r;
     const auto s = v1::Account::NewStub(channel)->GetBalance(&ctx, {}, &r);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-    seen += s.error_message() + s.error_details();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    seen += r.DebugString();
   }
+  const auto placed = kgwctl(addr, "--json place XBTUSD buy 0.01 --type limit --price 30000 --cl-ord-id secret-test-1");
+  EXPECT_EQ(placed.status, 0) << placed.out;
+  EXPECT_TRUE(contains(placed.out, "\"cl_ord_id\":\"secret-test-1\"")) << placed.out;
+  seen += placed.out;
+  seen += kgwctl(addr, "--json orders").out;
+  seen += kgwctl(addr, "--json watch executions --count 1").out;
+  seen += kgwctl(addr, "--json gateway kill-switch").out;
+  // Kraken refusing the key on a private call: its words reach the caller, the key does not.
+  ASSERT_EQ(sim_admin_post(ep->admin, "/rest/error?error=EAPI:Invalid%20key&count=1"), 200u);
+  const auto denied = kgwctl(addr, "--route rest balance");
+  EXPECT_EQ(denied.status, 1);
+  EXPECT_TRUE(contains(denied.out, "PERMISSION_DENIED")) << denied.out;
+  EXPECT_TRUE(contains(denied.out, "EAPI:Invalid key")) << denied.out;
+  seen += denied.out;
+  const auto cancelled = kgwctl(addr, "--json cancel-all");
+  EXPECT_EQ(cancelled.status, 0) << cancelled.out;
+  seen += cancelled.out;
   const std::string metrics = d.line("metrics");
   const auto page = http_request(metrics.substr(0, metrics.size() - 8), net::HttpMethod::get, "/metrics");
   ASSERT_TRUE(page);
@@ -242,6 +350,46 @@ TEST_F(Kgwctl, ExitsNonZeroWithTheGatewaysErrorOrAUsageProblem) {
   const auto down = kgwctl("unix:" + (*dir_ / "nobody.sock"), "--timeout 2 status");
   EXPECT_EQ(down.status, 1);
   EXPECT_TRUE(contains(down.out, "UNAVAILABLE")) << down.out;
+}
+
+TEST_F(Kgwctl, PlacesAmendsListsWatchesAndCancelsOrdersAndDrivesTheKillSwitch) {
+  ASSERT_TRUE(wait_until([&] { return kgwctl(addr_, "--route cache balance").status == 0; }, std::chrono::seconds(20)));
+  const auto placed = kgwctl(addr_, "--json place BTC/USD buy 0.01 --type limit --price 10000 --cl-ord-id ctl-1");
+  EXPECT_EQ(placed.status, 0) << placed.out;
+  EXPECT_TRUE(contains(placed.out, "\"cl_ord_id\":\"ctl-1\"")) << placed.out;
+  EXPECT_TRUE(contains(placed.out, "\"route\":\"ROUTE_WS\"")) << placed.out;
+  const auto amended = kgwctl(addr_, "--json amend --cl-ord-id ctl-1 --limit-price 10100");
+  EXPECT_EQ(amended.status, 0) << amended.out;
+  EXPECT_TRUE(contains(amended.out, "\"amend_id\":")) << amended.out;
+  ASSERT_TRUE(wait_until([&] {
+    const auto orders = kgwctl(addr_, "--json orders BTC/USD");
+    return orders.status == 0 && contains(orders.out, "\"cl_ord_id\":\"ctl-1\"") && contains(orders.out, "10100.0");
+  }));
+  const auto watch = kgwctl(addr_, "--json watch executions --count 1");
+  EXPECT_EQ(watch.status, 0) << watch.out;
+  EXPECT_EQ(std::count(watch.out.begin(), watch.out.end(), '\n'), 1) << watch.out;
+  EXPECT_TRUE(contains(watch.out, "STREAM_MESSAGE_TYPE_SNAPSHOT")) << watch.out;
+  EXPECT_TRUE(contains(watch.out, "\"cl_ord_id\":\"ctl-1\"")) << watch.out;
+  const auto cancelled = kgwctl(addr_, "--json cancel --cl-ord-id ctl-1");
+  EXPECT_EQ(cancelled.status, 0) << cancelled.out;
+  EXPECT_TRUE(contains(cancelled.out, "\"count\":1")) << cancelled.out;
+
+  const auto bad = kgwctl(addr_, "place BTC/USD buy lots --type limit --price 10000");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_TRUE(contains(bad.out, "INVALID_ARGUMENT: volume:")) << bad.out;
+  EXPECT_EQ(kgwctl(addr_, "place BTC/USD buy").status, 2);                 // VOLUME missing
+  EXPECT_EQ(kgwctl(addr_, "place BTC/USD buy 0.01 --price 10000").status, 2);  // a price, but no --type
+
+  EXPECT_EQ(kgwctl(addr_, "gateway kill-switch engage --reason ctl-test").status, 0);
+  const auto refused = kgwctl(addr_, "place BTC/USD buy 0.01 --type limit --price 10000");
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(contains(refused.out, "FAILED_PRECONDITION")) << refused.out;
+  const auto state = kgwctl(addr_, "--json gateway kill-switch");
+  EXPECT_TRUE(contains(state.out, "\"engaged\":true")) << state.out;
+  EXPECT_EQ(kgwctl(addr_, "gateway kill-switch disengage").status, 0);
+  const auto again = kgwctl(addr_, "--json place BTC/USD buy 0.01 --type limit --price 10000");
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(kgwctl(addr_, "cancel-all").status, 0);
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
-// The Gateway service, the order-manager placeholders with and without an API key, the standard
-// health service, server reflection (no .proto files needed by a client) and the metrics.
+// The Gateway service with the order manager running on the simulator's demo account (and
+// without an API key), the standard health service, server reflection (no .proto files needed by
+// a client) and the metrics.
 
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
+
+#include <array>
 
 #include "gateway_test_support.hpp"
 
@@ -65,7 +68,14 @@ int health(const std::shared_ptr<grpc::Channel>& channel, const std::string& ser
   return static_cast<int>(f.field(0).varint());
 }
 
-class GatewayServiceE2E : public SharedGatewayTest<GatewayServiceE2E> {};
+// The feed's caches filled and the order manager's private session up.
+class GatewayServiceE2E : public SharedGatewayTest<GatewayServiceE2E> {
+ public:
+  static void SetUpTestSuite() {
+    SharedGatewayTest::SetUpTestSuite();
+    if (gw_->channel() && !gw_->wait_for_trading()) ADD_FAILURE() << "the order manager's session did not come up";
+  }
+};
 
 TEST_F(GatewayServiceE2E, GetInfoSaysWhatRunsWhereWithoutShowingTheKey) {
   v1::GetInfoResponse info;
@@ -87,7 +97,7 @@ TEST_F(GatewayServiceE2E, GetInfoSaysWhatRunsWhereWithoutShowingTheKey) {
   EXPECT_EQ(text.find(gw_->sim().endpoints().api_secret), std::string::npos);
 }
 
-TEST_F(GatewayServiceE2E, UpstreamStatusShowsThePublicFeedReadyAndNoPrivateSessionYet) {
+TEST_F(GatewayServiceE2E, UpstreamStatusShowsThePublicFeedAndThePrivateSessionReady) {
   v1::GetUpstreamStatusResponse s;
   grpc::ClientContext ctx;
   with_deadline(ctx);
@@ -98,7 +108,11 @@ TEST_F(GatewayServiceE2E, UpstreamStatusShowsThePublicFeedReadyAndNoPrivateSessi
   EXPECT_GT(s.connections(0).messages_received(), 0u);
   EXPECT_EQ(s.connections(0).subscription_count(), 2u * 4u);  // ticker, trade, book, ohlc 1m per pair
   EXPECT_EQ(s.connections(1).kind(), v1::UPSTREAM_KIND_PRIVATE_WS);
-  EXPECT_EQ(s.connections(1).state(), v1::CONNECTION_STATE_DISABLED);
+  EXPECT_EQ(s.connections(1).endpoint(), gw_->endpoints().ws_private_url);
+  EXPECT_EQ(s.connections(1).state(), v1::CONNECTION_STATE_READY);
+  EXPECT_EQ(s.connections(1).subscription_count(), 2u);  // executions and balances
+  EXPECT_GT(s.connections(1).messages_received(), 0u);   // their snapshots at least
+  EXPECT_GT(s.connections(1).ready_since_time_ns(), 0);
   EXPECT_EQ(s.connections(2).kind(), v1::UPSTREAM_KIND_REST);
   EXPECT_EQ(s.connections(2).state(), v1::CONNECTION_STATE_READY);
   EXPECT_EQ(s.exchange_status(), v1::SYSTEM_STATUS_ONLINE);
@@ -110,9 +124,19 @@ TEST_F(GatewayServiceE2E, CacheFreshnessListsEveryStreamedSlotAndFilters) {
   grpc::ClientContext ctx;
   with_deadline(ctx);
   ASSERT_TRUE(gw_->gateway()->GetCacheFreshness(&ctx, {}, &all).ok());
-  // Per pair ticker, book, trades, 1-minute candles; then the status and the instruments.
-  ASSERT_EQ(all.entries_size(), 2 * 4 + 2);
+  // Per pair ticker, book, trades, 1-minute candles; then the status, the account's balances,
+  // open orders and executions, and the instruments.
+  ASSERT_EQ(all.entries_size(), 2 * 4 + 1 + 3 + 1);
   for (const auto& e : all.entries()) EXPECT_TRUE(e.live()) << e.ShortDebugString();
+  EXPECT_EQ(all.entries(8).kind(), v1::CACHE_KIND_SYSTEM_STATUS);
+  for (int i = 9; i < 12; ++i) {
+    const auto& e = all.entries(i);
+    EXPECT_EQ(e.kind(), (std::array{v1::CACHE_KIND_BALANCES, v1::CACHE_KIND_OPEN_ORDERS, v1::CACHE_KIND_EXECUTIONS}[i - 9]));
+    EXPECT_TRUE(e.pair().empty()) << e.ShortDebugString();  // the account's, not a pair's
+    EXPECT_GT(e.receive_time_ns(), 0) << e.ShortDebugString();
+    EXPECT_GT(e.subscribed_since_time_ns(), 0) << e.ShortDebugString();
+  }
+  EXPECT_EQ(all.entries(12).kind(), v1::CACHE_KIND_INSTRUMENTS);
   v1::GetCacheFreshnessRequest req;
   req.add_pairs("XBTUSD");
   req.add_kinds(v1::CACHE_KIND_BOOK);
@@ -126,6 +150,16 @@ TEST_F(GatewayServiceE2E, CacheFreshnessListsEveryStreamedSlotAndFilters) {
   EXPECT_EQ(book.entries(0).depth(), 10u);
   EXPECT_EQ(book.entries(0).checksum_failures(), 0u);
   EXPECT_GT(book.entries(0).receive_time_ns(), 0);
+  // A pair filter leaves the account's entries out; a kind filter alone keeps them.
+  v1::GetCacheFreshnessRequest account_req;
+  account_req.add_kinds(v1::CACHE_KIND_OPEN_ORDERS);
+  v1::GetCacheFreshnessResponse account;
+  grpc::ClientContext ctx4;
+  with_deadline(ctx4);
+  ASSERT_TRUE(gw_->gateway()->GetCacheFreshness(&ctx4, account_req, &account).ok());
+  ASSERT_EQ(account.entries_size(), 1);
+  EXPECT_EQ(account.entries(0).kind(), v1::CACHE_KIND_OPEN_ORDERS);
+  EXPECT_TRUE(account.entries(0).live());
   req.set_kinds(0, static_cast<v1::CacheKind>(99));
   grpc::ClientContext ctx3;
   with_deadline(ctx3);
@@ -157,42 +191,30 @@ TEST_F(GatewayServiceE2E, RateBudgetComesFromTheRestGovernor) {
   EXPECT_EQ(error_detail(s).field(), "pairs[0]");
 }
 
-TEST_F(GatewayServiceE2E, OrderManagerCallsAnswerAClearPlaceholderWithAKey) {
-  auto expect_placeholder = [](const grpc::Status& s) {
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << s.error_message();
-    EXPECT_EQ(s.error_message(), "order manager not built yet");
-    EXPECT_EQ(error_detail(s).gateway_code(), "no_order_manager");
-  };
-  {
-    grpc::ClientContext ctx;
-    v1::GetBalanceResponse r;
-    expect_placeholder(gw_->account()->GetBalance(&ctx, {}, &r));
-  }
-  {
-    grpc::ClientContext ctx;
-    v1::PlaceOrderResponse r;
-    expect_placeholder(gw_->trading()->PlaceOrder(&ctx, {}, &r));
-  }
-  {
-    grpc::ClientContext ctx;
-    v1::GetKillSwitchResponse r;
-    expect_placeholder(gw_->gateway()->GetKillSwitch(&ctx, {}, &r));
-  }
-  {
-    grpc::ClientContext ctx;
-    auto reader = gw_->trading()->StreamExecutions(&ctx, {});
-    v1::ExecutionsEvent e;
-    EXPECT_FALSE(reader->Read(&e));
-    expect_placeholder(reader->Finish());
-  }
+TEST_F(GatewayServiceE2E, TheKillSwitchAndTheDeadManStartDisengagedAndDisarmed) {
+  v1::GetKillSwitchResponse k;
+  grpc::ClientContext ctx;
+  with_deadline(ctx);
+  ASSERT_TRUE(gw_->gateway()->GetKillSwitch(&ctx, {}, &k).ok());
+  EXPECT_FALSE(k.state().engaged());
+  EXPECT_EQ(k.state().engaged_time_ns(), 0);
+  EXPECT_EQ(k.state().orders_refused(), 0u);
+  v1::GetDeadManSwitchResponse d;
+  grpc::ClientContext ctx2;
+  with_deadline(ctx2);
+  ASSERT_TRUE(gw_->gateway()->GetDeadManSwitch(&ctx2, {}, &d).ok());
+  EXPECT_FALSE(d.armed());
+  EXPECT_EQ(d.owner(), v1::DEAD_MAN_OWNER_UNSPECIFIED);
+  EXPECT_EQ(d.refresh_count(), 0u);
+  EXPECT_GT(d.served_time_ns(), 0);
 }
 
-TEST_F(GatewayServiceE2E, HealthServesMarketDataAndGatewayButNotTheOrderManagersServices) {
+TEST_F(GatewayServiceE2E, HealthServesEveryServiceOnceThePublicFeedAndThePrivateSessionAreUp) {
   EXPECT_EQ(health(gw_->channel(), ""), 1);
   EXPECT_EQ(health(gw_->channel(), "kgw.v1.MarketData"), 1);
   EXPECT_EQ(health(gw_->channel(), "kgw.v1.Gateway"), 1);
-  EXPECT_EQ(health(gw_->channel(), "kgw.v1.Trading"), 2);
-  EXPECT_EQ(health(gw_->channel(), "kgw.v1.Account"), 2);
+  EXPECT_EQ(health(gw_->channel(), "kgw.v1.Trading"), 1);
+  EXPECT_EQ(health(gw_->channel(), "kgw.v1.Account"), 1);
 }
 
 TEST_F(GatewayServiceE2E, ReflectionListsEveryServiceAndServesTheContract) {
@@ -272,10 +294,27 @@ TEST(GatewayWithoutKey, AccountAndTradingAnswerFailedPreconditionNoKeyConfigured
     EXPECT_EQ(s.error_message(), "no Kraken API key configured");
     EXPECT_EQ(error_detail(s).gateway_code(), "no_api_key");
   };
+  const auto requests = exchange.rest_requests();
   {
     grpc::ClientContext ctx;
     v1::GetBalanceResponse r;
     expect_no_key(gw.account()->GetBalance(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::PlaceOrderRequest req;
+    req.set_pair("XBTUSD");
+    req.set_side(v1::SIDE_BUY);
+    req.set_order_type(v1::ORDER_TYPE_LIMIT);
+    req.set_volume("0.01");
+    req.set_price("30000.0");
+    v1::PlaceOrderResponse r;
+    expect_no_key(gw.trading()->PlaceOrder(&ctx, req, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetOrdersResponse r;
+    expect_no_key(gw.trading()->GetOrders(&ctx, {}, &r));
   }
   {
     grpc::ClientContext ctx;
@@ -289,11 +328,34 @@ TEST(GatewayWithoutKey, AccountAndTradingAnswerFailedPreconditionNoKeyConfigured
   }
   {
     grpc::ClientContext ctx;
+    v1::GetDeadManSwitchResponse r;
+    expect_no_key(gw.gateway()->GetDeadManSwitch(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
     auto reader = gw.account()->StreamBalances(&ctx, {});
     v1::BalancesEvent e;
     EXPECT_FALSE(reader->Read(&e));
     expect_no_key(reader->Finish());
   }
+  {
+    grpc::ClientContext ctx;
+    auto reader = gw.trading()->StreamExecutions(&ctx, {});
+    v1::ExecutionsEvent e;
+    EXPECT_FALSE(reader->Read(&e));
+    expect_no_key(reader->Finish());
+  }
+  EXPECT_EQ(exchange.rest_requests(), requests);  // nothing reached Kraken
+  // No private session: the order manager's services are not serving, the others are.
+  EXPECT_TRUE(wait_until([&] { return health(gw.channel(), "kgw.v1.MarketData") == 1; }));
+  EXPECT_EQ(health(gw.channel(), "kgw.v1.Trading"), 2);
+  EXPECT_EQ(health(gw.channel(), "kgw.v1.Account"), 2);
+  v1::GetUpstreamStatusResponse up;
+  grpc::ClientContext up_ctx;
+  with_deadline(up_ctx);
+  ASSERT_TRUE(gw.gateway()->GetUpstreamStatus(&up_ctx, {}, &up).ok());
+  ASSERT_EQ(up.connections_size(), 3);
+  EXPECT_EQ(up.connections(1).state(), v1::CONNECTION_STATE_DISABLED);
   v1::GetInfoResponse info;
   grpc::ClientContext ctx;
   ASSERT_TRUE(gw.gateway()->GetInfo(&ctx, {}, &info).ok());

@@ -166,6 +166,43 @@ inline std::size_t sim_orders_ever(sim::Simulator& s) {
   return s.call([id](sim::Exchange& ex) { return ex.open_orders(id).size() + ex.closed_orders(id).size(); });
 }
 
+// One order as the simulator holds it (empty `txid`: the demo account has no such order).
+struct SimOrder {
+  std::string txid, cl_ord_id, volume, filled, limit;
+  kraken::OrderStatus status = kraken::OrderStatus::pending;
+  bool open = false;
+};
+inline SimOrder sim_order(sim::Simulator& s, const std::string& txid) {
+  const auto id = demo_account(s);
+  return s.call([&](sim::Exchange& ex) {
+    SimOrder out;
+    const sim::OrderRecord* r = ex.find_order(id, txid);
+    if (!r) return out;
+    out.txid = r->txid;
+    out.cl_ord_id = r->cl_ord_id.value_or("");
+    out.volume = ex.format_qty(r->pair, r->order.volume);
+    out.filled = ex.format_qty(r->pair, r->order.filled);
+    out.limit = r->order.has_limit ? ex.format_price(r->pair, r->order.limit) : std::string();
+    out.status = r->order.status;
+    out.open = r->order.is_open();
+    return out;
+  });
+}
+// The demo account's orders, open or closed, that carry `cl_ord_id`.
+inline std::size_t sim_orders_with(sim::Simulator& s, const std::string& cl_ord_id) {
+  const auto id = demo_account(s);
+  return s.call([&](sim::Exchange& ex) {
+    std::size_t n = 0;
+    for (const auto* r : ex.open_orders(id)) n += r->cl_ord_id == cl_ord_id;
+    for (const auto* r : ex.closed_orders(id)) n += r->cl_ord_id == cl_ord_id;
+    return n;
+  });
+}
+inline std::size_t sim_trades(sim::Simulator& s) {
+  const auto id = demo_account(s);
+  return s.call([id](sim::Exchange& ex) { return ex.trades(id).size(); });
+}
+
 // A resting order of another account's on `pair` (a maker for the demo account to trade with).
 inline void maker_order(sim::Simulator& s, kraken::Side side, const std::string& volume, const std::string& price,
                         const std::string& pair = "XBTUSD") {
@@ -201,6 +238,45 @@ inline v1::ErrorDetail error_detail(const grpc::Status& s) {
 // A deadline for unary calls in tests.
 inline void with_deadline(grpc::ClientContext& ctx, std::chrono::milliseconds d = std::chrono::seconds(10)) {
   ctx.set_deadline(std::chrono::system_clock::now() + d);
+}
+
+// A unary call's status and response.
+template <class Response>
+struct Answer {
+  grpc::Status status;
+  Response response;
+  bool ok() const { return status.ok(); }
+};
+
+// One unary call with a deadline: `call(*stub, &v1::Trading::Stub::PlaceOrder, request)`.
+template <class Stub, class Request, class Response>
+Answer<Response> call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                      const Request& request) {
+  grpc::ClientContext ctx;
+  with_deadline(ctx);
+  Answer<Response> a;
+  a.status = (stub.*method)(&ctx, request, &a.response);
+  return a;
+}
+
+// A limit order that rests in the frozen simulated market (BTC/USD last 62800.0): a buy far below.
+inline v1::PlaceOrderRequest limit_order(const std::string& cl_ord_id = {}, const std::string& price = "30000.0",
+                                         const std::string& volume = "0.01", v1::Side side = v1::SIDE_BUY) {
+  v1::PlaceOrderRequest r;
+  r.set_pair("XBTUSD");
+  r.set_side(side);
+  r.set_order_type(v1::ORDER_TYPE_LIMIT);
+  r.set_volume(volume);
+  r.set_price(price);
+  r.set_cl_ord_id(cl_ord_id);
+  return r;
+}
+
+// A read policy for a read request's `read` field.
+inline v1::ReadOptions read_policy(v1::ReadPolicy policy) {
+  v1::ReadOptions o;
+  o.set_policy(policy);
+  return o;
 }
 
 }  // namespace kgw::test

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -134,6 +135,38 @@ TEST(RestServiceShutdown, ACallInFlightCompletesAsAnUnknownOutcomeAndNeverHangs)
   auto r = p.get_future().get();
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(errc::unknown_outcome)) << r.error().message();  // it may have executed
+}
+
+TEST(RestServiceShutdown, AbandoningTheCallsInFlightCompletesThemAsUnknownOutcomesAndTheServiceGoesOn) {
+  // As above, but the owner abandons the call while it still needs the service (the daemon's
+  // stop: gRPC calls waiting for Kraken are answered by the deadline, its cancel-all follows).
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  kraken::RestTransportOptions o;
+  o.http.base_url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+  o.http.request_timeout = std::chrono::seconds(30);
+  auto svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
+  svc->set_shutdown_grace(std::chrono::milliseconds(50));
+  std::promise<result<kraken::ServerTime>> p;
+  svc->submit<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); },
+                                  [&](result<kraken::ServerTime> r) { p.set_value(std::move(r)); });
+  asio::ip::tcp::socket peer(io);
+  acceptor.accept(peer);  // the request is on its way
+  EXPECT_EQ(svc->abandon_in_flight(), 1u);
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);  // completed by the call above
+  auto r = f.get();
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(errc::unknown_outcome)) << r.error().message();
+  EXPECT_EQ(svc->abandon_in_flight(), 0u);
+  // Still taking calls: the next one is sent (and, this peer never answering, is in flight).
+  std::promise<result<kraken::ServerTime>> next;
+  svc->submit<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); },
+                                  [&](result<kraken::ServerTime> r2) { next.set_value(std::move(r2)); });
+  auto g = next.get_future();
+  EXPECT_EQ(g.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
+  svc.reset();
+  ASSERT_FALSE(g.get());
 }
 
 TEST_F(RestServiceE2E, CredentialsNeverAppearInLogsOrErrors) {

@@ -38,6 +38,19 @@ KrakenRestService::~KrakenRestService() {
   transport_.reset();  // wipes the credentials; io_ (and suspended frames) go last
 }
 
+std::size_t KrakenRestService::abandon_in_flight() {
+  std::vector<std::shared_ptr<PendingBase>> left;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, p] : pending_) left.push_back(p);
+    pending_.clear();
+  }
+  idle_.notify_all();
+  // Outside the lock: a completion may submit the next call.
+  for (auto& p : left) p->cancel();
+  return left.size();
+}
+
 std::uint64_t KrakenRestService::enter(std::shared_ptr<PendingBase> p) {
   std::lock_guard lock(mu_);
   if (closing_) return 0;

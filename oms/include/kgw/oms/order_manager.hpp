@@ -92,6 +92,11 @@ class OrderManager {
   // Disarms the dead-man switch if it is armed (a clean shutdown must not cancel the account's
   // orders a minute later), closes the session, joins the thread. Idempotent.
   void stop();
+  // Ends every wait for a WebSocket reply now, as a lost connection would: each such request
+  // completes with an unknown outcome (it was sent) and is looked up as usual. For an owner whose
+  // stop must not wait for Kraken past its deadline (the daemon's SIGTERM) and that still needs
+  // the order manager afterwards (its cancel-all on stop).
+  void abandon_replies();
 
   // Order entry (see OrderEntry). Refused with errc::blocked while the kill switch is engaged.
   void place(kraken::OrderRequest o, Route route, Done<PlacedOrder> done);

@@ -69,6 +69,12 @@ class KrakenRestService {
   RateGovernor& governor() noexcept { return transport_->governor(); }
   const KrakenRestTransport::Stats& stats() const noexcept { return transport_->stats(); }
   void set_shutdown_grace(std::chrono::milliseconds g) noexcept { grace_ms_.store(g.count(), std::memory_order_relaxed); }
+  // Completes every call in flight now with errc::unknown_outcome (each may have reached Kraken),
+  // as shutdown does after its grace, and goes on taking calls; a call's own late completion is
+  // dropped. For an owner whose stop must not wait for Kraken past its deadline while it still
+  // needs the service (the daemon: gRPC calls waiting for Kraken, then its cancel-all on stop).
+  // Returns how many calls it completed.
+  std::size_t abandon_in_flight();
 
  private:
   // A submitted call's completion; fired exactly once, by the call or by shutdown.
