@@ -169,7 +169,7 @@ std::vector<std::shared_ptr<WsPeer>> Server::ws_peers() const {
 const std::string& Server::cert_pem() const noexcept { return state_->cert_pem; }
 std::uint64_t Server::http_requests() const noexcept { return state_->stats.http_requests; }
 
-ServerStats Server::stats() const noexcept {
+ServerStats Server::stats() const {
   ServerStats s = state_->stats;
   s.connections_open = state_->connections.size();
   s.ws_open = state_->peers.size();

@@ -378,6 +378,13 @@ class HttpConnection final : public Closable {
 
     if (state_->handler == nullptr) co_return false;  // the Server is gone
     ++state_->stats.http_requests;
+    {
+      const std::string_view target = request.target;
+      auto& by_path = state_->stats.http_by_path;
+      const std::string_view path = target.substr(0, target.find('?'));
+      if (auto it = by_path.find(path); it != by_path.end()) ++it->second;
+      else if (by_path.size() < 256) by_path.emplace(std::string(path), 1);  // a client cannot grow it without bound
+    }
     HttpServerResponse answer;
     try {
       answer = state_->handler->on_http(request);

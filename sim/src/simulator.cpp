@@ -312,6 +312,23 @@ std::uint64_t Simulator::rest_requests() {
   return f.get();
 }
 
+std::uint64_t Simulator::rest_requests(std::vector<std::string> paths) {
+  Impl& s = *impl_;
+  if (!s.thread.joinable()) return 0;
+  std::promise<std::uint64_t> count;
+  auto f = count.get_future();
+  post([&s, &count, &paths] {
+    std::uint64_t n = 0;
+    if (s.rest_server) {
+      const auto stats = s.rest_server->stats();
+      for (const auto& p : paths)
+        if (auto it = stats.http_by_path.find(p); it != stats.http_by_path.end()) n += it->second;
+    }
+    count.set_value(n);
+  });
+  return f.get();
+}
+
 result<void> Simulator::restart_servers() {
   Impl& s = *impl_;
   for (Server* srv : {s.rest_server.get(), s.ws_public_server.get(), s.ws_private_server.get()}) srv->stop();

@@ -226,6 +226,18 @@ inline void maker_order(sim::Simulator& s, kraken::Side side, const std::string&
   });
 }
 
+// Kraken's REST paths of order entry and of the reads only a caller makes: what a refused
+// Trading call would have reached. The order manager's own background calls (OpenPositions,
+// reconciliation's OpenOrders/ClosedOrders/TradesHistory, tokens) are left out, so a count of
+// these does not move while the gateway goes about its business.
+inline std::vector<std::string> order_entry_paths() {
+  std::vector<std::string> out;
+  for (const char* m : {"AddOrder", "AddOrderBatch", "AmendOrder", "EditOrder", "CancelOrder", "CancelAll",
+                        "CancelAllOrdersAfter", "CancelOrderBatch", "OrderAmends", "QueryOrders", "QueryTrades"})
+    out.push_back(std::string("/0/private/") + m);
+  return out;
+}
+
 // The machine-readable half of a failed call (common.proto ErrorDetail).
 inline v1::ErrorDetail error_detail(const grpc::Status& s) {
   v1::RpcStatus rpc;

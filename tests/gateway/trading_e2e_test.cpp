@@ -402,7 +402,7 @@ TEST_F(TradingE2E, TheKillSwitchCancelsOpenOrdersAndRefusesNewOnesUntilDisengage
 
   // Nothing that adds exposure gets through, on any route; nothing reaches the simulator.
   const auto ever = sim_orders_ever(gw_->sim());
-  const auto requests = gw_->sim().rest_requests();
+  const auto requests = gw_->sim().rest_requests(order_entry_paths());
   for (v1::Route route : {v1::ROUTE_AUTO, v1::ROUTE_REST}) {
     auto req = limit_order("gw-kill-3");
     req.set_route(route);
@@ -422,7 +422,7 @@ TEST_F(TradingE2E, TheKillSwitchCancelsOpenOrdersAndRefusesNewOnesUntilDisengage
   }
   EXPECT_EQ(call(*trading_, &Stub::BatchAdd, batch).status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(sim_orders_ever(gw_->sim()), ever);
-  EXPECT_EQ(gw_->sim().rest_requests(), requests);
+  EXPECT_EQ(gw_->sim().rest_requests(order_entry_paths()), requests);
   auto k = call(*gateway, &v1::Gateway::Stub::GetKillSwitch, v1::GetKillSwitchRequest{});
   ASSERT_TRUE(k.ok());
   EXPECT_TRUE(k.response.state().engaged());
@@ -601,7 +601,7 @@ TEST_F(TradingE2E, BadInputToEveryTradingCallIsRefusedNamingTheFieldAndNothingRe
   const std::string id = resting("gw-bad-input");
   const auto ever = sim_orders_ever(gw_->sim());
   const auto trades = sim_trades(gw_->sim());
-  const auto requests = gw_->sim().rest_requests();
+  const auto requests = gw_->sim().rest_requests(order_entry_paths());
   for (const auto& c : bad_trading_calls()) {
     const grpc::Status s = c.run(*trading_);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.what << ": " << s.error_message();
@@ -612,7 +612,7 @@ TEST_F(TradingE2E, BadInputToEveryTradingCallIsRefusedNamingTheFieldAndNothingRe
     EXPECT_EQ(d.kraken_errors_size(), 0) << c.what << ": " << s.error_message();
     EXPECT_EQ(s.error_message().rfind(c.field + ": ", 0), 0u) << c.what << ": " << s.error_message();
   }
-  EXPECT_EQ(gw_->sim().rest_requests(), requests);
+  EXPECT_EQ(gw_->sim().rest_requests(order_entry_paths()), requests);
   EXPECT_EQ(sim_orders_ever(gw_->sim()), ever);
   EXPECT_EQ(sim_trades(gw_->sim()), trades);
   const SimOrder o = sim_order(gw_->sim(), id);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -125,6 +126,7 @@ struct ServerOptions {
 struct ServerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t http_requests = 0;   // handed to on_http
+  std::map<std::string, std::uint64_t, std::less<>> http_by_path;  // the same, by path (no query)
   std::uint64_t http_rejected = 0;   // 400/413/431 answered without calling the handler
   std::uint64_t http_dropped = 0;    // drop faults
   std::uint64_t ws_opened = 0;
@@ -167,7 +169,7 @@ class Server {
   // The certificate clients should trust when tls is on (generated or given); empty otherwise.
   const std::string& cert_pem() const noexcept;
   std::uint64_t http_requests() const noexcept;
-  ServerStats stats() const noexcept;
+  ServerStats stats() const;
   const ServerOptions& options() const noexcept;
 
  private:

@@ -84,6 +84,9 @@ class Simulator {
   // HTTP requests the REST endpoint has been handed since start(), bad ones included: tests prove
   // with it that a call was refused before anything was sent. 0 when not running.
   std::uint64_t rest_requests();
+  // The same, to these paths only (e.g. "/0/private/AddOrder"): what a test counts when the
+  // gateway's own background calls (positions, reconciliation, tokens) may run meanwhile.
+  std::uint64_t rest_requests(std::vector<std::string> paths);
 
   const SimulatorEndpoints& endpoints() const noexcept { return endpoints_; }
   Faults& faults_unsafe();  // only on the simulator thread (via call())
