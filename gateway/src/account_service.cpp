@@ -13,6 +13,7 @@
 #include "account_streams.hpp"
 #include "backend.hpp"
 #include "contract_words.hpp"
+#include "rest_answer.hpp"
 #include "kgw/v1/account.grpc.pb.h"
 #include "services.hpp"
 
@@ -58,46 +59,37 @@ class AccountService final : public v1::Account::CallbackService {
       }
       if (rq->policy == Policy::cache_only) return finish(r, cache_only_failure(why, "read", "the balances"));
     }
-    b_.submit<std::vector<kraken::AssetBalance>>(
-        [extra = *rebase](KrakenRestClient& c) { return c.balance(extra); },
-        [this, r, resp, why](result<std::vector<kraken::AssetBalance>> res) {
-          if (!res) return r->Finish(to_grpc_status(res.error()));
+    return answer_from_rest<std::vector<kraken::AssetBalance>>(
+        b_, r, resp, [extra = *rebase](KrakenRestClient& c) { return c.balance(extra); },
+        [this, resp](result<std::vector<kraken::AssetBalance>>& res) {
           for (const auto& b : *res) fill(*resp->add_balances(), b, b_.registry);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), why));
-          r->Finish(grpc::Status::OK);
-        });
-    return r;
+        }, why);
   }
 
   ServerUnaryReactor* GetBalanceEx(CallbackServerContext* ctx, const v1::GetBalanceExRequest* req,
                                    v1::GetBalanceExResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = rest_call(*req, "GetBalanceEx")) return finish(r, *e);
-    b_.submit<std::vector<kraken::AssetBalance>>(
-        [extra = *rebase_of(req->rebase_multiplier())](KrakenRestClient& c) { return c.balance_ex(extra); },
-        [this, r, resp](result<std::vector<kraken::AssetBalance>> res) {
-          if (!res) return r->Finish(to_grpc_status(res.error()));
+    if (auto e = check_rest_read(b_, *req, "GetBalanceEx")) return finish(r, *e);
+    return answer_from_rest<std::vector<kraken::AssetBalance>>(
+        b_, r, resp, [extra = *rebase_of(req->rebase_multiplier())](KrakenRestClient& c) { return c.balance_ex(extra); },
+        [this, resp](result<std::vector<kraken::AssetBalance>>& res) {
           for (const auto& b : *res) fill(*resp->add_balances(), b, b_.registry);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   ServerUnaryReactor* GetTradeBalance(CallbackServerContext* ctx, const v1::GetTradeBalanceRequest* req,
                                       v1::GetTradeBalanceResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = rest_call(*req, "GetTradeBalance")) return finish(r, *e);
+    if (auto e = check_rest_read(b_, *req, "GetTradeBalance")) return finish(r, *e);
     std::string asset = "ZUSD";
     if (!req->asset().empty()) {
       auto a = b_.registry.find_asset(req->asset());
       if (!a) return finish(r, Error(errc::invalid_argument, fmt::format("asset: unknown asset '{}'", req->asset())));
       asset = a->id;
     }
-    b_.submit<kraken::TradeBalanceInfo>(
-        [asset, extra = *rebase_of(req->rebase_multiplier())](KrakenRestClient& c) { return c.trade_balance(asset, extra); },
-        [this, r, resp, asset](result<kraken::TradeBalanceInfo> t) {
-          if (!t) return r->Finish(to_grpc_status(t.error()));
+    return answer_from_rest<kraken::TradeBalanceInfo>(
+        b_, r, resp, [asset, extra = *rebase_of(req->rebase_multiplier())](KrakenRestClient& c) { return c.trade_balance(asset, extra); },
+        [this, resp, asset](result<kraken::TradeBalanceInfo>& t) {
           resp->set_asset(asset);
           resp->set_equivalent_balance(text(t->eb));
           resp->set_trade_balance(text(t->tb));
@@ -109,10 +101,7 @@ class AccountService final : public v1::Account::CallbackService {
           resp->set_free_margin(text(t->mf));
           if (t->ml) resp->set_margin_level(text(*t->ml));
           if (t->uv) resp->set_unexecuted_value(text(*t->uv));
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   ServerUnaryReactor* GetPositions(CallbackServerContext* ctx, const v1::GetPositionsRequest* req,
@@ -164,21 +153,17 @@ class AccountService final : public v1::Account::CallbackService {
       extra.emplace_back("txid", list);
     }
     if (!req->consolidation().empty()) extra.emplace_back("consolidation", req->consolidation());
-    b_.submit<std::vector<kraken::PositionInfo>>(
-        [docalcs, extra](KrakenRestClient& c) { return c.open_positions(docalcs, extra); },
-        [this, r, resp, why](result<std::vector<kraken::PositionInfo>> res) {
-          if (!res) return r->Finish(to_grpc_status(res.error()));
+    return answer_from_rest<std::vector<kraken::PositionInfo>>(
+        b_, r, resp, [docalcs, extra](KrakenRestClient& c) { return c.open_positions(docalcs, extra); },
+        [this, resp](result<std::vector<kraken::PositionInfo>>& res) {
           for (const auto& p : *res) fill(*resp->add_positions(), p, b_.registry);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), why));
-          r->Finish(grpc::Status::OK);
-        });
-    return r;
+        }, why);
   }
 
   ServerUnaryReactor* GetLedgers(CallbackServerContext* ctx, const v1::GetLedgersRequest* req,
                                  v1::GetLedgersResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = rest_call(*req, "GetLedgers")) return finish(r, *e);
+    if (auto e = check_rest_read(b_, *req, "GetLedgers")) return finish(r, *e);
     kraken::HistoryQuery q;
     q.extra = *rebase_of(req->rebase_multiplier());
     std::string assets;
@@ -197,22 +182,18 @@ class AccountService final : public v1::Account::CallbackService {
     q.end = bound_of(req->end());
     if (req->has_ofs()) q.ofs = req->ofs();
     q.without_count = req->without_count();
-    b_.submit<kraken::LedgersPage>(
-        [q](KrakenRestClient& c) { return c.ledgers(q); },
-        [this, r, resp](result<kraken::LedgersPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::LedgersPage>(
+        b_, r, resp, [q](KrakenRestClient& c) { return c.ledgers(q); },
+        [this, resp](result<kraken::LedgersPage>& page) {
           for (const auto& l : page->entries) fill(*resp->add_entries(), l);
           if (page->count) resp->set_count(*page->count);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   ServerUnaryReactor* QueryLedgers(CallbackServerContext* ctx, const v1::QueryLedgersRequest* req,
                                    v1::QueryLedgersResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = rest_call(*req, "QueryLedgers")) return finish(r, *e);
+    if (auto e = check_rest_read(b_, *req, "QueryLedgers")) return finish(r, *e);
     if (req->ids_size() == 0 || req->ids_size() > 20)
       return finish(r, Error(errc::invalid_argument, fmt::format("ids: 1 to 20 ledger ids, not {}", req->ids_size())));
     std::vector<std::string> ids;
@@ -222,15 +203,11 @@ class AccountService final : public v1::Account::CallbackService {
     }
     Params extra = *rebase_of(req->rebase_multiplier());
     if (req->trades()) extra.emplace_back("trades", "true");
-    b_.submit<kraken::LedgersPage>(
-        [ids, extra](KrakenRestClient& c) { return c.query_ledgers(ids, extra); },
-        [this, r, resp](result<kraken::LedgersPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::LedgersPage>(
+        b_, r, resp, [ids, extra](KrakenRestClient& c) { return c.query_ledgers(ids, extra); },
+        [this, resp](result<kraken::LedgersPage>& page) {
           for (const auto& l : page->entries) fill(*resp->add_entries(), l);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   grpc::ServerWriteReactor<v1::BalancesEvent>* StreamBalances(CallbackServerContext* ctx,
@@ -239,17 +216,6 @@ class AccountService final : public v1::Account::CallbackService {
   }
 
  private:
-  // What every REST-only read checks first: a key, the read policy, the rebase multiplier.
-  template <class Request>
-  std::optional<Error> rest_call(const Request& req, std::string_view what) const {
-    if (auto e = b_.no_order_manager()) return e;
-    auto rq = read_request(req.read());
-    if (!rq) return rq.error();
-    if (auto e = rest_only_read(*rq, what)) return e;
-    if (auto rebase = rebase_of(req.rebase_multiplier()); !rebase) return rebase.error();
-    return std::nullopt;
-  }
-
   Backend& b_;
 };
 

@@ -14,6 +14,7 @@
 #include "account_streams.hpp"
 #include "backend.hpp"
 #include "contract_words.hpp"
+#include "rest_answer.hpp"
 #include "kgw/v1/trading.grpc.pb.h"
 #include "services.hpp"
 
@@ -348,10 +349,9 @@ class TradingService final : public v1::Trading::CallbackService {
     add_flag(filters, "trades", req->trades());
     if (req->has_userref()) filters.emplace_back("userref", std::to_string(req->userref()));
     if (!req->cl_ord_id().empty()) filters.emplace_back("cl_ord_id", req->cl_ord_id());
-    b_.submit<kraken::OrdersPage>(
-        [filters](KrakenRestClient& c) { return c.open_orders(filters); },
-        [this, r, resp, why, wanted_pair = std::move(wanted_pair), symbols](result<kraken::OrdersPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::OrdersPage>(
+        b_, r, resp, [filters](KrakenRestClient& c) { return c.open_orders(filters); },
+        [this, resp, wanted_pair = std::move(wanted_pair), symbols](result<kraken::OrdersPage>& page) {
           auto& orders = page->orders;
           std::sort(orders.begin(), orders.end(), [](const auto& a, const auto& b) { return a.opentm > b.opentm; });
           for (const auto& o : orders) {
@@ -360,10 +360,7 @@ class TradingService final : public v1::Trading::CallbackService {
             if (!symbols.empty() && std::find(symbols.begin(), symbols.end(), x.symbol()) == symbols.end()) continue;
             *resp->add_orders() = std::move(x);
           }
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), why));
-          r->Finish(grpc::Status::OK);
-        });
-    return r;
+        }, why);
   }
 
   ServerUnaryReactor* QueryOrders(CallbackServerContext* ctx, const v1::QueryOrdersRequest* req,
@@ -412,10 +409,9 @@ class TradingService final : public v1::Trading::CallbackService {
     if (req->has_userref()) extra.emplace_back("userref", std::to_string(req->userref()));
     if (req->has_consolidate_taker()) extra.emplace_back("consolidate_taker", req->consolidate_taker() ? "true" : "false");
     const bool trades = req->trades();
-    b_.submit<kraken::OrdersPage>(
-        [ids, trades, extra](KrakenRestClient& c) { return c.query_orders(ids, trades, extra); },
-        [this, r, resp, from_rest, ids, why](result<kraken::OrdersPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::OrdersPage>(
+        b_, r, resp, [ids, trades, extra](KrakenRestClient& c) { return c.query_orders(ids, trades, extra); },
+        [this, resp, from_rest, ids](result<kraken::OrdersPage>& page) {
           // In request order; an order a userref filter left out is dropped.
           std::vector<int> dropped;
           for (std::size_t k = 0; k < from_rest.size(); ++k) {
@@ -425,21 +421,14 @@ class TradingService final : public v1::Trading::CallbackService {
           }
           auto* list = resp->mutable_orders();
           for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) list->DeleteSubrange(*it, 1);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), why));
-          r->Finish(grpc::Status::OK);
-        });
-    return r;
+        }, why);
   }
 
   ServerUnaryReactor* GetClosedOrders(CallbackServerContext* ctx, const v1::GetClosedOrdersRequest* req,
                                       v1::GetClosedOrdersResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = b_.no_order_manager()) return finish(r, *e);
-    auto rq = read_request(req->read());
-    if (!rq) return finish(r, rq.error());
-    if (auto e = rest_only_read(*rq, "GetClosedOrders (closed history is REST's)")) return finish(r, *e);
-    auto rebase = rebase_of(req->rebase_multiplier());
-    if (!rebase) return finish(r, rebase.error());
+    if (auto e = check_rest_read(b_, *req, "GetClosedOrders (closed history is REST's)")) return finish(r, *e);
+    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
     auto closetime = contract_word(req->closetime(), "closetime");
     if (!closetime) return finish(r, closetime.error());
     kraken::HistoryQuery q;
@@ -453,38 +442,26 @@ class TradingService final : public v1::Trading::CallbackService {
     q.end = bound_of(req->end());
     if (req->has_ofs()) q.ofs = req->ofs();
     q.without_count = req->without_count();
-    b_.submit<kraken::OrdersPage>(
-        [q](KrakenRestClient& c) { return c.closed_orders(q); },
-        [this, r, resp](result<kraken::OrdersPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::OrdersPage>(
+        b_, r, resp, [q](KrakenRestClient& c) { return c.closed_orders(q); },
+        [this, resp](result<kraken::OrdersPage>& page) {
           for (const auto& o : page->orders) fill(*resp->add_orders(), o, b_.registry);
           if (page->count) resp->set_count(*page->count);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   ServerUnaryReactor* GetOrderAmends(CallbackServerContext* ctx, const v1::GetOrderAmendsRequest* req,
                                      v1::GetOrderAmendsResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = b_.no_order_manager()) return finish(r, *e);
-    auto rq = read_request(req->read());
-    if (!rq) return finish(r, rq.error());
-    if (auto e = rest_only_read(*rq, "GetOrderAmends")) return finish(r, *e);
+    if (auto e = check_rest_read(b_, *req, "GetOrderAmends")) return finish(r, *e);
     if (req->order_id().empty()) return finish(r, Error(errc::invalid_argument, "order_id: required"));
-    auto rebase = rebase_of(req->rebase_multiplier());
-    if (!rebase) return finish(r, rebase.error());
-    b_.submit<kraken::OrderAmendsPage>(
-        [id = req->order_id(), extra = *rebase](KrakenRestClient& c) { return c.order_amends(id, extra); },
-        [this, r, resp](result<kraken::OrderAmendsPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
+    return answer_from_rest<kraken::OrderAmendsPage>(
+        b_, r, resp, [id = req->order_id(), extra = *rebase](KrakenRestClient& c) { return c.order_amends(id, extra); },
+        [this, resp](result<kraken::OrderAmendsPage>& page) {
           for (const auto& a : page->amends) fill(*resp->add_amends(), a);
           resp->set_count(page->count);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   // ---- trades -------------------------------------------------------------------------------
@@ -492,12 +469,8 @@ class TradingService final : public v1::Trading::CallbackService {
   ServerUnaryReactor* GetTradesHistory(CallbackServerContext* ctx, const v1::GetTradesHistoryRequest* req,
                                        v1::GetTradesHistoryResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = b_.no_order_manager()) return finish(r, *e);
-    auto rq = read_request(req->read());
-    if (!rq) return finish(r, rq.error());
-    if (auto e = rest_only_read(*rq, "GetTradesHistory")) return finish(r, *e);
-    auto rebase = rebase_of(req->rebase_multiplier());
-    if (!rebase) return finish(r, rebase.error());
+    if (auto e = check_rest_read(b_, *req, "GetTradesHistory")) return finish(r, *e);
+    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
     auto type = contract_word(req->type(), "type");
     if (!type) return finish(r, type.error());
     kraken::HistoryQuery q;
@@ -514,29 +487,21 @@ class TradingService final : public v1::Trading::CallbackService {
     q.end = bound_of(req->end());
     if (req->has_ofs()) q.ofs = req->ofs();
     q.without_count = req->without_count();
-    b_.submit<kraken::TradesHistoryPage>(
-        [q](KrakenRestClient& c) { return c.trades_history(q); },
-        [this, r, resp](result<kraken::TradesHistoryPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::TradesHistoryPage>(
+        b_, r, resp, [q](KrakenRestClient& c) { return c.trades_history(q); },
+        [this, resp](result<kraken::TradesHistoryPage>& page) {
           auto& trades = page->trades;
           std::stable_sort(trades.begin(), trades.end(), [](const auto& a, const auto& b) { return a.time > b.time; });
           for (const auto& t : trades) fill(*resp->add_trades(), t, b_.registry);
           if (page->count) resp->set_count(*page->count);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   ServerUnaryReactor* QueryTrades(CallbackServerContext* ctx, const v1::QueryTradesRequest* req,
                                   v1::QueryTradesResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = b_.no_order_manager()) return finish(r, *e);
-    auto rq = read_request(req->read());
-    if (!rq) return finish(r, rq.error());
-    if (auto e = rest_only_read(*rq, "QueryTrades")) return finish(r, *e);
-    auto rebase = rebase_of(req->rebase_multiplier());
-    if (!rebase) return finish(r, rebase.error());
+    if (auto e = check_rest_read(b_, *req, "QueryTrades")) return finish(r, *e);
+    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
     if (req->txids_size() == 0 || req->txids_size() > 20)
       return finish(r, Error(errc::invalid_argument, fmt::format("txids: 1 to 20 trade ids, not {}", req->txids_size())));
     std::vector<std::string> ids;
@@ -546,17 +511,13 @@ class TradingService final : public v1::Trading::CallbackService {
     }
     Params extra = *rebase;
     add_flag(extra, "trades", req->trades());
-    b_.submit<kraken::TradesHistoryPage>(
-        [ids, extra](KrakenRestClient& c) { return c.query_trades(ids, extra); },
-        [this, r, resp, ids](result<kraken::TradesHistoryPage> page) {
-          if (!page) return r->Finish(to_grpc_status(page.error()));
+    return answer_from_rest<kraken::TradesHistoryPage>(
+        b_, r, resp, [ids, extra](KrakenRestClient& c) { return c.query_trades(ids, extra); },
+        [this, resp, ids](result<kraken::TradesHistoryPage>& page) {
           for (const auto& id : ids)  // request order
             for (const auto& t : page->trades)
               if (t.txid == id) fill(*resp->add_trades(), t, b_.registry);
-          fill(*resp->mutable_meta(), rest_meta(b_.simulated, 0, b_.now_ns(), {}));
-          r->Finish(grpc::Status::OK);
         });
-    return r;
   }
 
   grpc::ServerWriteReactor<v1::ExecutionsEvent>* StreamExecutions(CallbackServerContext* ctx,
