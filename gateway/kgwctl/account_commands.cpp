@@ -15,18 +15,6 @@ namespace {
 
 using Stub = v1::Account::Stub;
 
-template <class Response, class Call, class Human>
-int unary(const Context& c, Call call, Human human) {
-  grpc::ClientContext ctx;
-  prepare(ctx, c);
-  Response resp;
-  const grpc::Status s = call(ctx, resp);
-  if (!s.ok()) return report(s);
-  if (c.json) print_json(resp);
-  else human(resp);
-  return 0;
-}
-
 int balance(Context& c, const Args& a) {
   auto s = v1::Account::NewStub(c.channel);
   if (a.has("extended")) {

@@ -16,19 +16,6 @@ using Stub = v1::MarketData::Stub;
 
 std::unique_ptr<Stub> stub(const Context& c) { return v1::MarketData::NewStub(c.channel); }
 
-// One unary call: prints the response as JSON or with `human`, or reports the error.
-template <class Response, class Call, class Human>
-int unary(const Context& c, Call call, Human human) {
-  grpc::ClientContext ctx;
-  prepare(ctx, c);
-  Response resp;
-  const grpc::Status s = call(ctx, resp);
-  if (!s.ok()) return report(s);
-  if (c.json) print_json(resp);
-  else human(resp);
-  return 0;
-}
-
 std::string side_text(v1::Side s) { return s == v1::SIDE_SELL ? "sell" : s == v1::SIDE_BUY ? "buy" : "-"; }
 std::string type_text(v1::OrderType t) { return t == v1::ORDER_TYPE_MARKET ? "market" : t == v1::ORDER_TYPE_LIMIT ? "limit" : "-"; }
 

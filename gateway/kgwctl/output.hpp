@@ -60,6 +60,20 @@ int drain(grpc::ClientContext& ctx, grpc::ClientReader<Message>& reader, const C
 
 // The call's deadline from --timeout.
 void prepare(grpc::ClientContext& ctx, const Context& c);
+
+// One unary call: prints the response as JSON or with `human`, or reports the error.
+template <class Response, class Call, class Human>
+int unary(const Context& c, Call call, Human human) {
+  grpc::ClientContext ctx;
+  prepare(ctx, c);
+  Response resp;
+  const grpc::Status s = call(ctx, resp);
+  if (!s.ok()) return report(s);
+  if (c.json) print_json(resp);
+  else human(resp);
+  return 0;
+}
+
 // The read options every read request carries (--route).
 void set_read(v1::ReadOptions& read, const Context& c);
 

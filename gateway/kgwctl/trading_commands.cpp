@@ -65,18 +65,6 @@ std::string enum_text(const std::string& name, std::size_t prefix) {
   return s;
 }
 
-template <class Response, class Call, class Human>
-int unary(const Context& c, Call call, Human human) {
-  grpc::ClientContext ctx;
-  prepare(ctx, c);
-  Response resp;
-  const grpc::Status s = call(ctx, resp);
-  if (!s.ok()) return report(s);
-  if (c.json) print_json(resp);
-  else human(resp);
-  return 0;
-}
-
 // The fields of an order that `place` and each `batch-add` order share, from the options.
 template <class Order>
 bool order_options(const Args& a, Order& o) {
