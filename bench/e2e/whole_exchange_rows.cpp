@@ -1,7 +1,7 @@
 // Row 7: the whole exchange on one daemon. kraken-sim alone with its 22-pair catalogue plus a
 // synthetic one (~1,500 pairs in all, Kraken's spot market), its synthetic flow trading every
 // pair; the daemon in live mode against it (plain ws:// to loopback) subscribing every pair's
-// book at depth 10, trades and tickers. Measured: the feed thread's CPU time per WS message
+// book at depth 10, trades and tickers, keeping the last 128 trades and 64 spreads of each. Measured: the feed thread's CPU time per WS message
 // (the daemon's busiest thread while no gRPC client is active; /proc's per-thread utime+stime
 // over a window, divided by kgw_feed_frames_total over the same window), hence how many
 // messages a second it could absorb; checksum failures and parse errors in the window (a lost
@@ -120,6 +120,10 @@ pairs = [{}]
 book_depth = 10
 ohlc_intervals = []
 ticker_trigger = "trades"
+# History a whole-exchange deployment keeps per pair (at the defaults, 1024 trades and 256
+# spreads, the rings alone are ~110 KB a pair, 160 MB for 1,500 pairs).
+recent_trades = 128
+recent_spreads = 64
 
 [log]
 level = "error"  # the drop below makes every connection log a warning

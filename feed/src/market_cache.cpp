@@ -12,7 +12,10 @@ std::optional<std::size_t> ohlc_interval_index(int minutes) noexcept {
   return std::nullopt;
 }
 
-SymbolCache::SymbolCache(std::string_view symbol) {
+SymbolCache::SymbolCache(std::string_view symbol, SymbolCacheShape shape)
+    : trades_(std::min(shape.trades, kTrades)),
+      spreads_(std::min(shape.spreads, kSpreads)),
+      candle_log_(std::min(shape.candle_updates, kCandleUpdates)) {
   name_len_ = std::min(symbol.size(), name_.size() - 1);
   std::memcpy(name_.data(), symbol.data(), name_len_);
 }
@@ -117,7 +120,7 @@ const SymbolCache* MarketCache::find(std::string_view symbol) const noexcept {
   return nullptr;
 }
 
-SymbolCache* MarketCache::get_or_add(std::string_view symbol) {
+SymbolCache* MarketCache::get_or_add(std::string_view symbol, SymbolCacheShape shape) {
   if (symbol.empty() || symbol.size() > 31) return nullptr;
   std::lock_guard lock(add_mu_);
   std::size_t i = slot_of(symbol);
@@ -127,7 +130,7 @@ SymbolCache* MarketCache::get_or_add(std::string_view symbol) {
     if (c->symbol() == symbol) return c;
   }
   if (owned_.size() >= max_symbols_) return nullptr;
-  owned_.push_back(std::make_unique<SymbolCache>(symbol));
+  owned_.push_back(std::make_unique<SymbolCache>(symbol, shape));
   // Release: a reader that finds the pointer sees a fully constructed cache.
   table_[i].store(owned_.back().get(), std::memory_order_release);
   count_.fetch_add(1, std::memory_order_release);

@@ -171,6 +171,8 @@ const std::vector<Section>& schema() {
                  milliseconds(3'600'000)),
         integer("symbols_per_connection", [](GatewayConfig& c) -> auto& { return c.feed.symbols_per_connection; }, 1,
                 1000),
+        integer("recent_trades", [](GatewayConfig& c) -> auto& { return c.feed.recent_trades; }, 1, feed::SymbolCache::kTrades),
+        integer("recent_spreads", [](GatewayConfig& c) -> auto& { return c.feed.recent_spreads; }, 1, feed::SymbolCache::kSpreads),
         text("journal_file", [](GatewayConfig& c) -> auto& { return c.feed.journal_file; })}},
       {"streams",
        {integer("trade_queue", [](GatewayConfig& c) -> auto& { return c.streams.trade_queue; }, 16, 1'000'000),

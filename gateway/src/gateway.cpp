@@ -82,6 +82,8 @@ result<feed::FeedOptions> Gateway::Impl::feed_options() const {
   fo.ohlc_intervals = config.feed.ohlc_intervals;
   fo.symbol_stale_after = config.feed.symbol_stale_after;
   fo.symbols_per_connection = config.feed.symbols_per_connection;
+  fo.recent_trades = config.feed.recent_trades;
+  fo.recent_spreads = config.feed.recent_spreads;
   fo.journal_file = config.feed.journal_file;
   return fo;
 }

@@ -115,7 +115,7 @@ TEST(SeqlockSlot, TryLoadFailsWhileAWriteIsInProgressOnlyAndOtherwiseSucceeds) {
 }
 
 TEST(SeqlockRing, LatestReturnsTheMostRecentValuesOldestFirst) {
-  SeqlockRing<Wide, 8> ring;
+  SeqlockRing<Wide> ring(8);
   Wide out[16];
   EXPECT_EQ(ring.latest(out), 0u);
   for (std::uint64_t i = 1; i <= 5; ++i) ring.push(Wide{i, i, i, i, i, i, i, i});
@@ -133,8 +133,27 @@ TEST(SeqlockRing, LatestReturnsTheMostRecentValuesOldestFirst) {
   EXPECT_FALSE(ring.read(20, one));  // not written yet
 }
 
+TEST(SeqlockRing, CapacityIsRoundedUpToAPowerOfTwoAndZeroKeepsNothing) {
+  SeqlockRing<Wide> five(5);
+  EXPECT_EQ(five.capacity(), 8u);
+  EXPECT_GE(five.bytes(), 8 * sizeof(Wide));
+  for (std::uint64_t i = 1; i <= 9; ++i) five.push(Wide{i, i, i, i, i, i, i, i});
+  Wide out[16];
+  ASSERT_EQ(five.latest(out), 8u);
+  EXPECT_EQ(out[0].a, 2u);
+
+  SeqlockRing<Wide> none(0);
+  EXPECT_EQ(none.capacity(), 0u);
+  EXPECT_EQ(none.bytes(), 0u);
+  none.push(Wide{1, 1, 1, 1, 1, 1, 1, 1});
+  EXPECT_EQ(none.size(), 1u);  // counted, not kept
+  EXPECT_EQ(none.latest(out), 0u);
+  Wide one{};
+  EXPECT_FALSE(none.read(0, one));
+}
+
 TEST(SeqlockRing, ReadersNeverSeeTornOrReorderedValuesWhileTheWriterLapsThem) {
-  SeqlockRing<Wide, 16> ring;  // small, so the writer laps readers often
+  SeqlockRing<Wide> ring(16);  // small, so the writer laps readers often
   std::atomic<bool> readers_started{false}, done{false};
   constexpr std::uint64_t kWrites = 300000;
   std::thread writer([&] {

@@ -30,6 +30,39 @@ TEST(MarketCache, FindsSymbolsByCanonicalNameAndCreatesThemOnce) {
   for (int i = 0; i < 7; ++i) EXPECT_NE(cache.find("SYM" + std::to_string(i) + "/USD"), nullptr);
 }
 
+TEST(MarketCache, ASymbolKeepsTheHistoryItsShapeAsksForAndNoMore) {
+  MarketCache cache(8);
+  const SymbolCache* full = cache.get_or_add("BTC/USD");
+  EXPECT_EQ(full->shape().trades, SymbolCache::kTrades);
+  EXPECT_EQ(full->shape().spreads, SymbolCache::kSpreads);
+  EXPECT_EQ(full->shape().candle_updates, SymbolCache::kCandleUpdates);
+  SymbolCache* lean = cache.get_or_add("ETH/USD", SymbolCacheShape{100, 0, 0});
+  EXPECT_EQ(lean->shape().trades, 128u);  // rounded up to a power of two
+  EXPECT_EQ(lean->shape().spreads, 0u);
+  EXPECT_EQ(lean->shape().candle_updates, 0u);
+  EXPECT_LT(lean->ring_bytes() * 20, full->ring_bytes());
+  // Added once: a later call does not reshape it.
+  EXPECT_EQ(cache.get_or_add("ETH/USD"), lean);
+  EXPECT_EQ(lean->shape().trades, 128u);
+  for (std::int64_t id = 1; id <= 200; ++id) {
+    TradeValue t;
+    t.trade_id = id;
+    lean->publish_trade(t);
+  }
+  TradeValue out[SymbolCache::kTrades];
+  ASSERT_EQ(lean->trades(out), 128u);
+  EXPECT_EQ(out[0].trade_id, 73);
+  EXPECT_EQ(out[127].trade_id, 200);
+  TickerValue tv;
+  tv.bid = dec(1, 0);
+  lean->publish_ticker(tv);  // no spread ring: the ticker is kept, no history
+  EXPECT_TRUE(lean->ticker().has_value());
+  SpreadValue sp[4];
+  EXPECT_EQ(lean->spreads(sp), 0u);
+  // Capped at the most a reader may ask for.
+  EXPECT_EQ(cache.get_or_add("SOL/USD", SymbolCacheShape{1 << 20, 1 << 20, 1 << 20})->shape().trades, SymbolCache::kTrades);
+}
+
 TEST(MarketCache, ValuesAreAbsentUntilPublishedAndCarryTheirStamps) {
   MarketCache cache;
   SymbolCache& s = *cache.get_or_add("BTC/USD");

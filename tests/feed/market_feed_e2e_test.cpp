@@ -388,6 +388,49 @@ TEST(MarketFeed, BadOptionsNameTheFieldAndStartNothing) {
   f.symbols = {{"XBTUSD", 10}};
   f.ohlc_intervals = {2};
   EXPECT_EQ(start(f), "ohlc_intervals: 2 is not a Kraken interval");
+  f.ohlc_intervals = {};
+  f.recent_trades = 0;
+  EXPECT_EQ(start(f), "recent_trades: 1 to 1024");
+  f.recent_trades = 1025;
+  EXPECT_EQ(start(f), "recent_trades: 1 to 1024");
+  f.recent_trades = 10;
+  f.recent_spreads = 257;
+  EXPECT_EQ(start(f), "recent_spreads: 1 to 256");
+}
+
+// A whole-exchange daemon must not pay ~250 KB a pair for history it never receives.
+TEST(MarketFeed, EachSymbolsCacheKeepsOnlyTheHistoryOfTheChannelsSubscribed) {
+  InstrumentRegistry reg;
+  ASSERT_TRUE(reg.load(sim::catalogue_assets(), sim::catalogue_instruments()));
+  auto shape_of = [&](FeedOptions f) {
+    MarketCache cache;
+    f.url = "ws://127.0.0.1:1/v2";  // never reached: the caches are made when the feed starts
+    f.symbols = {{"BTC/USD", 10}};
+    MarketFeed feed(std::move(f), cache, reg, SystemClock::instance());
+    EXPECT_TRUE(feed.start());
+    const SymbolCacheShape s = cache.find("BTC/USD")->shape();
+    feed.stop();
+    return s;
+  };
+  FeedOptions f;
+  f.ohlc_intervals = {1};
+  auto s = shape_of(f);
+  EXPECT_EQ(s.trades, SymbolCache::kTrades);
+  EXPECT_EQ(s.spreads, SymbolCache::kSpreads);
+  EXPECT_EQ(s.candle_updates, SymbolCache::kCandleUpdates);
+  f.ohlc_intervals = {};
+  f.trade = false;
+  f.recent_spreads = 64;
+  s = shape_of(f);
+  EXPECT_EQ(s.trades, 0u);
+  EXPECT_EQ(s.spreads, 64u);
+  EXPECT_EQ(s.candle_updates, 0u);
+  f.trade = true;
+  f.ticker = false;
+  f.recent_trades = 100;
+  s = shape_of(f);
+  EXPECT_EQ(s.trades, 128u);
+  EXPECT_EQ(s.spreads, 0u);
 }
 
 // Issue #9: retried for good before, because every connect failed the same way.

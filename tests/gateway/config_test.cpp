@@ -63,6 +63,8 @@ TEST(GatewayConfig, AValueOfTheWrongTypeOrOutOfRangeNamesTheKeyAndLine) {
             "test.toml:2: log.level: 'loud' is not one of trace, debug, info, warn, error, critical, off");
   EXPECT_EQ(error_of("[sim]\nenabled = 1\n"), "test.toml:2: sim.enabled: expected true or false");
   EXPECT_EQ(error_of("[streams]\ntrade_queue = 2\n"), "test.toml:2: streams.trade_queue: 2 is out of range 16..1000000");
+  EXPECT_EQ(error_of("[feed]\nrecent_trades = 2000\n"), "test.toml:2: feed.recent_trades: 2000 is out of range 1..1024");
+  EXPECT_EQ(error_of("[feed]\nrecent_spreads = 0\n"), "test.toml:2: feed.recent_spreads: 0 is out of range 1..256");
   EXPECT_EQ(error_of("[trading]\nmax_notional = \"-5\"\n"), "test.toml:2: trading.max_notional: '-5' is not a positive decimal");
   EXPECT_EQ(error_of("[trading]\ndead_man_timeout_s = 100000\n"),
             "test.toml:2: trading.dead_man_timeout_s: 100000 is out of range 2..86399");

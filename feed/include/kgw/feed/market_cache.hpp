@@ -106,6 +106,15 @@ struct StatusValue {
 inline constexpr std::array<int, 9> kOhlcIntervals = {1, 5, 15, 30, 60, 240, 1440, 10080, 21600};
 std::optional<std::size_t> ohlc_interval_index(int minutes) noexcept;
 
+// How much history one symbol's cache keeps; its rings are allocated once, when the symbol is
+// added, rounded up to a power of two (0: that history is not kept, e.g. a channel the feed does
+// not subscribe). At the defaults the rings take ~250 KB a symbol, nearly all of its cache.
+struct SymbolCacheShape {
+  std::size_t trades = 1024;          // SymbolCache::kTrades at most
+  std::size_t spreads = 256;          // SymbolCache::kSpreads at most
+  std::size_t candle_updates = 1024;  // SymbolCache::kCandleUpdates at most
+};
+
 class SymbolCache {
  public:
   static constexpr std::size_t kTrades = 1024;  // Kraken's REST Trades returns up to 1000
@@ -114,7 +123,11 @@ class SymbolCache {
   // candle that closed between two polls (Kraken's snapshot on subscribe is the longest burst).
   static constexpr std::size_t kCandleUpdates = 1024;
 
-  explicit SymbolCache(std::string_view symbol);
+  // The shape's sizes are capped at the constants above.
+  explicit SymbolCache(std::string_view symbol, SymbolCacheShape shape = {});
+  // What this cache keeps (after rounding) and the bytes its rings hold.
+  SymbolCacheShape shape() const noexcept { return {trades_.capacity(), spreads_.capacity(), candle_log_.capacity()}; }
+  std::size_t ring_bytes() const noexcept { return trades_.bytes() + spreads_.bytes() + candle_log_.bytes(); }
   std::string_view symbol() const noexcept { return {name_.data(), name_len_}; }
 
   // Readers.
@@ -184,9 +197,9 @@ class SymbolCache {
   SeqlockSlot<TickerValue> ticker_;
   SeqlockSlot<BookTopValue> book_;
   std::array<SeqlockSlot<CandleValue>, kOhlcIntervals.size()> candles_;
-  SeqlockRing<TradeValue, kTrades> trades_;
-  SeqlockRing<SpreadValue, kSpreads> spreads_;
-  SeqlockRing<CandleValue, kCandleUpdates> candle_log_;
+  SeqlockRing<TradeValue> trades_;
+  SeqlockRing<SpreadValue> spreads_;
+  SeqlockRing<CandleValue> candle_log_;
   std::atomic<std::int64_t> last_receive_ns_{0}, live_ns_{0};
   std::atomic<std::int64_t> stale_after_ns_{0};  // a setting, ordered with nothing: relaxed
   std::atomic<BookState> book_state_{BookState::none};
@@ -209,9 +222,10 @@ class MarketCache {
   std::int64_t status_live_ns() const noexcept { return status_live_ns_.load(std::memory_order_acquire); }
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
 
-  // Writer: the symbol's cache, created on first use (null when the table is full or the name
-  // is longer than 31 bytes). Not on the per-message path: the feed keeps the pointer.
-  SymbolCache* get_or_add(std::string_view symbol);
+  // Writer: the symbol's cache, created on first use with `shape` (null when the table is full or
+  // the name is longer than 31 bytes; a symbol already there keeps its shape). Not on the
+  // per-message path: the feed keeps the pointer.
+  SymbolCache* get_or_add(std::string_view symbol, SymbolCacheShape shape = {});
   void publish_status(StatusValue v) noexcept;
   void mark_status_live(std::int64_t ns) noexcept { status_live_ns_.store(ns, std::memory_order_release); }
 

@@ -51,6 +51,12 @@ struct FeedOptions {
   std::vector<int> ohlc_intervals;  // of kOhlcIntervals
   bool instrument = true;       // feeds the registry's precisions, increments and pair status
   std::size_t book_top_levels = 25;  // published to readers, at most BookTopValue::kMaxLevels
+  // History kept per symbol for readers (GetTrades, GetSpread): 1 to SymbolCache::kTrades /
+  // kSpreads, rounded up to a power of two; the rings are allocated when the feed starts, and
+  // only for the channels subscribed (no trade ring without `trade`, no spread ring without
+  // `ticker`, no candle log without `ohlc_intervals`). About 80 B a trade and 100 B a spread.
+  std::size_t recent_trades = SymbolCache::kTrades;
+  std::size_t recent_spreads = SymbolCache::kSpreads;
 
   std::size_t symbols_per_connection = 50;
   std::size_t symbols_per_message = 25;

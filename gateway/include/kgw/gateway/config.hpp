@@ -51,6 +51,8 @@ struct FeedConfig {
   std::chrono::milliseconds symbol_stale_after{3'000};
   std::chrono::milliseconds max_age{5'000};  // MarketReader's bound on a cached value's vouching
   std::size_t symbols_per_connection = 50;
+  std::size_t recent_trades = 1024;  // trades kept per pair for GetTrades (feed::FeedOptions)
+  std::size_t recent_spreads = 256;  // spreads kept per pair for GetSpread
   std::string journal_file;
 
   bool operator==(const FeedConfig&) const = default;
