@@ -175,7 +175,10 @@ int usage() {
                "  --quick    a smoke test: a few samples per row (what ctest runs)\n"
                "  --no-ccxt  skip the ccxt baseline (no npm install, no Node)\n"
                "  --no-whole-exchange  skip row 7 (~1,500 pairs on one daemon)\n"
-               "  --only STEP  run one step: footprint | gateway | ccxt | whole-exchange\n"
+               "  --only STEP  run one step: footprint | gateway | streams | ccxt | whole-exchange\n"
+               "             (streams: the echo floor and row 4 alone)\n"
+               "  --gatewayd PATH  the daemon to measure (default: this build's), e.g. a copy of\n"
+               "             the previous build for a before/after in one session\n"
                "  --out      the JSON report (default: %s)\n",
                KGW_E2E_JSON);
   return 2;
@@ -187,7 +190,7 @@ int usage() {
 int main(int argc, char** argv) {
   using namespace kgw::bench;
   Options o;
-  std::string only;  // one step: footprint | gateway | ccxt | whole-exchange
+  std::string only;  // one step: footprint | gateway | streams | ccxt | whole-exchange
   o.out_json = KGW_E2E_JSON;
   o.node_dir = KGW_E2E_NODE_DIR;
   o.gatewayd = KGW_GATEWAYD_EXE;
@@ -202,6 +205,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-whole-exchange") o.whole_exchange = false;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--out" && i + 1 < argc) o.out_json = argv[++i];
+    else if (a == "--gatewayd" && i + 1 < argc) o.gatewayd = argv[++i];
     else return usage();
   }
   o.work_dir = (std::filesystem::temp_directory_path() / fmt::format("kgw-bench-e2e-{}", ::getpid())).string();
@@ -222,11 +226,15 @@ int main(int argc, char** argv) {
     o.echo_tcp = addr[0];
     o.echo_unix = addr[1];
   }
-  if (wanted("gateway")) {
+  if (wanted("gateway") || only == "streams") {
     step("starting kraken-gatewayd --sim");
     Daemon d(o, "gateway", daemon_config(o, "gateway", catalogue_pairs(), default_pairs(), 10));
     if (!d.ready() || !d.wait_for_feed(std::chrono::seconds(30)) || !d.wait_for_trading(std::chrono::seconds(30))) {
       report.notes.push_back("kraken-gatewayd did not become ready: rows 1-4 not measured");
+    } else if (only == "streams") {
+      if (!o.echo_tcp.empty()) report.rows.push_back(echo_row(o, false, o.n(500, 20), o.n(5000, 100), 1000, ""));
+      step("row 4: StreamBook fan-out");
+      run_stream_rows(o, d, report);
     } else {
       step("rows 1-2: echo floor and cached reads");
       run_unary_rows(o, d, report);

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "kgw/core/thread_name.hpp"
+
 namespace kgw::feed {
 
 namespace {
@@ -20,7 +22,10 @@ result<std::unique_ptr<FrameJournal>> FrameJournal::open(const std::string& path
 
 FrameJournal::FrameJournal(std::FILE* file) : file_(file) {
   pending_.reserve(kFlushBytes + (64 << 10));
-  writer_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] {
+    set_thread_name("kgw-journal");
+    run();
+  });
 }
 
 FrameJournal::~FrameJournal() { close(); }

@@ -12,10 +12,11 @@ std::optional<std::size_t> ohlc_interval_index(int minutes) noexcept {
   return std::nullopt;
 }
 
-SymbolCache::SymbolCache(std::string_view symbol, SymbolCacheShape shape)
+SymbolCache::SymbolCache(std::string_view symbol, SymbolCacheShape shape, WakeSignal* changes)
     : trades_(std::min(shape.trades, kTrades)),
       spreads_(std::min(shape.spreads, kSpreads)),
-      candle_log_(std::min(shape.candle_updates, kCandleUpdates)) {
+      candle_log_(std::min(shape.candle_updates, kCandleUpdates)),
+      changes_(changes) {
   name_len_ = std::min(symbol.size(), name_.size() - 1);
   std::memcpy(name_.data(), symbol.data(), name_len_);
 }
@@ -79,6 +80,7 @@ void SymbolCache::set_book_state(BookState s) noexcept {
   v.stamp.seq = ++book_seq_;
   book_.store(v);
   book_state_.store(s, std::memory_order_release);
+  tell();
 }
 
 void SymbolCache::publish_trade(TradeValue v) noexcept {
@@ -130,7 +132,7 @@ SymbolCache* MarketCache::get_or_add(std::string_view symbol, SymbolCacheShape s
     if (c->symbol() == symbol) return c;
   }
   if (owned_.size() >= max_symbols_) return nullptr;
-  owned_.push_back(std::make_unique<SymbolCache>(symbol, shape));
+  owned_.push_back(std::make_unique<SymbolCache>(symbol, shape, &changes_));
   // Release: a reader that finds the pointer sees a fully constructed cache.
   table_[i].store(owned_.back().get(), std::memory_order_release);
   count_.fetch_add(1, std::memory_order_release);
@@ -146,6 +148,7 @@ std::optional<StatusValue> MarketCache::status() const noexcept {
 void MarketCache::publish_status(StatusValue v) noexcept {
   v.stamp.seq = ++status_seq_;
   status_.store(v);
+  changes_.notify();
 }
 
 }  // namespace kgw::feed

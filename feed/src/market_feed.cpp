@@ -20,6 +20,7 @@
 #include "kgw/core/log.hpp"
 #include "kgw/feed/frame_journal.hpp"
 #include "kgw/feed/kraken_channel_parser.hpp"
+#include "kgw/core/thread_name.hpp"
 
 namespace kgw::feed {
 
@@ -582,7 +583,10 @@ result<void> MarketFeed::start() {
       rt_->running.fetch_sub(1, std::memory_order_release);
     });
   }
-  rt_->thread = std::thread([rt = rt_.get()] { rt->io.run(); });
+  rt_->thread = std::thread([rt = rt_.get()] {
+    set_thread_name("kgw-feed");
+    rt->io.run();
+  });
   return {};
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "kgw/core/thread_name.hpp"
+
 namespace kgw::gateway {
 
 MarketWatch::MarketWatch(const feed::MarketCache& cache, const Clock& clock, std::chrono::microseconds poll_interval,
@@ -14,34 +16,41 @@ MarketWatch::~MarketWatch() { stop(); }
 
 void MarketWatch::start() {
   std::lock_guard lock(mu_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
+  if (thread_.joinable() || stopped_) return;
+  thread_ = std::thread([this] {
+    set_thread_name("kgw-watch");
+    run();
+  });
 }
 
 void MarketWatch::stop() {
   std::vector<Entry> entries;
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
+    stopped_ = true;
     entries = entries_;
   }
-  cv_.notify_all();
+  stopping_.store(true);
+  cache_.changes().notify();
   if (thread_.joinable()) thread_.join();
+  follow({});  // the feed stops telling
   for (auto& e : entries)
     if (auto s = e.sink.lock()) s->close();
 }
 
 void MarketWatch::add(const std::shared_ptr<StreamSink>& sink, Interest interest) {
+  bool added = false;
   {
     std::lock_guard lock(mu_);
-    if (!stopping_) {
+    if (!stopped_) {
       std::sort(interest.symbols.begin(), interest.symbols.end());
       entries_.push_back(Entry{sink, sink.get(), std::move(interest)});
       ++version_;
-      return;
+      added = true;
     }
   }
-  sink->close();
+  if (!added) return sink->close();
+  cache_.changes().notify();  // the watch looks now: the new sink's first wake
 }
 
 void MarketWatch::remove(const StreamSink* sink) {
@@ -58,21 +67,35 @@ std::size_t MarketWatch::sinks() const {
 }
 
 void MarketWatch::run() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    cv_.wait_for(lock, poll_, [this] { return stopping_; });
-    if (stopping_) break;
-    lock.unlock();
+  WakeSignal& changes = cache_.changes();
+  auto next_poll = std::chrono::steady_clock::now();
+  while (!stopping_.load()) {
+    const std::uint32_t token = changes.prepare();
+    if (stopping_.load()) break;
+    const auto now = std::chrono::steady_clock::now();
+    const bool poll = now >= next_poll;
+    if (poll) next_poll = now + poll_;
     try {
-      tick();
-    } catch (const std::exception& e) {  // bad_alloc while rebuilding: try again next tick
+      tick(poll);
+    } catch (const std::exception& e) {  // bad_alloc while rebuilding: try again next time
       spdlog::error("market watch: {}", e.what());
     }
-    lock.lock();
+    changes.wait(token, poll ? poll_ : next_poll - now);
   }
 }
 
-void MarketWatch::tick() {
+// The watch's followed symbols become `next`: the feed is told to signal exactly those.
+void MarketWatch::follow(std::vector<SymbolState> next) {
+  for (const auto& s : next)
+    if (std::none_of(symbols_.begin(), symbols_.end(), [&](const SymbolState& o) { return o.symbol == s.symbol; }))
+      s.symbol->add_watcher();
+  for (const auto& s : symbols_)
+    if (std::none_of(next.begin(), next.end(), [&](const SymbolState& n) { return n.symbol == s.symbol; }))
+      s.symbol->remove_watcher();
+  symbols_ = std::move(next);
+}
+
+void MarketWatch::tick(bool poll) {
   const std::int64_t now = clock_.wall_now().time_since_epoch().count();
   {
     std::lock_guard lock(mu_);
@@ -95,7 +118,7 @@ void MarketWatch::tick() {
           next.push_back(old != symbols_.end() ? *old
                                                : SymbolState{sc, sc->last_receive_ns(), sc->stale(now), sc->book_state()});
         }
-      symbols_ = std::move(next);
+      follow(std::move(next));
     }
   }
   std::vector<const feed::SymbolCache*> changed;
@@ -115,7 +138,7 @@ void MarketWatch::tick() {
     status_seq_ = st->stamp.seq;
     status_changed = true;
   }
-  const bool upstream_changed = upstream_changed_ && upstream_changed_();
+  const bool upstream_changed = poll && upstream_changed_ && upstream_changed_();
   for (const auto& e : snapshot_) {
     if (changed.empty() && !status_changed && !upstream_changed) break;
     const bool follows =

@@ -19,6 +19,7 @@
 #include "kgw/sim/synthetic_flow.hpp"
 #include "kgw/sim/tokens.hpp"
 #include "admin_api.hpp"
+#include "kgw/core/thread_name.hpp"
 
 namespace kgw::sim {
 namespace {
@@ -293,6 +294,7 @@ result<SimulatorEndpoints> Simulator::start() {
   s.running = true;
   s.schedule_tick();
   s.thread = std::thread([&s] {
+    set_thread_name("kraken-sim");
     try {
       s.io.run();
     } catch (const std::exception& e) {

@@ -107,5 +107,70 @@ TEST_F(MarketWatchTest, ARemovedOrDestroyedSinkIsNotCalled) {
   EXPECT_EQ(removed->wakes.load(), 0);
 }
 
+// The feed signals what a stream follows: with a poll interval no test outlives, every wake
+// below can only come from the publish (or the join, or the status) itself.
+TEST(MarketWatch, APublishWakesTheSinksAtOnceWithoutWaitingForThePoll) {
+  ManualClock clock;
+  feed::MarketCache cache;
+  feed::SymbolCache& btc = *cache.get_or_add("BTC/USD");
+  MarketWatch watch(cache, clock, std::chrono::hours(1));
+  auto on_btc = std::make_shared<CountingSink>(), on_status = std::make_shared<CountingSink>();
+  watch.start();
+  watch.add(on_btc, Interest{{&btc}, false, false});
+  watch.add(on_status, Interest{{}, true, false});
+  ASSERT_TRUE(wait_until([&] { return on_btc->wakes.load() == 1 && on_status->wakes.load() == 1; }));  // joining
+  const std::uint32_t sleeps = cache.changes().epoch();
+  for (int i = 2; i <= 50; ++i) {
+    feed::TickerValue t;
+    t.stamp.receive_ns = i;
+    btc.publish_ticker(t);
+    ASSERT_TRUE(wait_until([&] { return on_btc->wakes.load() == i; })) << "publish " << i;
+  }
+  feed::BookTopValue b;
+  b.state = feed::BookState::synced;
+  b.stamp.receive_ns = 51;
+  btc.publish_book(b);
+  ASSERT_TRUE(wait_until([&] { return on_btc->wakes.load() == 51; }));
+  btc.set_book_state(feed::BookState::resyncing);  // a state change alone wakes too
+  ASSERT_TRUE(wait_until([&] { return on_btc->wakes.load() == 52; }));
+  EXPECT_GT(cache.changes().epoch(), sleeps);  // the watch slept between them and was woken
+  feed::StatusValue st;
+  st.system = kraken::SystemStatus::online;
+  cache.publish_status(st);
+  ASSERT_TRUE(wait_until([&] { return on_status->wakes.load() == 2; }));
+  EXPECT_EQ(on_btc->wakes.load(), 52);
+  watch.stop();
+}
+
+// A symbol nobody follows costs the feed no signal; following starts and stops with the sinks.
+TEST(MarketWatch, OnlyFollowedSymbolsSignalTheWatch) {
+  ManualClock clock;
+  feed::MarketCache cache;
+  feed::SymbolCache& btc = *cache.get_or_add("BTC/USD");
+  feed::SymbolCache& eth = *cache.get_or_add("ETH/USD");
+  MarketWatch watch(cache, clock, std::chrono::hours(1));
+  auto on_btc = std::make_shared<CountingSink>();
+  watch.add(on_btc, Interest{{&btc}, false, false});
+  watch.start();
+  ASSERT_TRUE(wait_until([&] { return on_btc->wakes.load() == 1; }));
+  // The watch has looked once and sleeps armed (it armed before looking): ETH publishes are not
+  // signalled, the first BTC one is.
+  const std::uint32_t before = cache.changes().epoch();
+  feed::TickerValue t;
+  for (int i = 0; i < 100; ++i) eth.publish_ticker(t);
+  EXPECT_EQ(cache.changes().epoch(), before);
+  t.stamp.receive_ns = 1;
+  btc.publish_ticker(t);
+  EXPECT_EQ(cache.changes().epoch(), before + 1);
+  ASSERT_TRUE(wait_until([&] { return on_btc->wakes.load() == 2; }));
+  watch.remove(on_btc.get());
+  on_btc.reset();
+  watch.stop();
+  // After stop nothing is followed: publishing never touches the signal.
+  const std::uint32_t after = cache.changes().epoch();
+  btc.publish_ticker(t);
+  EXPECT_EQ(cache.changes().epoch(), after);
+}
+
 }  // namespace
 }  // namespace kgw::gateway

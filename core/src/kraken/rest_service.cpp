@@ -3,6 +3,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "kgw/core/log.hpp"
+#include "kgw/core/thread_name.hpp"
 
 namespace kgw::kraken {
 
@@ -15,6 +16,7 @@ result<std::unique_ptr<KrakenRestService>> KrakenRestService::start(RestTranspor
 KrakenRestService::KrakenRestService(std::unique_ptr<KrakenRestTransport> transport)
     : transport_(std::move(transport)), client_(std::make_unique<KrakenRestClient>(*transport_)) {
   thread_ = std::thread([this] {
+    set_thread_name("kgw-rest");
     auto work = boost::asio::make_work_guard(io_);
     io_.run();
   });

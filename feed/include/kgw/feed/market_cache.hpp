@@ -25,6 +25,7 @@
 #include "kgw/core/kraken/vocabulary.hpp"
 #include "kgw/core/seqlock.hpp"
 #include "kgw/core/seqlock_ring.hpp"
+#include "kgw/core/wake_signal.hpp"
 
 namespace kgw::feed {
 
@@ -123,8 +124,9 @@ class SymbolCache {
   // candle that closed between two polls (Kraken's snapshot on subscribe is the longest burst).
   static constexpr std::size_t kCandleUpdates = 1024;
 
-  // The shape's sizes are capped at the constants above.
-  explicit SymbolCache(std::string_view symbol, SymbolCacheShape shape = {});
+  // The shape's sizes are capped at the constants above. `changes`: told when a value of this
+  // symbol is published while someone watches it (MarketCache passes its own).
+  explicit SymbolCache(std::string_view symbol, SymbolCacheShape shape = {}, WakeSignal* changes = nullptr);
   // What this cache keeps (after rounding) and the bytes its rings hold.
   SymbolCacheShape shape() const noexcept { return {trades_.capacity(), spreads_.capacity(), candle_log_.capacity()}; }
   std::size_t ring_bytes() const noexcept { return trades_.bytes() + spreads_.bytes() + candle_log_.bytes(); }
@@ -185,11 +187,23 @@ class SymbolCache {
   void set_stale_after(std::chrono::nanoseconds bound) noexcept {
     stale_after_ns_.store(bound.count(), std::memory_order_relaxed);
   }
+  // A reader that wants to be told of this symbol's changes (MarketCache::changes()) says so
+  // while it does; each publish then notifies the cache's signal (a fence and a load; a system
+  // call only when the watcher sleeps). Unwatched symbols cost the writer one load.
+  void add_watcher() const noexcept { watchers_.fetch_add(1, std::memory_order_relaxed); }
+  void remove_watcher() const noexcept { watchers_.fetch_sub(1, std::memory_order_relaxed); }
+
   void count_mismatch() noexcept { mismatches_.fetch_add(1, std::memory_order_relaxed); }
   void count_resync() noexcept { resyncs_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
-  void touched(std::int64_t receive_ns) noexcept { last_receive_ns_.store(receive_ns, std::memory_order_release); }
+  void touched(std::int64_t receive_ns) noexcept {
+    last_receive_ns_.store(receive_ns, std::memory_order_release);
+    tell();
+  }
+  void tell() noexcept {
+    if (changes_ && watchers_.load(std::memory_order_relaxed) > 0) changes_->notify();
+  }
 
   std::array<char, 32> name_{};
   std::size_t name_len_ = 0;
@@ -204,6 +218,8 @@ class SymbolCache {
   std::atomic<std::int64_t> stale_after_ns_{0};  // a setting, ordered with nothing: relaxed
   std::atomic<BookState> book_state_{BookState::none};
   std::atomic<std::uint64_t> mismatches_{0}, resyncs_{0};
+  WakeSignal* changes_ = nullptr;
+  mutable std::atomic<int> watchers_{0};
 };
 
 class MarketCache {
@@ -221,6 +237,11 @@ class MarketCache {
   // and on change, so their own receive time says nothing about freshness).
   std::int64_t status_live_ns() const noexcept { return status_live_ns_.load(std::memory_order_acquire); }
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
+
+  // Told after every publish of a watched symbol (SymbolCache::add_watcher) and of the status,
+  // so a reader can sleep until something changed instead of polling (the gateway's
+  // MarketWatch). One per cache: one sleeper.
+  WakeSignal& changes() const noexcept { return changes_; }
 
   // Writer: the symbol's cache, created on first use with `shape` (null when the table is full or
   // the name is longer than 31 bytes; a symbol already there keeps its shape). Not on the
@@ -241,6 +262,7 @@ class MarketCache {
   std::uint64_t status_seq_ = 0;
   std::atomic<std::int64_t> status_live_ns_{0};
   SeqlockSlot<StatusValue> status_;
+  mutable WakeSignal changes_;
 };
 
 }  // namespace kgw::feed

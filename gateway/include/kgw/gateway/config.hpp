@@ -69,7 +69,7 @@ struct StreamsConfig {
   std::size_t executions_queue = 4096;
   std::size_t balances_queue = 1024;
   // How often the stream fan-out looks at the caches for new values.
-  std::chrono::microseconds poll_interval{1'000};
+  std::chrono::microseconds poll_interval{10'000};
 
   bool operator==(const StreamsConfig&) const = default;
 };

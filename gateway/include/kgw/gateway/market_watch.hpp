@@ -1,17 +1,18 @@
 #pragma once
 // MarketWatch: tells the gRPC stream reactors when what they follow has changed. The caches are
-// written by the feed thread with no notification (publishing must never wait for a client), so
-// one watch thread looks at them every poll interval: per followed symbol a few atomic loads
-// (last receive time, staleness, book state), then the exchange status and the upstream state.
-// Each sink that follows something that changed is woken once per tick (and once when it has
-// just been added, so nothing between its first write and its registration is missed); it reads the
-// caches itself (the latest value for conflated streams, its own cursor over the trade and
-// candle rings for the others), so a slow sink costs the feed and the other sinks nothing.
+// written by the feed thread, which never waits for a client: for the symbols some stream
+// follows, each publish notifies the cache's WakeSignal (a system call only when this watch
+// sleeps), and the watch thread wakes, looks (per followed symbol a few atomic loads: last
+// receive time, staleness, book state; then the exchange status) and wakes each sink that
+// follows something that changed, once per look. Changes nothing signals (a symbol going stale,
+// the upstream state) are looked for every poll interval. A sink is also woken once when it has
+// just been added, so nothing between its first write and its registration is missed. Sinks read
+// the caches themselves (the latest value for conflated streams, their own cursor over the trade
+// and candle rings for the others), so a slow sink costs the feed and the other sinks nothing.
 // Thread safety: add()/remove() from any thread; sinks are called on the watch thread only.
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,8 +45,8 @@ struct Interest {
 
 class MarketWatch {
  public:
-  // `upstream_changed` is asked once per tick whether the upstream state changed (it may
-  // update health and metrics as a side effect); null: never.
+  // `upstream_changed` is asked once per poll interval whether the upstream state changed (it
+  // may update health and metrics as a side effect); null: never.
   MarketWatch(const feed::MarketCache& cache, const Clock& clock, std::chrono::microseconds poll_interval,
               std::function<bool()> upstream_changed = {});
   ~MarketWatch();  // stop()
@@ -75,7 +76,8 @@ class MarketWatch {
     feed::BookState book = feed::BookState::none;
   };
   void run();
-  void tick();
+  void tick(bool poll);
+  void follow(std::vector<SymbolState> next);
 
   const feed::MarketCache& cache_;
   const Clock& clock_;
@@ -83,10 +85,10 @@ class MarketWatch {
   std::function<bool()> upstream_changed_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   std::vector<Entry> entries_;  // guarded by mu_
   std::uint64_t version_ = 0;   // guarded by mu_; bumped by add/remove
-  bool stopping_ = false;       // guarded by mu_
+  bool stopped_ = false;        // guarded by mu_: stop() ran
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 
   // Watch thread only.
