@@ -483,6 +483,7 @@ BookTopValue book_top(const Book& book, BookPrecision precision, std::size_t lev
   v.qty_precision = static_cast<std::int8_t>(precision.qty);
   v.checksum = checksum;
   const std::size_t n = std::min(levels, BookTopValue::kMaxLevels);
+  v.window = static_cast<std::uint16_t>(std::min<std::size_t>(n, static_cast<std::size_t>(book.depth())));
   const auto bids = book.bids(), asks = book.asks();
   v.n_bids = static_cast<std::uint16_t>(std::min(n, bids.size()));
   v.n_asks = static_cast<std::uint16_t>(std::min(n, asks.size()));

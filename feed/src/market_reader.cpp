@@ -162,8 +162,9 @@ void MarketReader::book(std::string_view symbol, std::size_t depth, ReadMode mod
   const std::string what = r->symbol;
   const SymbolCache* sc = r->cache;
   // A cached book only serves automatic reads while it is verified and its connection live;
-  // a book that holds fewer levels than asked also goes to REST. A cache_only read of a book
-  // whose connection went silent says so in its state.
+  // a book that holds fewer levels than asked also goes to REST, unless that side is the whole
+  // side (fewer levels than the window the feed keeps: the exchange has no more). A cache_only
+  // read of a book whose connection went silent says so in its state.
   auto cached = [&]() -> std::optional<Cached<BookTopValue>> {
     if (!sc) return std::nullopt;
     auto b = sc->book();
@@ -171,7 +172,7 @@ void MarketReader::book(std::string_view symbol, std::size_t depth, ReadMode mod
     const std::int64_t now = static_cast<std::int64_t>(clock_.wall_now().time_since_epoch().count());
     if (b->state == BookState::synced && sc->stale(now)) b->state = BookState::stale;
     const bool vouched = b->state == BookState::synced && fresh(sc->live_ns());
-    const bool usable = vouched && b->n_bids >= depth && b->n_asks >= depth;
+    const bool usable = vouched && b->holds(depth);
     b->n_bids = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_bids, depth));
     b->n_asks = static_cast<std::uint16_t>(std::min<std::size_t>(b->n_asks, depth));
     return Cached<BookTopValue>{*b, b->stamp.receive_ns, usable, vouched};

@@ -139,7 +139,7 @@ class MarketDataService final : public v1::MarketData::CallbackService {
       else {
         const std::size_t depth = req->depth() == 0 ? cached_levels : req->depth();
         auto v = judge(cached<feed::BookTopValue>([&](auto done) { b_.reader.book(pair.symbol, depth, feed::ReadMode::cache_only, done); }), *rq);
-        if (v.value && req->depth() != 0 && (v.value->value.n_bids < depth || v.value->value.n_asks < depth))
+        if (v.value && req->depth() != 0 && !v.value->value.holds(depth))
           v = {std::nullopt, reason::depth};
         if (v.value) {
           const feed::BookTopValue& book = v.value->value;

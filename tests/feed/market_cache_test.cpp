@@ -2,6 +2,7 @@
 // tsan preset runs for the feed's caches.
 
 #include "kgw/feed/market_cache.hpp"
+#include "kgw/feed/market_feed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -61,6 +62,36 @@ TEST(MarketCache, ASymbolKeepsTheHistoryItsShapeAsksForAndNoMore) {
   EXPECT_EQ(lean->spreads(sp), 0u);
   // Capped at the most a reader may ask for.
   EXPECT_EQ(cache.get_or_add("SOL/USD", SymbolCacheShape{1 << 20, 1 << 20, 1 << 20})->shape().trades, SymbolCache::kTrades);
+}
+
+// A depth-10 subscription whose bid side has 8 levels: Kraken keeps a subscribed side filled to
+// its depth, so those 8 are every bid there is and a read of 10 may be answered with them. A
+// side cut by what the feed publishes (book_top_levels) is not the whole side.
+TEST(MarketCache, ASideThinnerThanItsSubscriptionIsTheWholeSideButACutOneIsNot) {
+  Book book(10);
+  std::vector<BookLevel> bids, asks;
+  for (int i = 0; i < 8; ++i) bids.push_back({294300 - i, 100000000});
+  for (int i = 0; i < 10; ++i) asks.push_back({294301 + i, 100000000});
+  kraken::BookMessage m;
+  m.symbol = "BTC/USD";
+  m.snapshot = true;
+  m.bids = bids;
+  m.asks = asks;
+  ASSERT_TRUE(book.apply(m).applied);
+  const BookTopValue all = book_top(book, {1, 8}, 25, 0);
+  EXPECT_EQ(all.window, 10);
+  EXPECT_EQ(all.n_bids, 8);
+  EXPECT_TRUE(all.holds(10));  // 8 bids: the whole side; 10 asks
+  EXPECT_TRUE(all.holds(5));
+  EXPECT_FALSE(all.holds(11));  // more than a depth-10 subscription can know of the asks
+  const BookTopValue cut = book_top(book, {1, 8}, 5, 0);  // the feed publishes 5 levels
+  EXPECT_EQ(cut.window, 5);
+  EXPECT_TRUE(cut.holds(5));
+  EXPECT_FALSE(cut.holds(8));  // 5 of 8 bids: cut, not whole
+  BookTopValue rest;  // from REST: no window, only what it holds
+  rest.n_bids = rest.n_asks = 3;
+  EXPECT_TRUE(rest.holds(3));
+  EXPECT_FALSE(rest.holds(4));
 }
 
 TEST(MarketCache, ValuesAreAbsentUntilPublishedAndCarryTheirStamps) {

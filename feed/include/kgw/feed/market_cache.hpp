@@ -56,8 +56,19 @@ struct BookTopValue {
   BookState state = BookState::none;
   std::int8_t price_precision = 0, qty_precision = 0;
   std::uint16_t n_bids = 0, n_asks = 0;
+  // The most levels a side can hold here: the subscription's depth, capped at the levels the
+  // feed publishes (0: not from the stream). Kraken keeps a subscribed side filled to its depth,
+  // so a side with fewer levels than `window` is the whole side of the exchange's book.
+  std::uint16_t window = 0;
   std::uint32_t checksum = 0;
   std::array<BookLevel, kMaxLevels> bids{}, asks{};  // best first
+
+  // True when each side holds `levels` levels or is the exchange's whole side: what a read of
+  // that depth may be answered with.
+  bool holds(std::size_t levels) const noexcept {
+    auto side = [&](std::size_t n) { return n >= levels || n < window; };
+    return side(n_bids) && side(n_asks);
+  }
 };
 
 enum class TradeSide : std::uint8_t { buy, sell };  // the taker's side
