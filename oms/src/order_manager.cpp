@@ -10,6 +10,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -26,6 +30,15 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr const char* kKillSwitchFile = "kill_switch";
+
+// A spin-wait hint: lets the sibling hyperthread run and saves power while the loop polls.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 void log_failure(std::exception_ptr e) {
   if (!e) return;
@@ -163,6 +176,14 @@ result<void> OrderManager::start() {
     return Error(errc::invalid_argument, "ws_private_" + ok.error().detail);
   if (opt_.dead_man.timeout_s <= 0 || opt_.dead_man.timeout_s >= 86400)
     return Error(errc::invalid_argument, "dead_man.timeout_s: 1 to 86399 seconds");
+  if (opt_.cpu < -1 || opt_.cpu >= CPU_SETSIZE) return Error(errc::invalid_argument, fmt::format("cpu: -1 (not pinned) or 0 to {}", CPU_SETSIZE - 1));
+  if (opt_.cpu >= 0) {
+    // A CPU this process may not run on would leave the thread where it is: refuse at start.
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0 || !CPU_ISSET(opt_.cpu, &allowed))
+      return Error(errc::invalid_argument, fmt::format("cpu: CPU {} is not one this process may run on", opt_.cpu));
+  }
   if (opt_.dead_man.refresh.count() <= 0 || opt_.dead_man.refresh >= std::chrono::seconds(opt_.dead_man.timeout_s))
     return Error(errc::invalid_argument, "dead_man.refresh: must be positive and shorter than dead_man.timeout_s");
   if (!opt_.state_dir.empty()) {
@@ -222,10 +243,24 @@ result<void> OrderManager::start() {
   asio::co_spawn(rt_->io, positions_loop(), log_failure);
   asio::co_spawn(rt_->io, [r] { return r->ws->run(*r->session); }, log_failure);
   asio::co_spawn(rt_->io, dead_man_loop(), log_failure);
-  rt_->thread = std::thread([r] {
-    r->io.run();
+  rt_->thread = std::thread([r, busy = opt_.busy_poll] {
+    // Both end the same way: when no work is left (stop() lets it run out) or on io.stop().
+    if (busy) {
+      while (!r->io.stopped())
+        if (r->io.poll() == 0) cpu_relax();
+    } else {
+      r->io.run();
+    }
     r->ran_out.set_value();
   });
+  if (opt_.cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(opt_.cpu, &set);
+    if (const int e = ::pthread_setaffinity_np(rt_->thread.native_handle(), sizeof set, &set); e != 0)
+      spdlog::warn("oms: could not pin the oms thread to CPU {}: {}", opt_.cpu, std::strerror(e));
+  }
+  ::pthread_setname_np(rt_->thread.native_handle(), "kgw-oms");
   return {};
 }
 
