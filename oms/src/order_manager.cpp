@@ -114,7 +114,7 @@ class OrderManager::PrivateSession final : public kraken::WsConnectionHandler {
         return;
       }
       if (reply.method == "subscribe" || reply.method == "unsubscribe" || reply.method == "pong") return;
-      om_.rt_->entry->on_reply(reply);
+      om_.rt_->entry->on_reply(reply, om_.rt_->ws->last_rx_mono());
       return;
     }
     // Channel frames (executions, balances, status, heartbeat) belong to the account view.

@@ -32,11 +32,13 @@ TEST_F(OrderManagerE2E, AnOrderGoesOverTheWebSocketAndARetryGetsItBack) {
   EXPECT_EQ(placed->path, EntryPath::ws);
   ASSERT_EQ(placed->order_ids.size(), 1u);
   EXPECT_TRUE(placed->time_in && placed->time_out);  // Kraken's, on the WS path
+  EXPECT_GT(placed->upstream.count(), 0);
   EXPECT_FALSE(placed->existing);
   // A retry (the client timed out, say) sends nothing and returns the same order.
   auto again = place(o);
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_TRUE(again->existing);
+  EXPECT_EQ(again->upstream.count(), 0);  // nothing was sent
   EXPECT_EQ(again->order_ids, placed->order_ids);
   EXPECT_EQ(orders_with("ws-once"), 1u);
 }
