@@ -224,8 +224,9 @@ result<void> OrderManager::start() {
     (void)r;
     return k;
   };
-  hooks.find_by_cl_ord_id = [r, known](std::string_view id) { return known(r->account->snapshot()->order_by_cl_ord_id(id)); };
-  hooks.find_by_order_id = [r, known](std::string_view id) { return known(r->account->snapshot()->order(id)); };
+  // The writer's own indexes (order entry runs on the oms thread): no snapshot, no scan.
+  hooks.find_by_cl_ord_id = [r, known](std::string_view id) { return known(r->account->find_order_by_cl_ord_id(id)); };
+  hooks.find_by_order_id = [r, known](std::string_view id) { return known(r->account->find_order(id)); };
   hooks.open_orders = [r] { return r->account->snapshot()->open_orders->size(); };
   rt->entry = std::make_unique<OrderEntry>(rt->io.get_executor(), opt_.entry, rest_, registry_, clock_, std::move(hooks));
   // The account view tells order entry what Kraken did with each order: an ambiguous attempt is
