@@ -246,9 +246,17 @@ result<void> OrderManager::start() {
   asio::co_spawn(rt_->io, dead_man_loop(), log_failure);
   rt_->thread = std::thread([r, busy = opt_.busy_poll] {
     // Both end the same way: when no work is left (stop() lets it run out) or on io.stop().
+    // Idle, the spinning thread also yields: a thread woken on its CPU (a gRPC thread, the
+    // client's, on a host that did not isolate the CPU) runs at once instead of waiting out the
+    // spinner's time slice. Measured here (2 vCPUs shared): PlaceOrder p90 1.2 ms against 2.4 ms
+    // with the pause alone in one run, 1.2 against 1.5 ms in the next; on an isolated CPU the
+    // yield returns at once.
     if (busy) {
       while (!r->io.stopped())
-        if (r->io.poll() == 0) cpu_relax();
+        if (r->io.poll() == 0) {
+          cpu_relax();
+          ::sched_yield();
+        }
     } else {
       r->io.run();
     }
