@@ -176,12 +176,16 @@ void run_order_rows(const Options& o, Daemon& d, Report& report, const std::stri
     if (ticker_us > 0) report.footprint["getticker_server_mean_us"] = ticker_us;
     report.footprint["placeorder_server_mean_us" + label] = server_us;
     report.footprint["placeorder_gateway_internal_mean_us" + label] = server_us - rt_mean;
-    report.notes.push_back(fmt::format(
+    std::string timer_note = fmt::format(
         "PlaceOrder{}: the daemon's own call timer (kgw_rpc_duration_seconds, {} calls) says {:.1f} us "
         "per call on the server, of which {:.1f} us is the upstream round trip: {:.1f} us gateway-internal "
-        "(mean; includes the hop to the order manager's thread and back); a cached GetTicker costs the same timer "
-        "{:.1f} us ({} calls), with no hop",
-        label, static_cast<long>(calls), server_us, rt_mean, server_us - rt_mean, ticker_us, static_cast<long>(ticker.count)));
+        "(mean; includes the hop to the order manager's thread and back)",
+        label, static_cast<long>(calls), server_us, rt_mean, server_us - rt_mean);
+    // A daemon of its own (the order modes) served no GetTicker to compare with.
+    if (ticker.count > 0)
+      timer_note += fmt::format("; a cached GetTicker costs the same timer {:.1f} us ({} calls), with no hop", ticker_us,
+                                static_cast<long>(ticker.count));
+    report.notes.push_back(std::move(timer_note));
   }
 }
 
