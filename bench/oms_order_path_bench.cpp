@@ -77,7 +77,7 @@ void BM_OmsOrderPathInside(benchmark::State& state) {
       r.success = true;
       r.req_id = id;
       r.result = R"({"order_id":"OABCDE-FGHIJ-KLMNOP"})";
-      entry->on_reply(r);
+      entry->on_reply(r, clock.mono_now());
     });
     return true;
   };

@@ -62,12 +62,12 @@ file = "{}/{}.log"
                      quoted(sim_pairs), o.work_dir, name, quoted(feed_pairs), depth, o.work_dir, name);
 }
 
-Daemon::Daemon(const Options& o, const std::string& name, const std::string& config_toml) {
+Daemon::Daemon(const Options& o, const std::string& name, const std::string& config_toml, const std::string& exe) {
   const std::string path = o.work_dir + "/" + name + ".toml";
   std::ofstream(path) << config_toml;
   const auto t0 = Clock::now();
   // stderr goes to the log file too (config [log]); only warnings reach the terminal.
-  proc_ = std::make_unique<test::ChildProcess>(leashed(o, {o.gatewayd, "--config", path, "--sim"}),
+  proc_ = std::make_unique<test::ChildProcess>(leashed(o, {exe.empty() ? o.gatewayd : exe, "--config", path, "--sim"}),
                                                std::chrono::seconds(60));
   start_to_ready_ = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
   if (!proc_->ready()) return;

@@ -30,6 +30,8 @@ struct Options {
   std::string work_dir;         // sockets, configs, logs of this run (removed at the end)
   std::string node_dir;         // npm's ccxt is installed here (in the build tree)
   std::string gatewayd, echo_server, sim;  // executables
+  std::string compare_gatewayd;  // --compare-gatewayd: another build whose order path is measured beside
+  int busy_poll_cpu = -1;        // the busy-poll mode's trading.cpu (-1: not pinned); main sets the last CPU
   std::string leash;            // kgw-bench-leash: every child is started through it
   std::string ccxt_script;      // bench/e2e/ccxt_client.cjs
   std::string echo_tcp, echo_unix;  // the running echo server (the floor), once started
@@ -53,10 +55,11 @@ struct Report {
   }
 };
 
-// A running kraken-gatewayd --sim with its channels. The config is written to the work dir.
+// A running kraken-gatewayd --sim with its channels. The config is written to the work dir;
+// `exe` is another kraken-gatewayd to run (default: the one built with the bench).
 class Daemon {
  public:
-  Daemon(const Options& o, const std::string& name, const std::string& config_toml);
+  Daemon(const Options& o, const std::string& name, const std::string& config_toml, const std::string& exe = {});
   ~Daemon() = default;
   bool ready() const { return proc_ && proc_->ready(); }
   test::ChildProcess& process() { return *proc_; }
@@ -98,6 +101,9 @@ const std::vector<std::string>& default_pairs();
 void run_unary_rows(const Options& o, Daemon& d, Report& report);
 // Row 3: PlaceOrder + CancelOrder; `label` tags the rows ("" or " @2.5ms").
 void run_order_rows(const Options& o, Daemon& d, Report& report, const std::string& label, std::size_t count, double rate);
+// Row 3 beside itself: the order rows on a fresh daemon per mode, one after the other (default,
+// [trading] busy_poll with the oms thread pinned, and --compare-gatewayd's build if given).
+void run_order_mode_rows(const Options& o, Report& report, std::size_t count, double rate);
 // Row 4: StreamBook fan-out and the slow client.
 void run_stream_rows(const Options& o, Daemon& d, Report& report);
 // Row 5: ccxt against a kraken-sim of its own, instant and with 2.5 ms injected.

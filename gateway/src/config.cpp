@@ -209,7 +209,9 @@ const std::vector<Section>& schema() {
            c.trading.max_notional = *v;
            return std::nullopt;
          }},
-        integer("max_open_orders", [](GatewayConfig& c) -> auto& { return c.trading.max_open_orders; }, 0, 1'000'000)}},
+        integer("max_open_orders", [](GatewayConfig& c) -> auto& { return c.trading.max_open_orders; }, 0, 1'000'000),
+        flag("busy_poll", [](GatewayConfig& c) -> auto& { return c.trading.busy_poll; }),
+        integer("cpu", [](GatewayConfig& c) -> auto& { return c.trading.cpu; }, -1, 1023)}},
       {"sim",
        {flag("enabled", [](GatewayConfig& c) -> auto& { return c.sim.enabled; }),
         flag("synthetic_flow", [](GatewayConfig& c) -> auto& { return c.sim.synthetic_flow; }),

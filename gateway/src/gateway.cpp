@@ -233,6 +233,8 @@ result<void> Gateway::Impl::start_order_manager() {
   oo.dead_man.enabled = config.trading.dead_man;
   oo.dead_man.refresh = config.trading.dead_man_refresh;
   oo.dead_man.timeout_s = config.trading.dead_man_timeout_s;
+  oo.busy_poll = config.trading.busy_poll;
+  oo.cpu = config.trading.cpu;
   oms = std::make_unique<oms::OrderManager>(std::move(oo), *rest, registry, clock);
   // The engine's status and a pair's reference price come from the public feed's caches.
   oms->set_system_status_source([c = &cache] {

@@ -38,7 +38,7 @@ class LatencyInterceptor final : public gx::Interceptor {
   }
 
  private:
-  std::string method_;
+  const char* method_;  // the registered method's name: lives as long as the server
   Metrics& metrics_;
   std::chrono::steady_clock::time_point start_;
 };

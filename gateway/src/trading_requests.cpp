@@ -56,9 +56,11 @@ result<std::optional<std::string>> rest_time_of(const v1::TimeSpec& t, std::stri
   return std::optional<std::string>{};
 }
 
+// The field's name is only written out for an error.
 template <class E, class P>
 result<std::optional<E>> word(P value, std::string_view where, std::string_view field) {
-  return word_of<E>(value, fmt::format("{}{}", where, field));
+  if (const auto* w = known_word<E>(value)) return *w;
+  return word_of_named<E>(value, fmt::format("{}{}", where, field));
 }
 
 // What PlaceOrderRequest and BatchOrder share, field for field (the same names in both).

@@ -65,10 +65,9 @@ class TradingService final : public v1::Trading::CallbackService {
     if (!o) return refuse_entry(r, o.error());
     const std::string cl = o->cl_ord_id.value_or("");
     const std::optional<std::int32_t> userref = o->userref;
-    const MonoTime sent = b_.clock.mono_now();
-    b_.oms->place(std::move(*o), *route, [this, r, resp, cl, userref, sent](result<oms::PlacedOrder> p) {
+    b_.oms->place(std::move(*o), *route, [this, r, resp, cl, userref](result<oms::PlacedOrder> p) {
       if (!p) return r->Finish(kill_counted(p.error(), {cl}));
-      resp->set_round_trip_ns((b_.clock.mono_now() - sent).count());
+      resp->set_round_trip_ns(p->upstream.count());
       if (!p->order_ids.empty()) resp->set_order_id(p->order_ids.front());
       for (const auto& id : p->order_ids) resp->add_txids(id);
       resp->set_cl_ord_id(p->cl_ord_id);

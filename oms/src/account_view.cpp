@@ -45,16 +45,35 @@ AccountView::Writer::Writer(const InstrumentRegistry& r, const Clock& c, const A
   fresh.since = now;
 }
 
+void ClosedIndex::added(const Ptr& o, const Ptr& forgotten) {
+  // The forgotten state leaves only if it is still the newest of its order (an order can be
+  // logged closed twice, a REST merge after the stream's close).
+  if (forgotten) {
+    if (auto it = by_id_.find(std::string_view(forgotten->order_id)); it != by_id_.end() && it->second == forgotten)
+      by_id_.erase(it);
+    if (auto it = by_cl_.find(std::string_view(forgotten->cl_ord_id)); it != by_cl_.end() && it->second == forgotten)
+      by_cl_.erase(it);
+  }
+  if (!o->order_id.empty()) by_id_.insert_or_assign(o->order_id, o);
+  if (!o->cl_ord_id.empty()) by_cl_.insert_or_assign(o->cl_ord_id, o);
+}
+
 std::shared_ptr<const OrderState> AccountView::Writer::find_order(std::string_view order_id) const {
   if (auto o = open.find(order_id)) return o;
-  return closed.find_newest([&](const OrderState& o) { return o.order_id == order_id; });
+  return closed_index.by_order_id(order_id);
+}
+
+std::shared_ptr<const OrderState> AccountView::Writer::find_order_by_cl_ord_id(std::string_view cl_ord_id) const {
+  if (cl_ord_id.empty()) return nullptr;
+  if (auto o = open.find_by_cl_ord_id(cl_ord_id)) return o;
+  return closed_index.by_cl_ord_id(cl_ord_id);
 }
 
 void AccountView::Writer::put_order(const std::shared_ptr<const OrderState>& next) {
   open_dirty = true;
   if (!next->is_closed()) return open.put(next);
   open.erase(next->order_id);
-  closed.append(next);
+  closed_index.added(next, closed.append(next));
   closed_dirty = true;
 }
 
@@ -160,6 +179,12 @@ std::shared_ptr<const AccountSnapshot> AccountView::publish() {
 
 void AccountView::on_tick() {
   if (cell_.pending()) (void)cell_.flush();
+}
+
+std::shared_ptr<const OrderState> AccountView::find_order(std::string_view order_id) const { return w_->find_order(order_id); }
+
+std::shared_ptr<const OrderState> AccountView::find_order_by_cl_ord_id(std::string_view cl_ord_id) const {
+  return w_->find_order_by_cl_ord_id(cl_ord_id);
 }
 
 AccountView::SubscribeFrames AccountView::subscription_requests(std::string_view token, std::int64_t executions_req_id,

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -20,6 +21,31 @@
 #include "open_orders_writer.hpp"
 
 namespace kgw::oms {
+
+// The recently closed orders by order_id and by cl_ord_id: the newest state of each, while the
+// closed log keeps it. Placing an order asks whether Kraken already knows its cl_ord_id, and a
+// fresh one is known nowhere: scanning the log (1,000 orders by default) for it cost ~20 us.
+class ClosedIndex {
+ public:
+  using Ptr = std::shared_ptr<const OrderState>;
+  // `o` joined the closed log; `forgotten` (may be null) left it.
+  void added(const Ptr& o, const Ptr& forgotten);
+  Ptr by_order_id(std::string_view id) const { return find(by_id_, id); }
+  Ptr by_cl_ord_id(std::string_view id) const { return find(by_cl_, id); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, Ptr, Hash, std::equal_to<>>;
+  static Ptr find(const Map& m, std::string_view id) {
+    if (id.empty()) return nullptr;
+    auto it = m.find(id);
+    return it == m.end() ? nullptr : it->second;
+  }
+  Map by_id_, by_cl_;
+};
 
 // Fill ids seen, bounded: the newest `capacity` are remembered (oldest forgotten first).
 class FillIds {
@@ -50,6 +76,7 @@ struct AccountView::Writer {
   // Caches, as the writer keeps them.
   OpenOrdersWriter open;
   RecentLogWriter<OrderState> closed;
+  ClosedIndex closed_index;
   RecentLogWriter<Fill> fills;
   FillIds fill_ids;
   std::map<std::string, std::shared_ptr<const Balance>, std::less<>> balances;  // by v2 code
@@ -79,6 +106,7 @@ struct AccountView::Writer {
 
   // Orders: the current state of an order, open or recently closed (null if unknown).
   std::shared_ptr<const OrderState> find_order(std::string_view order_id) const;
+  std::shared_ptr<const OrderState> find_order_by_cl_ord_id(std::string_view cl_ord_id) const;
   // Stores a new state: open orders by id, a closed one moves to the closed log.
   void put_order(const std::shared_ptr<const OrderState>& next);
   void emit_order(std::shared_ptr<const OrderState> o);

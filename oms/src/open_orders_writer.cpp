@@ -47,6 +47,11 @@ OpenOrdersWriter::Ptr OpenOrdersWriter::find(std::string_view order_id) const {
   return it != by_id_.end() ? it->second : nullptr;
 }
 
+OpenOrdersWriter::Ptr OpenOrdersWriter::find_by_cl_ord_id(std::string_view cl_ord_id) const {
+  auto it = by_cl_ord_id_.find(cl_ord_id);
+  return it != by_cl_ord_id_.end() ? find(it->second->order_id) : nullptr;
+}
+
 std::shared_ptr<const OpenOrders> OpenOrdersWriter::view() {
   // √n changes: a view copies at most that many, and a rebuild (n) comes once per √n changes.
   const auto limit = std::max<std::size_t>(16, static_cast<std::size_t>(std::sqrt(static_cast<double>(by_id_.size()))));

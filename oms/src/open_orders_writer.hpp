@@ -21,6 +21,7 @@ class OpenOrdersWriter {
   void put(const Ptr& o);
   void erase(std::string_view order_id);
   Ptr find(std::string_view order_id) const;
+  Ptr find_by_cl_ord_id(std::string_view cl_ord_id) const;
   const std::map<std::string, Ptr, std::less<>>& all() const noexcept { return by_id_; }
 
   // The current view; shares its base with the previous ones until the base is rebuilt.

@@ -61,6 +61,7 @@ struct OrderEntry::Waiter {
   asio::steady_timer timer;
   std::optional<OwnedReply> reply;
   bool lost = false;
+  MonoTime sent{};
 };
 
 OrderEntry::OrderEntry(asio::any_io_executor ex, OrderEntryOptions options, kraken::KrakenRestService& rest,
@@ -81,7 +82,7 @@ OrderEntry::~OrderEntry() {
 // ---------------------------------------------------------------------------------------------
 // Plumbing
 
-void OrderEntry::on_reply(const kraken::MethodReply& r) {
+void OrderEntry::on_reply(const kraken::MethodReply& r, MonoTime received) {
   if (!r.req_id) return;
   auto it = waiting_.find(*r.req_id);
   if (it == waiting_.end()) return;  // late (timed out already) or not ours
@@ -93,6 +94,7 @@ void OrderEntry::on_reply(const kraken::MethodReply& r) {
   owned.time_in = r.time_in;
   owned.time_out = r.time_out;
   for (auto w : r.warnings) owned.warnings.emplace_back(w);
+  owned.round_trip = received - it->second->sent;
   it->second->reply = std::move(owned);
   it->second->timer.cancel();
 }
@@ -135,6 +137,7 @@ asio::awaitable<result<OrderEntry::OwnedReply>> OrderEntry::ws_request(std::stri
   auto w = std::make_shared<Waiter>(ex_);
   w->timer.expires_after(opt_.reply_timeout);
   waiting_[req_id] = w;
+  w->sent = clock_.mono_now();
   if (!hooks_.ws_send(frame)) {
     waiting_.erase(req_id);
     co_return Error(errc::queue_full, "the private WebSocket did not take the request");  // not sent
@@ -313,6 +316,7 @@ asio::awaitable<result<PlacedOrder>> OrderEntry::place(kraken::OrderRequest o, R
       co_return e;
     } else {
       out.path = EntryPath::ws;
+      out.upstream = reply->round_trip;
       out.time_in = reply->time_in;
       out.time_out = reply->time_out;
       out.warnings = reply->warnings;
@@ -343,7 +347,9 @@ asio::awaitable<result<PlacedOrder>> OrderEntry::place(kraken::OrderRequest o, R
   kraken::KrakenRestService::Call<kraken::AddOrderResponse> add = [rest_order](KrakenRestClient& c) {
     return c.add_order(rest_order);
   };
+  const MonoTime rest_sent = clock_.mono_now();
   auto r = co_await rest_.async_call<kraken::AddOrderResponse>(std::move(add));
+  out.upstream = clock_.mono_now() - rest_sent;
   out.path = EntryPath::rest;
   if (!r) {
     if (o.validate) co_return r.error();

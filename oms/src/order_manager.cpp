@@ -10,6 +10,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -26,6 +30,15 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr const char* kKillSwitchFile = "kill_switch";
+
+// A spin-wait hint: lets the sibling hyperthread run and saves power while the loop polls.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 void log_failure(std::exception_ptr e) {
   if (!e) return;
@@ -101,7 +114,7 @@ class OrderManager::PrivateSession final : public kraken::WsConnectionHandler {
         return;
       }
       if (reply.method == "subscribe" || reply.method == "unsubscribe" || reply.method == "pong") return;
-      om_.rt_->entry->on_reply(reply);
+      om_.rt_->entry->on_reply(reply, om_.rt_->ws->last_rx_mono());
       return;
     }
     // Channel frames (executions, balances, status, heartbeat) belong to the account view.
@@ -163,6 +176,14 @@ result<void> OrderManager::start() {
     return Error(errc::invalid_argument, "ws_private_" + ok.error().detail);
   if (opt_.dead_man.timeout_s <= 0 || opt_.dead_man.timeout_s >= 86400)
     return Error(errc::invalid_argument, "dead_man.timeout_s: 1 to 86399 seconds");
+  if (opt_.cpu < -1 || opt_.cpu >= CPU_SETSIZE) return Error(errc::invalid_argument, fmt::format("cpu: -1 (not pinned) or 0 to {}", CPU_SETSIZE - 1));
+  if (opt_.cpu >= 0) {
+    // A CPU this process may not run on would leave the thread where it is: refuse at start.
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0 || !CPU_ISSET(opt_.cpu, &allowed))
+      return Error(errc::invalid_argument, fmt::format("cpu: CPU {} is not one this process may run on", opt_.cpu));
+  }
   if (opt_.dead_man.refresh.count() <= 0 || opt_.dead_man.refresh >= std::chrono::seconds(opt_.dead_man.timeout_s))
     return Error(errc::invalid_argument, "dead_man.refresh: must be positive and shorter than dead_man.timeout_s");
   if (!opt_.state_dir.empty()) {
@@ -203,8 +224,9 @@ result<void> OrderManager::start() {
     (void)r;
     return k;
   };
-  hooks.find_by_cl_ord_id = [r, known](std::string_view id) { return known(r->account->snapshot()->order_by_cl_ord_id(id)); };
-  hooks.find_by_order_id = [r, known](std::string_view id) { return known(r->account->snapshot()->order(id)); };
+  // The writer's own indexes (order entry runs on the oms thread): no snapshot, no scan.
+  hooks.find_by_cl_ord_id = [r, known](std::string_view id) { return known(r->account->find_order_by_cl_ord_id(id)); };
+  hooks.find_by_order_id = [r, known](std::string_view id) { return known(r->account->find_order(id)); };
   hooks.open_orders = [r] { return r->account->snapshot()->open_orders->size(); };
   rt->entry = std::make_unique<OrderEntry>(rt->io.get_executor(), opt_.entry, rest_, registry_, clock_, std::move(hooks));
   // The account view tells order entry what Kraken did with each order: an ambiguous attempt is
@@ -222,10 +244,32 @@ result<void> OrderManager::start() {
   asio::co_spawn(rt_->io, positions_loop(), log_failure);
   asio::co_spawn(rt_->io, [r] { return r->ws->run(*r->session); }, log_failure);
   asio::co_spawn(rt_->io, dead_man_loop(), log_failure);
-  rt_->thread = std::thread([r] {
-    r->io.run();
+  rt_->thread = std::thread([r, busy = opt_.busy_poll] {
+    // Both end the same way: when no work is left (stop() lets it run out) or on io.stop().
+    // Idle, the spinning thread also yields: a thread woken on its CPU (a gRPC thread, the
+    // client's, on a host that did not isolate the CPU) runs at once instead of waiting out the
+    // spinner's time slice. Measured here (2 vCPUs shared): PlaceOrder p90 1.2 ms against 2.4 ms
+    // with the pause alone in one run, 1.2 against 1.5 ms in the next; on an isolated CPU the
+    // yield returns at once.
+    if (busy) {
+      while (!r->io.stopped())
+        if (r->io.poll() == 0) {
+          cpu_relax();
+          ::sched_yield();
+        }
+    } else {
+      r->io.run();
+    }
     r->ran_out.set_value();
   });
+  if (opt_.cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(opt_.cpu, &set);
+    if (const int e = ::pthread_setaffinity_np(rt_->thread.native_handle(), sizeof set, &set); e != 0)
+      spdlog::warn("oms: could not pin the oms thread to CPU {}: {}", opt_.cpu, std::strerror(e));
+  }
+  ::pthread_setname_np(rt_->thread.native_handle(), "kgw-oms");
   return {};
 }
 

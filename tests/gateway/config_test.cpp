@@ -86,6 +86,17 @@ TEST(GatewayConfig, TheTradingSectionConfiguresTheOrderManager) {
   EXPECT_EQ(validate(*c).error().detail, "trading.dead_man_refresh_s: must be shorter than trading.dead_man_timeout_s");
 }
 
+TEST(GatewayConfig, BusyPollAndThePinnedCpuAreOffUnlessTheTradingSectionSetsThem) {
+  EXPECT_FALSE(GatewayConfig{}.trading.busy_poll);
+  EXPECT_EQ(GatewayConfig{}.trading.cpu, -1);
+  auto c = parse_config("[trading]\nbusy_poll = true\ncpu = 1\n", "test.toml");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_TRUE(c->trading.busy_poll);
+  EXPECT_EQ(c->trading.cpu, 1);
+  EXPECT_EQ(error_of("[trading]\nbusy_poll = \"yes\"\n"), "test.toml:2: trading.busy_poll: expected true or false");
+  EXPECT_EQ(error_of("[trading]\ncpu = -2\n"), "test.toml:2: trading.cpu: -2 is out of range -1..1023");
+}
+
 TEST(GatewayConfig, ATomlSyntaxErrorNamesItsLine) {
   const std::string e = error_of("[grpc]\nport = = 1\n");
   EXPECT_EQ(e.rfind("test.toml:2: ", 0), 0u) << e;

@@ -184,6 +184,41 @@ TEST(Daemon, StopsOnSigtermWithinTheDeadlineWithOpenStreamsAndOrdersInFlight) {
   }
 }
 
+TEST(Daemon, WithBusyPollOnItPlacesAndCancelsOrdersAndStopsOnSigtermWithinTheDeadline) {
+  TempDir dir;
+  std::string config = read_file(kSimConfig);
+  const auto at = config.find("[trading]\n");
+  ASSERT_NE(at, std::string::npos);
+  config.insert(at + 10, "busy_poll = true\n");
+  std::vector<std::string> argv = sim_daemon(dir);
+  argv.at(2) = dir.write("busy.toml", config);  // after --config
+  ChildProcess busy(argv, std::chrono::seconds(60));
+  ASSERT_TRUE(busy.ready()) << busy.how_it_ended();
+  auto channel = grpc::CreateChannel(busy.values("grpc").at(0), grpc::InsecureChannelCredentials());
+  auto trading = v1::Trading::NewStub(channel);
+  auto account = v1::Account::NewStub(channel);
+  ASSERT_TRUE(wait_until([&] {
+    v1::GetBalanceRequest req;
+    *req.mutable_read() = read_policy(v1::READ_POLICY_CACHE_ONLY);
+    return call(*account, &v1::Account::Stub::GetBalance, req).ok();
+  }, std::chrono::seconds(20)));
+  auto placed = call(*trading, &v1::Trading::Stub::PlaceOrder, limit_order("busy-poll-1"));
+  ASSERT_TRUE(placed.ok()) << placed.status.error_message();
+  EXPECT_EQ(placed.response.route(), v1::ROUTE_WS);
+  EXPECT_GT(placed.response.round_trip_ns(), 0);
+  v1::CancelOrderRequest cancel;
+  cancel.set_cl_ord_id("busy-poll-1");
+  auto cancelled = call(*trading, &v1::Trading::Stub::CancelOrder, cancel);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status.error_message();
+  EXPECT_EQ(cancelled.response.count(), 1);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(busy.pid(), SIGTERM);
+  ASSERT_TRUE(wait_until([&] { return !busy.alive(); }, std::chrono::seconds(6)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));  // config/sim.toml: 5 s
+  EXPECT_EQ(busy.how_it_ended(), "exit 0");
+}
+
 TEST(Daemon, AConfigErrorStopsItNamingTheKeyAndLine) {
   TempDir dir;
   const std::string bad = dir.write("bad.toml", "[grpc]\nport = 50051\nprot = 1\n");

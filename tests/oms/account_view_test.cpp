@@ -124,6 +124,37 @@ TEST_F(AccountViewTest, AFilledOrderMovesToRecentlyClosedAndStaysFoundByItsClOrd
   EXPECT_EQ(s->order("O1"), closed);
 }
 
+TEST_F(AccountViewTest, TheWritersLookupsFindClosedOrdersAsLongAsTheClosedLogKeepsThem) {
+  AccountViewOptions o;
+  o.closed_orders = 2;
+  AccountView view(io_.get_executor(), catalogue(), clock_, o);
+  auto feed_view = [&](const std::string& f) { ASSERT_TRUE(view.on_frame(f, now())); };
+  (void)view.subscription_requests("TOKEN", 1, 2);
+  feed_view(frame("executions", "snapshot", 1, {}));
+  feed_view(frame("balances", "snapshot", 1, {}));
+  std::uint64_t seq = 2;
+  for (const char* id : {"O1", "O2", "O3"}) {
+    const std::string cl = std::string("cl-") + id;
+    feed_view(frame("executions", "update", seq++,
+                    {order_item(id, "new", "new", fmt::format(R"("cl_ord_id":"{}","symbol":"BTC/USD","order_qty":0.01)", cl))}));
+    EXPECT_EQ(view.find_order_by_cl_ord_id(cl)->order_id, id);  // open
+    feed_view(frame("executions", "update", seq++, {order_item(id, "canceled", "canceled")}));
+  }
+  // The log keeps the newest two: O1 is forgotten by both lookups, as by the snapshot's scan.
+  EXPECT_FALSE(view.find_order_by_cl_ord_id("cl-O1"));
+  EXPECT_FALSE(view.find_order("O1"));
+  EXPECT_FALSE(view.snapshot()->order_by_cl_ord_id("cl-O1"));
+  for (const char* id : {"O2", "O3"}) {
+    const auto by_cl = view.find_order_by_cl_ord_id(std::string("cl-") + id);
+    ASSERT_TRUE(by_cl) << id;
+    EXPECT_EQ(by_cl->status.value, WsOrderStatus::canceled);
+    EXPECT_EQ(view.find_order(id), by_cl);
+    EXPECT_EQ(view.snapshot()->order_by_cl_ord_id(std::string("cl-") + id), by_cl);
+  }
+  EXPECT_FALSE(view.find_order_by_cl_ord_id(""));
+  EXPECT_FALSE(view.find_order_by_cl_ord_id("never-seen"));
+}
+
 TEST_F(AccountViewTest, UpdatesBeforeTheSnapshotAreLeftToTheSnapshot) {
   (void)view_.subscription_requests("TOKEN", 1, 2);
   feed(frame("executions", "update", 5, {order_item("O1", "pending_new", "pending_new")}));

@@ -3,9 +3,13 @@
 // answer, a stalled connection) resolved before anything is sent again, the kill switch (also
 // across a restart) and the dead-man switch.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 
 #include "oms_sim_support.hpp"
 
@@ -28,11 +32,13 @@ TEST_F(OrderManagerE2E, AnOrderGoesOverTheWebSocketAndARetryGetsItBack) {
   EXPECT_EQ(placed->path, EntryPath::ws);
   ASSERT_EQ(placed->order_ids.size(), 1u);
   EXPECT_TRUE(placed->time_in && placed->time_out);  // Kraken's, on the WS path
+  EXPECT_GT(placed->upstream.count(), 0);
   EXPECT_FALSE(placed->existing);
   // A retry (the client timed out, say) sends nothing and returns the same order.
   auto again = place(o);
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_TRUE(again->existing);
+  EXPECT_EQ(again->upstream.count(), 0);  // nothing was sent
   EXPECT_EQ(again->order_ids, placed->order_ids);
   EXPECT_EQ(orders_with("ws-once"), 1u);
 }
@@ -211,6 +217,68 @@ TEST_F(OrderManagerE2E, AmendEditCancelAndBatchesWorkOnBothPaths) {
     EXPECT_EQ(c1->path, route == Route::ws_only ? EntryPath::ws : EntryPath::rest);
   }
   EXPECT_EQ(open_orders(), 0u);
+}
+
+// The first line of /proc/self/task/*/status naming `key` for the thread called `name`.
+std::string thread_status(const std::string& name, const std::string& key) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    if (!std::getline(comm, n) || n != name) continue;
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind(key + ":", 0) == 0) return line.substr(line.find_first_not_of(" \t", key.size() + 1));
+  }
+  return {};
+}
+
+// The first CPU this process may run on.
+int first_allowed_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) return c;
+  return 0;
+}
+
+TEST_F(OrderManagerE2E, BusyPollingOnAPinnedCpuPlacesAndCancelsOrdersAndStillStops) {
+  auto o = options();
+  o.busy_poll = true;
+  o.cpu = first_allowed_cpu();
+  start(o);
+  // The oms thread is where it was put, and spins (running, never asleep) with nothing to do.
+  EXPECT_EQ(thread_status("kgw-oms", "Cpus_allowed_list"), std::to_string(o.cpu));
+  EXPECT_EQ(thread_status("kgw-oms", "State").substr(0, 1), "R");
+  for (Route route : {Route::ws_only, Route::rest_only}) {
+    auto placed = place(limit("buy", "0.01", "30000.0"), route);
+    ASSERT_TRUE(placed) << placed.error().message();
+    EXPECT_EQ(placed->path, route == Route::ws_only ? EntryPath::ws : EntryPath::rest);
+    kraken::CancelRequest c;
+    c.txids = {placed->order_ids.at(0)};
+    auto cancelled = cancel(c, route);
+    ASSERT_TRUE(cancelled) << cancelled.error().message();
+  }
+  EXPECT_EQ(open_orders(), 0u);
+  om_->stop();
+  EXPECT_FALSE(om_->private_session_up());
+  EXPECT_EQ(thread_status("kgw-oms", "State"), "");  // the thread is gone
+  // Stopped, it refuses orders as an order manager that never ran does.
+  auto after = place(limit("buy", "0.01", "30000.0"));
+  ASSERT_FALSE(after);
+  EXPECT_TRUE(after.error().is(errc::connection_failed)) << after.error().message();
+}
+
+TEST_F(OrderManagerE2E, ACpuThisProcessMayNotRunOnIsRefusedAtStart) {
+  auto o = options();
+  o.cpu = CPU_SETSIZE - 1;
+  OrderManager om(o, *rest_, registry_, SystemClock::instance());
+  auto started = om.start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().detail, fmt::format("cpu: CPU {} is not one this process may run on", CPU_SETSIZE - 1));
+  o.cpu = -2;
+  OrderManager om2(o, *rest_, registry_, SystemClock::instance());
+  EXPECT_EQ(om2.start().error().detail, fmt::format("cpu: -1 (not pinned) or 0 to {}", CPU_SETSIZE - 1));
 }
 
 TEST_F(OrderManagerE2E, PreTradeChecksRefuseBeforeAnythingIsSent) {

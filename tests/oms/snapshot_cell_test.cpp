@@ -87,6 +87,16 @@ TEST(RecentLog, KeepsTheNewestValuesAcrossPagesOldestFirst) {
   EXPECT_EQ(*w.find_newest([](int v) { return v == 950; }), 950);
 }
 
+TEST(RecentLog, AppendHandsBackTheValueItForgotOnceFull) {
+  RecentLogWriter<int> w(70);  // past one page, so the forgetting crosses a page boundary
+  for (int i = 0; i < 70; ++i) EXPECT_FALSE(w.append(std::make_shared<const int>(i))) << i;
+  for (int i = 70; i < 300; ++i) {
+    const auto forgotten = w.append(std::make_shared<const int>(i));
+    ASSERT_TRUE(forgotten) << i;
+    EXPECT_EQ(*forgotten, i - 70);
+  }
+}
+
 TEST(RecentLog, AViewDoesNotChangeWhenTheWriterGoesOn) {
   RecentLogWriter<int> w(3);
   for (int i = 0; i < 2; ++i) w.append(std::make_shared<const int>(i));

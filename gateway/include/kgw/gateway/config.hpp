@@ -91,6 +91,10 @@ struct TradingConfig {
   std::chrono::milliseconds reconnect_min{250}, reconnect_max{30'000};
   std::string max_notional;            // largest order value in its quote currency; empty: none
   std::size_t max_open_orders = 0;     // open orders across pairs; 0: Kraken's per-pair limit only
+  // The order manager's thread spins instead of sleeping, so an order reaches it (and Kraken's
+  // reply is read) without a thread wake-up; it keeps one CPU busy. cpu >= 0 pins that thread.
+  bool busy_poll = false;
+  int cpu = -1;
 
   bool operator==(const TradingConfig&) const = default;
 };

@@ -124,6 +124,11 @@ class AccountView {
   // spare slot pinned by preempted readers, see SnapshotCell).
   void on_tick();
 
+  // An order as the writer knows it now (open, else recently closed), by hash lookups: what
+  // order entry asks before it sends. Null if unknown.
+  std::shared_ptr<const OrderState> find_order(std::string_view order_id) const;
+  std::shared_ptr<const OrderState> find_order_by_cl_ord_id(std::string_view cl_ord_id) const;
+
   // ---- any thread ----
   // The latest state. Hold the pointer as long as needed; it never changes.
   std::shared_ptr<const AccountSnapshot> snapshot() const noexcept { return cell_.load(); }

@@ -69,6 +69,10 @@ struct PlacedOrder {
   std::string descr_order, descr_close;  // REST's description
   bool existing = false;  // a retry: the order placed earlier with this cl_ord_id, nothing sent
   bool validated = false; // validate only: checked by Kraken, not placed
+  // Kraken's part of the wait: from the request handed to the private WebSocket's writer (which
+  // writes it next, on this thread) to its reply read off the socket; on REST, the REST call as
+  // the order manager awaits it. What the gateway itself spends is everything else. 0: nothing sent.
+  std::chrono::nanoseconds upstream{0};
 };
 
 struct EntryAck {  // amend, edit, cancel, cancel all, dead-man
@@ -132,7 +136,8 @@ class OrderEntry {
 
   // From the private session: a method reply, and the session's end (pending WS requests then
   // have an unknown outcome).
-  void on_reply(const kraken::MethodReply& r);
+  // `received`: when the frame was read off the socket (the upstream round trip ends there).
+  void on_reply(const kraken::MethodReply& r, MonoTime received);
   void on_session_lost();
   // From the executions stream or a REST reconciliation: Kraken knows this order (open, or closed
   // when `closed`); an ambiguous attempt is resolved at once.
@@ -154,6 +159,7 @@ class OrderEntry {
     bool success = false;
     std::optional<WallTime> time_in, time_out;
     std::vector<std::string> warnings;
+    std::chrono::nanoseconds round_trip{0};  // handed to the writer -> read off the socket
   };
 
   // Sends one WS request and waits for its reply: the reply, or errc::timeout /

@@ -53,6 +53,14 @@ struct OrderManagerOptions {
   // The kill switch's state survives a restart here (`kill_switch`); empty: not persisted.
   std::string state_dir;
   DeadManOptions dead_man;
+  // The oms thread spins (io_context::poll(), a pause instruction and sched_yield) instead of
+  // sleeping in epoll: a command posted by a gRPC thread, and Kraken's reply on the private socket, are
+  // picked up without waking a sleeping thread, at the cost of one CPU kept busy.
+  bool busy_poll = false;
+  // The oms thread is pinned to this CPU (sched_setaffinity); -1: not pinned. Pinning keeps it
+  // off other threads' caches; keeping other threads off its CPU is the host's job (isolcpus,
+  // systemd's CPUAffinity=).
+  int cpu = -1;
 };
 
 struct KillSwitchState {

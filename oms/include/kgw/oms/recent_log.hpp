@@ -60,12 +60,16 @@ class RecentLogWriter {
   // Keeps the newest `capacity` values.
   explicit RecentLogWriter(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
-  void append(std::shared_ptr<const T> v) {
+  // Returns the value forgotten to make room (null while the log is not full), for the
+  // owner's indexes.
+  std::shared_ptr<const T> append(std::shared_ptr<const T> v) {
     const std::size_t end = begin_ + size_;
     if (end == pages_.size() * kPage) pages_.push_back(std::make_shared<Page>());
     pages_.back()->items[end % kPage] = std::move(v);
     ++size_;
+    std::shared_ptr<const T> forgotten;
     if (size_ > capacity_) {  // forget the oldest; a page goes once all its values are forgotten
+      forgotten = pages_.front()->items[begin_];
       ++begin_;
       --size_;
       if (begin_ == kPage) {
@@ -73,6 +77,7 @@ class RecentLogWriter {
         begin_ = 0;
       }
     }
+    return forgotten;
   }
 
   // A view of the newest values appended so far.
