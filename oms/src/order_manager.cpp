@@ -20,6 +20,7 @@
 
 #include "kgw/core/kraken/ws_requests.hpp"
 #include "kgw/core/secret.hpp"
+#include "kgw/core/thread_name.hpp"
 
 namespace kgw::oms {
 
@@ -245,6 +246,7 @@ result<void> OrderManager::start() {
   asio::co_spawn(rt_->io, [r] { return r->ws->run(*r->session); }, log_failure);
   asio::co_spawn(rt_->io, dead_man_loop(), log_failure);
   rt_->thread = std::thread([r, busy = opt_.busy_poll] {
+    set_thread_name("kgw-oms");
     // Both end the same way: when no work is left (stop() lets it run out) or on io.stop().
     // Idle, the spinning thread also yields: a thread woken on its CPU (a gRPC thread, the
     // client's, on a host that did not isolate the CPU) runs at once instead of waiting out the
@@ -269,7 +271,6 @@ result<void> OrderManager::start() {
     if (const int e = ::pthread_setaffinity_np(rt_->thread.native_handle(), sizeof set, &set); e != 0)
       spdlog::warn("oms: could not pin the oms thread to CPU {}: {}", opt_.cpu, std::strerror(e));
   }
-  ::pthread_setname_np(rt_->thread.native_handle(), "kgw-oms");
   return {};
 }
 
