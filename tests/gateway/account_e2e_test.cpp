@@ -42,7 +42,7 @@ class AccountE2E : public SharedTradingTest<AccountE2E> {
 
  protected:
   void SetUp() override {
-    SharedTradingTest::SetUp();
+    SharedGatewayTest::SetUp();
     if (IsSkipped()) return;
     trading_ = gw_->trading();
     account_ = gw_->account();

@@ -113,15 +113,26 @@ class TestGateway {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-// A suite whose tests share one started gateway with a filled cache. `Suite::config()` (this
-// class's, unless the suite hides it) configures it.
-template <class Suite>
+// What a shared suite's gateway must be ready with before its tests run.
+enum class SharedReady { feed, trading };
+
+// A suite whose tests share one started gateway: with a filled cache (`feed`), or with the order
+// manager's session up too (`trading`: a frozen simulated market unless the suite hides
+// config()). `Suite::config()` (this class's, unless the suite hides it) configures it.
+template <class Suite, SharedReady kReady = SharedReady::feed>
 class SharedGatewayTest : public ::testing::Test {
  protected:
-  static gateway::GatewayConfig config() { return gateway_test_config(); }
+  static gateway::GatewayConfig config() {
+    return kReady == SharedReady::trading ? trading_test_config() : gateway_test_config();
+  }
   static void SetUpTestSuite() {
     gw_ = new TestGateway(Suite::config());
-    if (gw_->channel() && !gw_->wait_for_feed()) ADD_FAILURE() << "the feed did not fill its caches";
+    if (!gw_->channel()) return;
+    if (kReady == SharedReady::trading) {
+      if (!gw_->wait_for_trading()) ADD_FAILURE() << "the order manager's session did not come up";
+    } else if (!gw_->wait_for_feed()) {
+      ADD_FAILURE() << "the feed did not fill its caches";
+    }
   }
   static void TearDownTestSuite() {
     delete gw_;
@@ -133,25 +144,8 @@ class SharedGatewayTest : public ::testing::Test {
   static inline TestGateway* gw_ = nullptr;
 };
 
-// A suite whose tests share one gateway with the order manager running (Suite::config(): a
-// frozen simulated market unless the suite hides it).
 template <class Suite>
-class SharedTradingTest : public ::testing::Test {
- protected:
-  static gateway::GatewayConfig config() { return trading_test_config(); }
-  static void SetUpTestSuite() {
-    gw_ = new TestGateway(Suite::config());
-    if (gw_->channel() && !gw_->wait_for_trading()) ADD_FAILURE() << "the order manager's session did not come up";
-  }
-  static void TearDownTestSuite() {
-    delete gw_;
-    gw_ = nullptr;
-  }
-  void SetUp() override {
-    if (!gw_ || !gw_->channel()) GTEST_SKIP() << "no gateway";
-  }
-  static inline TestGateway* gw_ = nullptr;
-};
+using SharedTradingTest = SharedGatewayTest<Suite, SharedReady::trading>;
 
 // The simulator's truth about its demo account (the one the gateway trades with).
 inline sim::AccountId demo_account(sim::Simulator& s) {

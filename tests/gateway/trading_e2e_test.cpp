@@ -18,7 +18,7 @@ using Stub = v1::Trading::Stub;
 class TradingE2E : public SharedTradingTest<TradingE2E> {
  protected:
   void SetUp() override {
-    SharedTradingTest::SetUp();
+    SharedGatewayTest::SetUp();
     if (IsSkipped()) return;
     trading_ = gw_->trading();
     clean_slate();

@@ -26,7 +26,7 @@ class TradingFaultsE2E : public SharedTradingTest<TradingFaultsE2E> {
 
  protected:
   void SetUp() override {
-    SharedTradingTest::SetUp();
+    SharedGatewayTest::SetUp();
     if (IsSkipped()) return;
     trading_ = gw_->trading();
     // Every case starts with the session up and the account caches in.
