@@ -46,33 +46,14 @@ class AccountE2E : public SharedTradingTest<AccountE2E> {
     if (IsSkipped()) return;
     trading_ = gw_->trading();
     account_ = gw_->account();
-    const auto demo = demo_account(gw_->sim());
-    gw_->sim().call([demo](sim::Exchange& ex) {
-      (void)ex.cancel_all(demo);
-      if (const auto* maker = ex.account_by_key("maker-key")) (void)ex.cancel_all(maker->id);
-      return 0;
-    });
+    sim_cancel_all(gw_->sim());
     ASSERT_TRUE(wait_until([&] { return cached_orders().empty(); })) << "the cache kept open orders";
   }
 
-  std::vector<v1::Order> cached_orders() {
-    v1::GetOrdersRequest req;
-    *req.mutable_read() = read_policy(v1::READ_POLICY_CACHE_ONLY);
-    auto a = call(*trading_, &TradingStub::GetOrders, req);
-    if (!a.ok()) return {std::vector<v1::Order>(1)};  // not known to be empty
-    return {a.response.orders().begin(), a.response.orders().end()};
-  }
-  bool cached(const std::string& order_id) {
-    for (const auto& o : cached_orders())
-      if (o.order_id() == order_id) return true;
-    return false;
-  }
+  std::vector<v1::Order> cached_orders() { return test::cached_orders(*trading_); }
+  bool cached(const std::string& order_id) { return test::cached(*trading_, order_id); }
   std::string resting(const std::string& cl_ord_id, const std::string& price = "30000.0") {
-    auto a = call(*trading_, &TradingStub::PlaceOrder, limit_order(cl_ord_id, price));
-    EXPECT_TRUE(a.ok()) << a.status.error_message();
-    const std::string id = a.response.order_id();
-    EXPECT_TRUE(wait_until([&] { return cached(id); })) << id;
-    return id;
+    return test::resting(*trading_, cl_ord_id, price);
   }
   // A market buy of the demo account's that fills against a maker's resting sell: its order id.
   std::string filled_buy(const std::string& cl_ord_id, const std::string& volume = "0.01") {

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kgw/feed/market_cache.hpp"
 #include "kgw/gateway/gateway.hpp"
@@ -283,6 +284,41 @@ inline v1::ReadOptions read_policy(v1::ReadPolicy policy) {
   v1::ReadOptions o;
   o.set_policy(policy);
   return o;
+}
+
+// Every open order of the demo account and of the simulator's maker cancelled in the simulator
+// itself (no trading counter, nothing through the gateway).
+inline void sim_cancel_all(sim::Simulator& s) {
+  const auto demo = demo_account(s);
+  s.call([demo](sim::Exchange& ex) {
+    (void)ex.cancel_all(demo);
+    if (const auto* maker = ex.account_by_key("maker-key")) (void)ex.cancel_all(maker->id);
+    return 0;
+  });
+}
+
+// The open orders the gateway's executions cache holds now; when the call fails, one empty
+// order: not known to be empty.
+inline std::vector<v1::Order> cached_orders(v1::Trading::Stub& trading) {
+  v1::GetOrdersRequest req;
+  *req.mutable_read() = read_policy(v1::READ_POLICY_CACHE_ONLY);
+  auto a = call(trading, &v1::Trading::Stub::GetOrders, req);
+  if (!a.ok()) return {std::vector<v1::Order>(1)};
+  return {a.response.orders().begin(), a.response.orders().end()};
+}
+inline bool cached(v1::Trading::Stub& trading, const std::string& order_id) {
+  for (const auto& o : cached_orders(trading))
+    if (o.order_id() == order_id) return true;
+  return false;
+}
+
+// A resting limit buy placed through the gateway and seen in its cache; its order id.
+inline std::string resting(v1::Trading::Stub& trading, const std::string& cl_ord_id, const std::string& price = "30000.0") {
+  auto a = call(trading, &v1::Trading::Stub::PlaceOrder, limit_order(cl_ord_id, price));
+  EXPECT_TRUE(a.ok()) << a.status.error_message();
+  const std::string id = a.response.order_id();
+  EXPECT_TRUE(wait_until([&] { return cached(trading, id); })) << id;
+  return id;
 }
 
 }  // namespace kgw::test

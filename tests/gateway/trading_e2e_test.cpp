@@ -33,37 +33,16 @@ class TradingE2E : public SharedTradingTest<TradingE2E> {
     if (k.response.state().engaged()) {
       ASSERT_TRUE(call(*gateway, &v1::Gateway::Stub::DisengageKillSwitch, v1::DisengageKillSwitchRequest{}).ok());
     }
-    const auto demo = demo_account(gw_->sim());
-    gw_->sim().call([demo](sim::Exchange& ex) {
-      (void)ex.cancel_all(demo);
-      if (const auto* maker = ex.account_by_key("maker-key")) (void)ex.cancel_all(maker->id);
-      return 0;
-    });
+    sim_cancel_all(gw_->sim());
     ASSERT_TRUE(wait_until([&] { return cached_orders().size() == 0; })) << "the cache kept open orders";
   }
 
   Answer<v1::PlaceOrderResponse> place(const v1::PlaceOrderRequest& r) { return call(*trading_, &Stub::PlaceOrder, r); }
 
-  // The open orders the executions cache holds now (empty on failure).
-  std::vector<v1::Order> cached_orders() {
-    v1::GetOrdersRequest req;
-    *req.mutable_read() = read_policy(v1::READ_POLICY_CACHE_ONLY);
-    auto a = call(*trading_, &Stub::GetOrders, req);
-    if (!a.ok()) return {};
-    return {a.response.orders().begin(), a.response.orders().end()};
-  }
-  bool cached(const std::string& order_id) {
-    for (const auto& o : cached_orders())
-      if (o.order_id() == order_id) return true;
-    return false;
-  }
-  // A resting order, placed and in the cache.
+  std::vector<v1::Order> cached_orders() { return test::cached_orders(*trading_); }
+  bool cached(const std::string& order_id) { return test::cached(*trading_, order_id); }
   std::string resting(const std::string& cl_ord_id, const std::string& price = "30000.0") {
-    auto a = place(limit_order(cl_ord_id, price));
-    EXPECT_TRUE(a.ok()) << a.status.error_message();
-    const std::string id = a.response.order_id();
-    EXPECT_TRUE(wait_until([&] { return cached(id); })) << id;
-    return id;
+    return test::resting(*trading_, cl_ord_id, price);
   }
 
   std::unique_ptr<Stub> trading_;

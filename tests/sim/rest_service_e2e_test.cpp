@@ -115,20 +115,31 @@ TEST_F(RestServiceE2E, CoroutinesOnAnotherExecutorAndCallbacksBothGetTheirResult
   EXPECT_FALSE(balances->empty());
 }
 
-TEST(RestServiceShutdown, ACallInFlightCompletesAsAnUnknownOutcomeAndNeverHangs) {
-  // A server that accepts and never answers: the call is in flight when the service goes away.
+// A server that accepts and never answers, and a service with one call to it in flight.
+struct CallInFlight {
   asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  kraken::RestTransportOptions o;
-  o.http.base_url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
-  o.http.request_timeout = std::chrono::seconds(30);
-  auto svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
-  svc->set_shutdown_grace(std::chrono::milliseconds(50));
-  std::promise<result<kraken::ServerTime>> p;
-  svc->submit<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); },
-                                  [&](result<kraken::ServerTime> r) { p.set_value(std::move(r)); });
-  asio::ip::tcp::socket peer(io);
-  acceptor.accept(peer);  // the request is on its way
+  asio::ip::tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::promise<result<kraken::ServerTime>> p;  // before svc: set by its completion
+  std::unique_ptr<KrakenRestService> svc;
+  asio::ip::tcp::socket peer{io};
+
+  CallInFlight() {
+    kraken::RestTransportOptions o;
+    o.http.base_url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+    o.http.request_timeout = std::chrono::seconds(30);
+    svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
+    svc->set_shutdown_grace(std::chrono::milliseconds(50));
+    svc->submit<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); },
+                                    [this](result<kraken::ServerTime> r) { p.set_value(std::move(r)); });
+    acceptor.accept(peer);  // the request is on its way
+  }
+};
+
+TEST(RestServiceShutdown, ACallInFlightCompletesAsAnUnknownOutcomeAndNeverHangs) {
+  // The call is in flight when the service goes away.
+  CallInFlight c;
+  auto& svc = c.svc;
+  auto& p = c.p;
   const auto t0 = std::chrono::steady_clock::now();
   svc.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
@@ -140,18 +151,9 @@ TEST(RestServiceShutdown, ACallInFlightCompletesAsAnUnknownOutcomeAndNeverHangs)
 TEST(RestServiceShutdown, AbandoningTheCallsInFlightCompletesThemAsUnknownOutcomesAndTheServiceGoesOn) {
   // As above, but the owner abandons the call while it still needs the service (the daemon's
   // stop: gRPC calls waiting for Kraken are answered by the deadline, its cancel-all follows).
-  asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  kraken::RestTransportOptions o;
-  o.http.base_url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
-  o.http.request_timeout = std::chrono::seconds(30);
-  auto svc = KrakenRestService::start(std::move(o), SystemClock::instance()).value();
-  svc->set_shutdown_grace(std::chrono::milliseconds(50));
-  std::promise<result<kraken::ServerTime>> p;
-  svc->submit<kraken::ServerTime>([](KrakenRestClient& c) { return c.time(); },
-                                  [&](result<kraken::ServerTime> r) { p.set_value(std::move(r)); });
-  asio::ip::tcp::socket peer(io);
-  acceptor.accept(peer);  // the request is on its way
+  CallInFlight c;
+  auto& svc = c.svc;
+  auto& p = c.p;
   EXPECT_EQ(svc->abandon_in_flight(), 1u);
   auto f = p.get_future();
   ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);  // completed by the call above
