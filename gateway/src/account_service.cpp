@@ -69,9 +69,10 @@ class AccountService final : public v1::Account::CallbackService {
   ServerUnaryReactor* GetBalanceEx(CallbackServerContext* ctx, const v1::GetBalanceExRequest* req,
                                    v1::GetBalanceExResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "GetBalanceEx")) return finish(r, *e);
+    auto rebase = check_rest_read(b_, *req, "GetBalanceEx");
+    if (!rebase) return finish(r, rebase.error());
     return answer_from_rest<std::vector<kraken::AssetBalance>>(
-        b_, r, resp, [extra = *rebase_of(req->rebase_multiplier())](KrakenRestClient& c) { return c.balance_ex(extra); },
+        b_, r, resp, [extra = std::move(*rebase)](KrakenRestClient& c) { return c.balance_ex(extra); },
         [this, resp](result<std::vector<kraken::AssetBalance>>& res) {
           for (const auto& b : *res) fill(*resp->add_balances(), b, b_.registry);
         });
@@ -80,7 +81,8 @@ class AccountService final : public v1::Account::CallbackService {
   ServerUnaryReactor* GetTradeBalance(CallbackServerContext* ctx, const v1::GetTradeBalanceRequest* req,
                                       v1::GetTradeBalanceResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "GetTradeBalance")) return finish(r, *e);
+    auto rebase = check_rest_read(b_, *req, "GetTradeBalance");
+    if (!rebase) return finish(r, rebase.error());
     std::string asset = "ZUSD";
     if (!req->asset().empty()) {
       auto a = b_.registry.find_asset(req->asset());
@@ -88,7 +90,7 @@ class AccountService final : public v1::Account::CallbackService {
       asset = a->id;
     }
     return answer_from_rest<kraken::TradeBalanceInfo>(
-        b_, r, resp, [asset, extra = *rebase_of(req->rebase_multiplier())](KrakenRestClient& c) { return c.trade_balance(asset, extra); },
+        b_, r, resp, [asset, extra = std::move(*rebase)](KrakenRestClient& c) { return c.trade_balance(asset, extra); },
         [this, resp, asset](result<kraken::TradeBalanceInfo>& t) {
           resp->set_asset(asset);
           resp->set_equivalent_balance(text(t->eb));
@@ -163,9 +165,10 @@ class AccountService final : public v1::Account::CallbackService {
   ServerUnaryReactor* GetLedgers(CallbackServerContext* ctx, const v1::GetLedgersRequest* req,
                                  v1::GetLedgersResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "GetLedgers")) return finish(r, *e);
+    auto rebase = check_rest_read(b_, *req, "GetLedgers");
+    if (!rebase) return finish(r, rebase.error());
     kraken::HistoryQuery q;
-    q.extra = *rebase_of(req->rebase_multiplier());
+    q.extra = std::move(*rebase);
     std::string assets;
     for (int i = 0; i < req->assets_size(); ++i) {
       auto a = b_.registry.find_asset(req->assets(i));
@@ -193,7 +196,8 @@ class AccountService final : public v1::Account::CallbackService {
   ServerUnaryReactor* QueryLedgers(CallbackServerContext* ctx, const v1::QueryLedgersRequest* req,
                                    v1::QueryLedgersResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "QueryLedgers")) return finish(r, *e);
+    auto rebase = check_rest_read(b_, *req, "QueryLedgers");
+    if (!rebase) return finish(r, rebase.error());
     if (req->ids_size() == 0 || req->ids_size() > 20)
       return finish(r, Error(errc::invalid_argument, fmt::format("ids: 1 to 20 ledger ids, not {}", req->ids_size())));
     std::vector<std::string> ids;
@@ -201,7 +205,7 @@ class AccountService final : public v1::Account::CallbackService {
       if (req->ids(i).empty()) return finish(r, Error(errc::invalid_argument, fmt::format("ids[{}]: empty ledger id", i)));
       ids.push_back(req->ids(i));
     }
-    Params extra = *rebase_of(req->rebase_multiplier());
+    Params extra = std::move(*rebase);
     if (req->trades()) extra.emplace_back("trades", "true");
     return answer_from_rest<kraken::LedgersPage>(
         b_, r, resp, [ids, extra](KrakenRestClient& c) { return c.query_ledgers(ids, extra); },

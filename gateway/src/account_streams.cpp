@@ -159,13 +159,12 @@ class ExecutionsStream final : public AccountStream<v1::ExecutionsEvent> {
     while (items < kPerMessage || fill_item) {
       auto e = take();
       if (!e) break;
-      if (fill_item) {
-        const bool its_order = e->kind == EventKind::order && e->order->order_id == fill_item->order_id() &&
+      if (v1::Execution* item = std::exchange(fill_item, nullptr)) {
+        const bool its_order = e->kind == EventKind::order && e->order->order_id == item->order_id() &&
                                e->order->last_exec.value == kraken::ExecType::trade;
-        fill_item = nullptr;
         if (its_order) {
           cursor_ = e->cursor;
-          fill(*out.mutable_executions(out.executions_size() - 1), *e->order, b_.registry);  // adds the order's fields
+          fill(*item, *e->order, b_.registry);  // adds the order's fields
           continue;
         }
         if (items >= kPerMessage) {  // the next message's

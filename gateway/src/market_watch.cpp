@@ -16,7 +16,7 @@ MarketWatch::~MarketWatch() { stop(); }
 
 void MarketWatch::start() {
   std::lock_guard lock(mu_);
-  if (thread_.joinable() || stopped_) return;
+  if (thread_.joinable() || stopping_.load()) return;
   thread_ = std::thread([this] {
     set_thread_name("kgw-watch");
     run();
@@ -27,10 +27,9 @@ void MarketWatch::stop() {
   std::vector<Entry> entries;
   {
     std::lock_guard lock(mu_);
-    stopped_ = true;
+    stopping_.store(true);  // under the lock: add() after this closes its sink itself
     entries = entries_;
   }
-  stopping_.store(true);
   cache_.changes().notify();
   if (thread_.joinable()) thread_.join();
   follow({});  // the feed stops telling
@@ -42,7 +41,7 @@ void MarketWatch::add(const std::shared_ptr<StreamSink>& sink, Interest interest
   bool added = false;
   {
     std::lock_guard lock(mu_);
-    if (!stopped_) {
+    if (!stopping_.load()) {
       std::sort(interest.symbols.begin(), interest.symbols.end());
       entries_.push_back(Entry{sink, sink.get(), std::move(interest)});
       ++version_;
@@ -84,14 +83,12 @@ void MarketWatch::run() {
   }
 }
 
-// The watch's followed symbols become `next`: the feed is told to signal exactly those.
+// The watch's followed symbols become `next`: the feed is told to signal exactly those. A
+// watcher count, so the new ones are counted before the old ones are let go: a symbol in both
+// never drops to zero.
 void MarketWatch::follow(std::vector<SymbolState> next) {
-  for (const auto& s : next)
-    if (std::none_of(symbols_.begin(), symbols_.end(), [&](const SymbolState& o) { return o.symbol == s.symbol; }))
-      s.symbol->add_watcher();
-  for (const auto& s : symbols_)
-    if (std::none_of(next.begin(), next.end(), [&](const SymbolState& n) { return n.symbol == s.symbol; }))
-      s.symbol->remove_watcher();
+  for (const auto& s : next) s.symbol->add_watcher();
+  for (const auto& s : symbols_) s.symbol->remove_watcher();
   symbols_ = std::move(next);
 }
 

@@ -19,15 +19,14 @@
 namespace kgw::gateway {
 
 // A private read no stream covers: refused without a key, under CACHE_ONLY (naming `what`), or
-// for a bad read policy or rebase multiplier.
+// for a bad read policy or rebase multiplier; else the rebase multiplier's Kraken parameters.
 template <class Request>
-std::optional<Error> check_rest_read(const Backend& b, const Request& req, std::string_view what) {
-  if (auto e = b.no_order_manager()) return e;
+result<kraken::Params> check_rest_read(const Backend& b, const Request& req, std::string_view what) {
+  if (auto e = b.no_order_manager()) return *e;
   auto rq = read_request(req.read());
   if (!rq) return rq.error();
-  if (auto e = rest_only_read(*rq, what)) return e;
-  if (auto rebase = rebase_of(req.rebase_multiplier()); !rebase) return rebase.error();
-  return std::nullopt;
+  if (auto e = rest_only_read(*rq, what)) return *e;
+  return rebase_of(req.rebase_multiplier());
 }
 
 // Sends `call`; on success `fill_page(page)` (a result<T> holding a value) fills `resp` and the

@@ -426,8 +426,8 @@ class TradingService final : public v1::Trading::CallbackService {
   ServerUnaryReactor* GetClosedOrders(CallbackServerContext* ctx, const v1::GetClosedOrdersRequest* req,
                                       v1::GetClosedOrdersResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "GetClosedOrders (closed history is REST's)")) return finish(r, *e);
-    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
+    const auto rebase = check_rest_read(b_, *req, "GetClosedOrders (closed history is REST's)");
+    if (!rebase) return finish(r, rebase.error());
     auto closetime = contract_word(req->closetime(), "closetime");
     if (!closetime) return finish(r, closetime.error());
     kraken::HistoryQuery q;
@@ -452,9 +452,9 @@ class TradingService final : public v1::Trading::CallbackService {
   ServerUnaryReactor* GetOrderAmends(CallbackServerContext* ctx, const v1::GetOrderAmendsRequest* req,
                                      v1::GetOrderAmendsResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "GetOrderAmends")) return finish(r, *e);
+    const auto rebase = check_rest_read(b_, *req, "GetOrderAmends");
+    if (!rebase) return finish(r, rebase.error());
     if (req->order_id().empty()) return finish(r, Error(errc::invalid_argument, "order_id: required"));
-    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
     return answer_from_rest<kraken::OrderAmendsPage>(
         b_, r, resp, [id = req->order_id(), extra = *rebase](KrakenRestClient& c) { return c.order_amends(id, extra); },
         [this, resp](result<kraken::OrderAmendsPage>& page) {
@@ -468,8 +468,8 @@ class TradingService final : public v1::Trading::CallbackService {
   ServerUnaryReactor* GetTradesHistory(CallbackServerContext* ctx, const v1::GetTradesHistoryRequest* req,
                                        v1::GetTradesHistoryResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "GetTradesHistory")) return finish(r, *e);
-    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
+    const auto rebase = check_rest_read(b_, *req, "GetTradesHistory");
+    if (!rebase) return finish(r, rebase.error());
     auto type = contract_word(req->type(), "type");
     if (!type) return finish(r, type.error());
     kraken::HistoryQuery q;
@@ -499,8 +499,8 @@ class TradingService final : public v1::Trading::CallbackService {
   ServerUnaryReactor* QueryTrades(CallbackServerContext* ctx, const v1::QueryTradesRequest* req,
                                   v1::QueryTradesResponse* resp) override {
     auto* r = ctx->DefaultReactor();
-    if (auto e = check_rest_read(b_, *req, "QueryTrades")) return finish(r, *e);
-    const auto rebase = rebase_of(req->rebase_multiplier());  // checked above
+    const auto rebase = check_rest_read(b_, *req, "QueryTrades");
+    if (!rebase) return finish(r, rebase.error());
     if (req->txids_size() == 0 || req->txids_size() > 20)
       return finish(r, Error(errc::invalid_argument, fmt::format("txids: 1 to 20 trade ids, not {}", req->txids_size())));
     std::vector<std::string> ids;

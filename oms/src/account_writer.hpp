@@ -17,6 +17,7 @@
 
 #include "kgw/core/kraken/private_channels.hpp"
 #include "kgw/core/log.hpp"
+#include "kgw/core/string_hash.hpp"
 #include "kgw/oms/account_view.hpp"
 #include "open_orders_writer.hpp"
 
@@ -34,11 +35,7 @@ class ClosedIndex {
   Ptr by_cl_ord_id(std::string_view id) const { return find(by_cl_, id); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  using Map = std::unordered_map<std::string, Ptr, Hash, std::equal_to<>>;
+  using Map = std::unordered_map<std::string, Ptr, StringHash, std::equal_to<>>;
   static Ptr find(const Map& m, std::string_view id) {
     if (id.empty()) return nullptr;
     auto it = m.find(id);

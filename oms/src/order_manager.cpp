@@ -20,6 +20,7 @@
 
 #include "kgw/core/kraken/ws_requests.hpp"
 #include "kgw/core/secret.hpp"
+#include "kgw/core/seqlock.hpp"
 #include "kgw/core/thread_name.hpp"
 
 namespace kgw::oms {
@@ -31,15 +32,6 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr const char* kKillSwitchFile = "kill_switch";
-
-// A spin-wait hint: lets the sibling hyperthread run and saves power while the loop polls.
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 void log_failure(std::exception_ptr e) {
   if (!e) return;

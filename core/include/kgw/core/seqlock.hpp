@@ -18,9 +18,12 @@
 
 namespace kgw {
 
+// A spin-wait hint: lets the sibling hyperthread run and saves power while a loop polls.
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
 #endif
 }
 

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -25,7 +26,7 @@ class SeqlockRing {
 
  public:
   // Room for `capacity` values, rounded up to a power of two (0: none).
-  explicit SeqlockRing(std::size_t capacity) : n_(round_up(capacity)) {
+  explicit SeqlockRing(std::size_t capacity) : n_(capacity > 0 ? std::bit_ceil(capacity) : 0) {
     if (n_ > 0) slots_ = std::make_unique<Slot[]>(n_);
   }
 
@@ -89,12 +90,6 @@ class SeqlockRing {
     std::atomic<std::uint64_t> seq{0};  // 0: never written (position p's is always >= 2)
     std::array<std::atomic<std::uint64_t>, kWords> words{};
   };
-  static std::size_t round_up(std::size_t n) noexcept {
-    std::size_t p = n > 0 ? 1 : 0;
-    while (p < n) p *= 2;
-    return p;
-  }
-
   std::size_t n_;
   std::unique_ptr<Slot[]> slots_;  // n_ slots, value-initialised (every seq 0), allocated once
   alignas(64) std::atomic<std::uint64_t> head_{0};

@@ -87,8 +87,7 @@ class MarketWatch {
   mutable std::mutex mu_;
   std::vector<Entry> entries_;  // guarded by mu_
   std::uint64_t version_ = 0;   // guarded by mu_; bumped by add/remove
-  bool stopped_ = false;        // guarded by mu_: stop() ran
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false};  // set under mu_ (add() reads it there), read bare by the thread
   std::thread thread_;
 
   // Watch thread only.
